@@ -1,0 +1,72 @@
+/** Stable codes of domain errors; the HTTP edge maps each to a status and a problem type. */
+export type DomainErrorCode =
+  | 'not_found'
+  | 'illegal_state'
+  | 'conflict'
+  | 'validation'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'concurrency';
+
+/** Base of every typed error the domain and the infrastructure ports raise. */
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  constructor(
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'not_found' as const;
+}
+
+/** A command that the current state does not allow (e.g. resolving a closed ticket). */
+export class IllegalStateError extends DomainError {
+  readonly code = 'illegal_state' as const;
+  constructor(
+    readonly state: string,
+    readonly command: string,
+    message = `Cannot ${command} while ${state}`,
+  ) {
+    super(message, { state, command });
+  }
+}
+
+/** A request that clashes with existing data (e.g. an idempotency key reused with another body). */
+export class ConflictError extends DomainError {
+  readonly code = 'conflict' as const;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'validation' as const;
+  constructor(
+    message: string,
+    readonly errors: readonly Readonly<{ field: string; message: string }>[] = [],
+  ) {
+    super(message, { errors });
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'forbidden' as const;
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'unauthorized' as const;
+}
+
+/** Optimistic concurrency: the stream moved on since it was read. */
+export class ConcurrencyError extends DomainError {
+  readonly code = 'concurrency' as const;
+  constructor(
+    readonly streamName: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`Stream ${streamName} expected revision ${expected} but was ${actual}`, { streamName, expected, actual });
+  }
+}
