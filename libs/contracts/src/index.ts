@@ -1,0 +1,3 @@
+export * from './intake/intake.events';
+export * from './routing/routing.events';
+export * from './streams';

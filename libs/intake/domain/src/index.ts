@@ -1,0 +1,2 @@
+export * from './ticket.state';
+export * from './ticket.decider';
