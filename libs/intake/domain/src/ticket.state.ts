@@ -16,7 +16,7 @@ export type TicketState =
 
 export const initialTicketState = (): TicketState => ({ status: 'none' });
 
-export function evolveTicket(state: TicketState, event: TicketEvent): TicketState {
+export function evolveTicket(_state: TicketState, event: TicketEvent): TicketState {
   switch (event.type) {
     case 'TicketOpened': {
       const { ticketId, customerId, channel, language, openedAt } = event.data;

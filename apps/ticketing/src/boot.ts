@@ -1,0 +1,46 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Clock } from '@ticketing/kernel';
+import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
+import { createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import { TicketingRuntime } from '@ticketing/runtime';
+import type { DestinationStream } from 'pino';
+import { CONTEXT_PROJECTIONS } from './contexts';
+import { TicketingAppModule } from './ticketing-app.module';
+
+export type BootOptions = Readonly<{
+  config: TicketingConfig;
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  busRetry?: Partial<RetryPolicy>;
+  /**
+   * `serve`: consume the bus, run projections and listen for HTTP (`ticketing start`).
+   * `operate`: the same module graph with nothing consuming or listening, for CLI commands.
+   */
+  mode: 'serve' | 'operate';
+}>;
+
+export type BootedTicketing = Readonly<{ app: NestFastifyApplication; runtime: TicketingRuntime }>;
+
+/** Composes every context on the configured runtime; closing `app` closes the bus and the stores. */
+export async function bootTicketing(options: BootOptions): Promise<BootedTicketing> {
+  const { config, clock, mode } = options;
+  const runtime = await TicketingRuntime.open({ config, projections: CONTEXT_PROJECTIONS, clock, busRetry: options.busRetry });
+  let app: NestFastifyApplication | undefined;
+  try {
+    app = await createHttpApp(TicketingAppModule.forRuntime(runtime), config, {
+      clock,
+      logDestination: options.logDestination,
+    });
+    connectBusMicroservice(app, runtime.bus);
+    if (mode === 'serve') {
+      await runtime.projections.start();
+      await app.startAllMicroservices();
+      await app.listen({ port: config.httpPort, host: '0.0.0.0' });
+    }
+    return { app, runtime };
+  } catch (error) {
+    if (app) await app.close();
+    else await runtime.close();
+    throw error;
+  }
+}

@@ -1,0 +1,17 @@
+import { Command } from 'commander';
+import { registerDeadLetterCommands } from './commands/dead-letters.command';
+import { registerProjectionCommands } from './commands/projections.command';
+import { registerStartCommand } from './commands/start.command';
+import { registerTokenCommand } from './commands/token.command';
+
+/** The `ticketing` command line: configuration comes from TICKETING_* environment variables. */
+export function buildCli(): Command {
+  const program = new Command('ticketing')
+    .description('Event-sourced support ticketing for 24/7 crypto exchanges')
+    .showHelpAfterError();
+  registerStartCommand(program);
+  registerTokenCommand(program);
+  registerDeadLetterCommands(program);
+  registerProjectionCommands(program);
+  return program;
+}

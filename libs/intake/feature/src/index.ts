@@ -1,0 +1,4 @@
+export * from './intake.module';
+export * from './ticket.response.dto';
+export * from './open-ticket/open-ticket.request.dto';
+export * from './ticket-list/ticket-list.projection';

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const DEV_SECRET_FILE = 'dev-jwt-secret';
+const SECRET_BYTES = 32;
+
+/**
+ * The HS256 secret for embedded mode: created in `<dataDir>/dev-jwt-secret` (mode 0600) on first
+ * start, then reused so tokens survive restarts. Safe when two processes start at once.
+ */
+export async function loadOrCreateDevSecret(dataDir: string): Promise<Uint8Array> {
+  const file = join(dataDir, DEV_SECRET_FILE);
+  await mkdir(dataDir, { recursive: true });
+  const existing = await readSecret(file);
+  if (existing) return existing;
+
+  // Write the whole secret under a private name, then link it into place: `link` fails if the
+  // file exists, so a concurrent starter never reads a half-written secret and both end up with one.
+  const draft = join(dataDir, `.${DEV_SECRET_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
+  await writeFile(draft, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft);
+  }
+  const secret = await readSecret(file);
+  if (!secret) throw new Error(`Dev JWT secret ${file} vanished while starting`);
+  return secret;
+}
+
+async function readSecret(file: string): Promise<Uint8Array | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const secret = Buffer.from(text.trim(), 'base64url');
+  if (secret.length < SECRET_BYTES) {
+    throw new Error(`Dev JWT secret ${file} is shorter than ${SECRET_BYTES} bytes; delete it to generate a new one`);
+  }
+  return new Uint8Array(secret);
+}

@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { ConfigError, type ConfigProblem } from './config.error';
+import {
+  LOG_LEVELS,
+  type AuthConfig,
+  type BusConfig,
+  type EventStoreConfig,
+  type LogLevel,
+  type ReadStoreConfig,
+  type TicketingConfig,
+} from './ticketing-config';
+
+const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+const ALLOWED = {
+  dataDir: 'a directory path',
+  eventStore: '"sqlite:<file>", "memory:", "esdb://…", "esdb+discover://…", "kurrentdb://…" or "kurrentdb+discover://…"',
+  bus: '"embedded" or "kafka://host:port[,host:port…]"',
+  readStore: '"sqlite:<file>", "memory:" or "postgres://…" / "postgresql://…"',
+  port: 'an integer from 0 to 65535',
+  jwksUrl: 'an http:// or https:// URL',
+  nonEmpty: 'a non-empty string',
+  logLevel: `one of ${LOG_LEVELS.join(', ')}`,
+  bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
+} as const;
+
+/**
+ * Reads and validates the environment (DESIGN.md §9). Throws ConfigError naming every bad
+ * variable and what it allows; empty values count as unset.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfig {
+  const problems: ConfigProblem[] = [];
+  const read = <T>(variable: string, allowed: string, fallback: T, parse: (raw: string) => T | undefined): T => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const parsed = parse(raw);
+    if (parsed === undefined) {
+      problems.push({ variable, value: raw, allowed });
+      return fallback;
+    }
+    return parsed;
+  };
+
+  const dataDir = read('TICKETING_DATA_DIR', ALLOWED.dataDir, './data', (raw) => (raw.includes('\0') ? undefined : raw));
+  const eventStore = read<EventStoreConfig>(
+    'TICKETING_EVENT_STORE',
+    ALLOWED.eventStore,
+    { kind: 'sqlite', file: join(dataDir, 'events.db') },
+    parseEventStore,
+  );
+  const bus = read<BusConfig>('TICKETING_BUS', ALLOWED.bus, { kind: 'embedded' }, parseBus);
+  const readStore = read<ReadStoreConfig>(
+    'TICKETING_READ_STORE',
+    ALLOWED.readStore,
+    { kind: 'sqlite', file: join(dataDir, 'read.db') },
+    parseReadStore,
+  );
+  const httpPort = read('TICKETING_HTTP_PORT', ALLOWED.port, 3000, parsePort);
+  const grpcPort = read('TICKETING_GRPC_PORT', ALLOWED.port, 50051, parsePort);
+  const jwksUrl = read<string | undefined>('TICKETING_JWKS_URL', ALLOWED.jwksUrl, undefined, parseHttpUrl);
+  const issuer = read<string | undefined>('TICKETING_JWT_ISSUER', ALLOWED.nonEmpty, undefined, parseNonBlank);
+  const audience = read<string | undefined>('TICKETING_JWT_AUDIENCE', ALLOWED.nonEmpty, undefined, parseNonBlank);
+  const logLevel = read<LogLevel>('LOG_LEVEL', ALLOWED.logLevel, 'info', (raw) =>
+    LOG_LEVELS.find((level) => level === raw),
+  );
+  const httpBodyLimit = read('TICKETING_HTTP_BODY_LIMIT', ALLOWED.bodyLimit, DEFAULT_BODY_LIMIT, (raw) =>
+    parseIntegerInRange(raw, 1, MAX_BODY_LIMIT),
+  );
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const claims = { ...(issuer && { issuer }), ...(audience && { audience }) };
+  const auth: AuthConfig = jwksUrl ? { kind: 'jwks', jwksUrl, ...claims } : { kind: 'dev-secret', ...claims };
+  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit };
+}
+
+/** Start-up guard: on a bad configuration, print every problem to stderr and exit 1. */
+export function assertConfigOrExit(
+  env: NodeJS.ProcessEnv = process.env,
+  io: Readonly<{ stderr: Pick<NodeJS.WriteStream, 'write'>; exit: (code: number) => never }> = process,
+): TicketingConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`${error.message}\n`);
+    return io.exit(1);
+  }
+}
+
+const KURRENT_SCHEMES = ['esdb://', 'esdb+discover://', 'kurrentdb://', 'kurrentdb+discover://'];
+
+function parseEventStore(raw: string): EventStoreConfig | undefined {
+  if (raw === 'memory:') return { kind: 'memory' };
+  const sqlite = parseSqlite(raw);
+  if (sqlite) return sqlite;
+  const scheme = KURRENT_SCHEMES.find((s) => raw.startsWith(s));
+  // The client parses the rest (hosts, tls, node preference); only reject what cannot be one.
+  return scheme && raw.length > scheme.length && !/\s/.test(raw) ? { kind: 'kurrentdb', connectionString: raw } : undefined;
+}
+
+function parseReadStore(raw: string): ReadStoreConfig | undefined {
+  if (raw === 'memory:') return { kind: 'memory' };
+  const sqlite = parseSqlite(raw);
+  if (sqlite) return sqlite;
+  if (!/^postgres(ql)?:\/\//.test(raw)) return undefined;
+  return URL.canParse(raw) ? { kind: 'postgres', connectionString: raw } : undefined;
+}
+
+function parseSqlite(raw: string): { kind: 'sqlite'; file: string } | undefined {
+  if (!raw.startsWith('sqlite:')) return undefined;
+  const file = raw.slice('sqlite:'.length);
+  return file.trim() === '' || file.includes('\0') ? undefined : { kind: 'sqlite', file };
+}
+
+const BROKER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+function parseBus(raw: string): BusConfig | undefined {
+  if (raw === 'embedded') return { kind: 'embedded' };
+  if (!raw.startsWith('kafka://')) return undefined;
+  const brokers = raw.slice('kafka://'.length).split(',');
+  const valid = brokers.every((broker) => {
+    const port = BROKER.exec(broker)?.[1];
+    return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
+  });
+  return valid ? { kind: 'kafka', brokers } : undefined;
+}
+
+function parsePort(raw: string): number | undefined {
+  return parseIntegerInRange(raw, 0, 65535);
+}
+
+function parseIntegerInRange(raw: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,10}$/.test(raw)) return undefined;
+  const value = Number(raw);
+  return value >= min && value <= max ? value : undefined;
+}
+
+function parseHttpUrl(raw: string): string | undefined {
+  if (!URL.canParse(raw)) return undefined;
+  const url = new URL(raw);
+  return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+
+function parseNonBlank(raw: string): string | undefined {
+  return raw.trim() === '' ? undefined : raw;
+}

@@ -1,0 +1,149 @@
+import { ConfigError } from './config.error';
+import { assertConfigOrExit, loadConfig } from './config.loader';
+
+const problemsFor = (env: NodeJS.ProcessEnv) => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('defaults to the embedded setup under ./data', () => {
+    expect(loadConfig({})).toEqual({
+      dataDir: './data',
+      eventStore: { kind: 'sqlite', file: 'data/events.db' },
+      bus: { kind: 'embedded' },
+      readStore: { kind: 'sqlite', file: 'data/read.db' },
+      httpPort: 3000,
+      grpcPort: 50051,
+      auth: { kind: 'dev-secret' },
+      logLevel: 'info',
+      httpBodyLimit: 1024 * 1024,
+    });
+  });
+
+  it('derives the default SQLite files from TICKETING_DATA_DIR', () => {
+    const config = loadConfig({ TICKETING_DATA_DIR: '/var/lib/ticketing' });
+    expect(config.eventStore).toEqual({ kind: 'sqlite', file: '/var/lib/ticketing/events.db' });
+    expect(config.readStore).toEqual({ kind: 'sqlite', file: '/var/lib/ticketing/read.db' });
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ TICKETING_HTTP_PORT: '', LOG_LEVEL: '' })).toMatchObject({ httpPort: 3000, logLevel: 'info' });
+  });
+
+  it('reads a production setup', () => {
+    const config = loadConfig({
+      TICKETING_EVENT_STORE: 'kurrentdb://es1:2113,es2:2113?tls=true',
+      TICKETING_BUS: 'kafka://k1:9092,k2.internal:9093,[::1]:9094',
+      TICKETING_READ_STORE: 'postgresql://app:secret@pg:5432/ticketing',
+      TICKETING_HTTP_PORT: '0',
+      TICKETING_GRPC_PORT: '65535',
+      TICKETING_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json',
+      TICKETING_JWT_ISSUER: 'https://idp.example.com/',
+      TICKETING_JWT_AUDIENCE: 'ticketing',
+      LOG_LEVEL: 'warn',
+      TICKETING_HTTP_BODY_LIMIT: '65536',
+    });
+    expect(config).toMatchObject({
+      eventStore: { kind: 'kurrentdb', connectionString: 'kurrentdb://es1:2113,es2:2113?tls=true' },
+      bus: { kind: 'kafka', brokers: ['k1:9092', 'k2.internal:9093', '[::1]:9094'] },
+      readStore: { kind: 'postgres', connectionString: 'postgresql://app:secret@pg:5432/ticketing' },
+      httpPort: 0,
+      grpcPort: 65535,
+      auth: {
+        kind: 'jwks',
+        jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
+        issuer: 'https://idp.example.com/',
+        audience: 'ticketing',
+      },
+      logLevel: 'warn',
+      httpBodyLimit: 65536,
+    });
+  });
+
+  it.each([
+    ['TICKETING_EVENT_STORE', 'memory:', { kind: 'memory' }, 'eventStore'],
+    ['TICKETING_EVENT_STORE', 'esdb://localhost:2113?tls=false', { kind: 'kurrentdb', connectionString: 'esdb://localhost:2113?tls=false' }, 'eventStore'],
+    ['TICKETING_EVENT_STORE', 'sqlite:/tmp/e.db', { kind: 'sqlite', file: '/tmp/e.db' }, 'eventStore'],
+    ['TICKETING_READ_STORE', 'memory:', { kind: 'memory' }, 'readStore'],
+    ['TICKETING_READ_STORE', 'sqlite:./shared.db', { kind: 'sqlite', file: './shared.db' }, 'readStore'],
+  ])('accepts %s=%s', (variable, value, expected, key) => {
+    expect(loadConfig({ [variable]: value })[key as 'eventStore' | 'readStore']).toEqual(expected);
+  });
+
+  it.each([
+    ['TICKETING_DATA_DIR', 'data\0dir', 'a directory path'],
+    ['TICKETING_EVENT_STORE', 'mysql://db', '"sqlite:<file>", "memory:"'],
+    ['TICKETING_EVENT_STORE', 'sqlite:', '"sqlite:<file>"'],
+    ['TICKETING_EVENT_STORE', 'memory', '"memory:"'],
+    ['TICKETING_EVENT_STORE', 'esdb://', 'esdb://'],
+    ['TICKETING_BUS', 'rabbitmq://mq:5672', '"embedded" or "kafka://host:port[,host:port…]"'],
+    ['TICKETING_BUS', 'kafka://broker', 'kafka://host:port'],
+    ['TICKETING_BUS', 'kafka://k1:9092,', 'kafka://host:port'],
+    ['TICKETING_BUS', 'kafka://k1:99999', 'kafka://host:port'],
+    ['TICKETING_READ_STORE', 'mongodb://db', '"postgres://…"'],
+    ['TICKETING_READ_STORE', 'postgres://[bad', '"postgres://…"'],
+    ['TICKETING_HTTP_PORT', 'abc', 'an integer from 0 to 65535'],
+    ['TICKETING_HTTP_PORT', '65536', 'an integer from 0 to 65535'],
+    ['TICKETING_HTTP_PORT', '-1', 'an integer from 0 to 65535'],
+    ['TICKETING_HTTP_PORT', '80.5', 'an integer from 0 to 65535'],
+    ['TICKETING_GRPC_PORT', '5e4', 'an integer from 0 to 65535'],
+    ['TICKETING_JWKS_URL', 'not a url', 'an http:// or https:// URL'],
+    ['TICKETING_JWKS_URL', 'ftp://idp/jwks', 'an http:// or https:// URL'],
+    ['TICKETING_JWT_ISSUER', '   ', 'a non-empty string'],
+    ['TICKETING_JWT_AUDIENCE', ' ', 'a non-empty string'],
+    ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['LOG_LEVEL', 'INFO', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
+    ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],
+    ['TICKETING_HTTP_BODY_LIMIT', '2147483648', 'an integer number of bytes from 1 to'],
+  ])('rejects %s=%j, naming the variable and what is allowed', (variable, value, allowed) => {
+    const error = problemsFor({ [variable]: value });
+    expect(error.problems).toEqual([{ variable, value, allowed: expect.stringContaining(allowed) }]);
+    expect(error.message).toContain(`${variable}=`);
+    expect(error.message).toContain(allowed);
+  });
+
+  it('reports every bad variable at once', () => {
+    const error = problemsFor({ TICKETING_HTTP_PORT: 'x', TICKETING_GRPC_PORT: 'y', LOG_LEVEL: 'loud' });
+    expect(error.problems.map((p) => p.variable)).toEqual(['TICKETING_HTTP_PORT', 'TICKETING_GRPC_PORT', 'LOG_LEVEL']);
+    expect(error.message).toMatch(/^Invalid configuration \(3 problems\):/);
+  });
+
+  it('masks credentials of a rejected connection string', () => {
+    const error = problemsFor({ TICKETING_READ_STORE: 'mysql://app:hunter2@db/t' });
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).toContain('mysql://***@db/t');
+  });
+});
+
+describe('assertConfigOrExit', () => {
+  const io = () => {
+    const written: string[] = [];
+    return {
+      written,
+      stderr: { write: (text: string) => written.push(text) > 0 },
+      exit: jest.fn((code: number): never => {
+        throw new Error(`exit ${code}`);
+      }),
+    };
+  };
+
+  it('prints the problems to stderr and exits 1', () => {
+    const fake = io();
+    expect(() => assertConfigOrExit({ TICKETING_HTTP_PORT: 'http' }, fake)).toThrow('exit 1');
+    expect(fake.exit).toHaveBeenCalledWith(1);
+    expect(fake.written.join('')).toContain('TICKETING_HTTP_PORT="http": expected an integer from 0 to 65535');
+  });
+
+  it('returns the config when it is valid', () => {
+    const fake = io();
+    expect(assertConfigOrExit({ TICKETING_HTTP_PORT: '8080' }, fake).httpPort).toBe(8080);
+    expect(fake.exit).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,37 @@
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Where events live: `sqlite:<file>` (embedded), `memory:` (tests), or an EventStoreDB/KurrentDB connection string. */
+export type EventStoreConfig =
+  | Readonly<{ kind: 'sqlite'; file: string }>
+  | Readonly<{ kind: 'memory' }>
+  | Readonly<{ kind: 'kurrentdb'; connectionString: string }>;
+
+export type BusConfig = Readonly<{ kind: 'embedded' }> | Readonly<{ kind: 'kafka'; brokers: readonly string[] }>;
+
+export type ReadStoreConfig =
+  | Readonly<{ kind: 'sqlite'; file: string }>
+  | Readonly<{ kind: 'memory' }>
+  | Readonly<{ kind: 'postgres'; connectionString: string }>;
+
+/** How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's JWKS. */
+export type AuthConfig =
+  | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string }>
+  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }>;
+
+/** The validated process configuration (DESIGN.md §9). */
+export type TicketingConfig = Readonly<{
+  dataDir: string;
+  eventStore: EventStoreConfig;
+  bus: BusConfig;
+  readStore: ReadStoreConfig;
+  httpPort: number;
+  grpcPort: number;
+  auth: AuthConfig;
+  logLevel: LogLevel;
+  /** Largest accepted HTTP request body, in bytes. */
+  httpBodyLimit: number;
+}>;
+
+/** DI token for the TicketingConfig. */
+export const TICKETING_CONFIG = Symbol('TicketingConfig');

@@ -1,0 +1,52 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { TicketingConfig } from '../config/ticketing-config';
+import { PlatformModule, type PlatformOptions } from '../platform.module';
+import { correlationRequestId, echoCorrelationId } from './fastify-correlation';
+
+/** Routes served outside the `/v1` API prefix. */
+export const UNVERSIONED_ROUTES = ['health/live', 'health/ready', 'metrics'] as const;
+
+@Module({})
+class HttpRootModule {}
+
+/**
+ * Builds (and initialises, without listening) the Fastify-based Nest app for `module`: platform
+ * wiring, `/v1` prefix, OpenAPI at `/docs`, JSON bodies only up to the configured limit.
+ */
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  config: TicketingConfig,
+  options: PlatformOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', echoCorrelationId);
+  // Fastify's own JSON parser (with the body limit) stays; dropping text/plain makes any non-JSON body a 415.
+  fastify.removeContentTypeParser('text/plain');
+
+  const root: DynamicModule = { module: HttpRootModule, imports: [PlatformModule.forRoot(config, options), module] };
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('v1', { exclude: [...UNVERSIONED_ROUTES] });
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Ticketing API')
+    .setDescription('Event-sourced support ticketing. Errors are RFC 9457 application/problem+json.')
+    .setVersion('1')
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+
+  await app.init();
+  return app;
+}

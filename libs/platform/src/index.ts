@@ -1,0 +1,37 @@
+export * from './config/ticketing-config';
+export * from './config/config.error';
+export * from './config/config.loader';
+export * from './config/config.module';
+
+export * from './logging/correlation.context';
+export * from './logging/personal-data.redaction';
+export * from './logging/logger.options';
+export * from './logging/correlation.interceptor';
+export * from './logging/logging.module';
+
+export { UnprocessableError, ServiceUnavailableError, type PlatformErrorCode } from './problems/platform-errors';
+export * from './problems/problem-types';
+export * from './problems/problem-mapping';
+export * from './problems/problem-details.filter';
+export * from './problems/validation.pipe';
+
+export * from './auth/authenticated-actor';
+export * from './auth/token-verifier.port';
+export * from './auth/hmac-token.verifier';
+export * from './auth/jwks-token.verifier';
+export * from './auth/token-verifier.factory';
+export * from './auth/dev-secret';
+export * from './auth/dev-token';
+export * from './auth/bearer';
+export { Public, Roles, CurrentActor, attachedActor } from './auth/auth.decorators';
+export * from './auth/auth.guard';
+export * from './auth/auth.module';
+
+export * from './health/readiness.registry';
+export * from './health/health.module';
+
+export * from './metrics/platform.metrics';
+export * from './metrics/metrics.module';
+
+export * from './platform.module';
+export * from './http/create-http-app';

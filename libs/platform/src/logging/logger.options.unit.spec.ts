@@ -1,0 +1,87 @@
+import pino from 'pino';
+import { acceptOrCreateCorrelationId, CorrelationContext } from './correlation.context';
+import { loggerOptions } from './logger.options';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino(loggerOptions('info'), { write: (line: string) => void lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+describe('logger options', () => {
+  it('writes JSON lines with a level label and ISO time', () => {
+    const { logger, lines } = capture();
+    logger.info('hello');
+    expect(lines[0]).toMatchObject({ level: 'info', msg: 'hello' });
+    expect(String(lines[0]!['time'])).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('redacts personal data wherever it sits in event or command payloads', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      {
+        email: 'top@example.com',
+        event: {
+          type: 'TicketOpened',
+          data: {
+            ticketId: 't-1',
+            email: 'alice@example.com',
+            phone: '+44 20 7946 0000',
+            body: 'My withdrawal to 0xabc is stuck, I live at 1 Main St',
+            customer: { name: 'Alice Doe', address: '1 Main St' },
+          },
+        },
+        err: { name: 'TypeError', message: 'kept' },
+      },
+      'event appended',
+    );
+    const text = JSON.stringify(lines[0]);
+    for (const secret of ['example.com', '+44', 'withdrawal to', 'Alice', 'Main St']) expect(text).not.toContain(secret);
+    expect(lines[0]).toMatchObject({
+      event: { type: 'TicketOpened', data: { ticketId: 't-1', email: '[redacted]', customer: { name: '[redacted]' } } },
+      err: { name: 'TypeError', message: 'kept' },
+    });
+  });
+
+  it('redacts credentials and client addresses in request logs', () => {
+    const { logger, lines } = capture();
+    logger.info({
+      req: { headers: { authorization: 'Bearer abc', cookie: 's=1', 'x-forwarded-for': '203.0.113.9', accept: '*/*' }, remoteAddress: '203.0.113.9' },
+    });
+    expect(lines[0]).toMatchObject({
+      req: { headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-forwarded-for': '[redacted]', accept: '*/*' }, remoteAddress: '[redacted]' },
+    });
+  });
+
+  it('stamps the CorrelationContext id on lines logged outside a request (bus handlers)', async () => {
+    const { logger, lines } = capture();
+    logger.info('before');
+    await CorrelationContext.run('corr-bus-1', async () => {
+      await Promise.resolve();
+      logger.info('inside handler');
+    });
+    expect(lines[0]!['correlationId']).toBeUndefined();
+    expect(lines[1]!['correlationId']).toBe('corr-bus-1');
+  });
+
+  it('does not duplicate the id when the request logger already binds it', async () => {
+    const lines: string[] = [];
+    const logger = pino(loggerOptions('info'), { write: (line: string) => void lines.push(line) });
+    CorrelationContext.run('corr-2', () => logger.child({ correlationId: 'corr-2' }).info('in request'));
+    expect(lines[0]!.match(/"correlationId"/g)).toHaveLength(1);
+  });
+});
+
+describe('acceptOrCreateCorrelationId', () => {
+  it.each(['abc-123', '01a213b9-b7cc-773e-9bd1-e18e2f8ef81f', 'trace:span.1_x'])('keeps a safe id %s', (id) => {
+    expect(acceptOrCreateCorrelationId(id)).toBe(id);
+  });
+
+  it.each([undefined, '', 'has space', 'line\nbreak', '"quoted"', 'x'.repeat(65), 'ünïcode'])('replaces %j with a UUIDv7', (id) => {
+    expect(acceptOrCreateCorrelationId(id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('takes the first of repeated headers', () => {
+    expect(acceptOrCreateCorrelationId(['first', 'second'])).toBe('first');
+  });
+});

@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** One consumer group's position: how far behind the log head it is and how many messages it parked. */
+export type ConsumerGroupStatus = Readonly<{ group: string; lag: number; parked: number }>;
+
+/** Registered by the messaging layer; read on every scrape. */
+export interface ConsumerStatusSource {
+  status(): Promise<readonly ConsumerGroupStatus[]>;
+}
+
+/** What an event store decorator needs to count appends, without depending on prom-client. */
+export interface EventsAppendedRecorder {
+  eventsAppended(streamName: string, count: number): void;
+}
+
+/**
+ * The service's Prometheus metrics, on a registry of its own (not prom-client's global one) so
+ * several apps in one test process do not collide.
+ */
+@Injectable()
+export class PlatformMetrics implements EventsAppendedRecorder {
+  readonly registry = new Registry();
+  private readonly logger = new Logger(PlatformMetrics.name);
+  private readonly sources: ConsumerStatusSource[] = [];
+  private scrape?: Promise<readonly ConsumerGroupStatus[]>;
+
+  private readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  private readonly appended = new Counter({
+    name: 'ticketing_events_appended_total',
+    help: 'Events appended to the event store, by stream category',
+    labelNames: ['category'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    const statuses = () => this.consumerStatuses();
+    new Gauge({
+      name: 'ticketing_consumer_lag',
+      help: 'Events between the log head and the consumer group checkpoint',
+      labelNames: ['group'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { group, lag } of await statuses()) this.set({ group }, lag);
+      },
+    });
+    new Gauge({
+      name: 'ticketing_dead_letters',
+      help: 'Messages parked in the dead-letter store, by consumer group',
+      labelNames: ['group'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const { group, parked } of await statuses()) this.set({ group }, parked);
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text for /metrics. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** Counts appends under the stream's category: the part of its name before the first `-`. */
+  eventsAppended(streamName: string, count: number): void {
+    if (count <= 0) return;
+    const dash = streamName.indexOf('-');
+    this.appended.inc({ category: dash > 0 ? streamName.slice(0, dash) : streamName }, count);
+  }
+
+  registerConsumerStatusSource(source: ConsumerStatusSource): void {
+    this.sources.push(source);
+  }
+
+  // Both gauges collect in the same scrape; share one round of status calls between them.
+  private consumerStatuses(): Promise<readonly ConsumerGroupStatus[]> {
+    this.scrape ??= this.readSources().finally(() => {
+      this.scrape = undefined;
+    });
+    return this.scrape;
+  }
+
+  private async readSources(): Promise<readonly ConsumerGroupStatus[]> {
+    const results = await Promise.allSettled(this.sources.map((source) => source.status()));
+    return results.flatMap((result) => {
+      if (result.status === 'fulfilled') return result.value;
+      // A broken source must not take the whole scrape down; its groups just go missing.
+      this.logger.warn({ err: result.reason }, 'Consumer status source failed');
+      return [];
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import type { Clock } from '@ticketing/kernel';
+import type { DestinationStream } from 'pino';
+import { PlatformAuthModule } from './auth/auth.module';
+import { PlatformConfigModule } from './config/config.module';
+import type { TicketingConfig } from './config/ticketing-config';
+import { PlatformHealthModule } from './health/health.module';
+import { PlatformLoggingModule } from './logging/logging.module';
+import { PlatformMetricsModule } from './metrics/metrics.module';
+import { ProblemDetailsFilter } from './problems/problem-details.filter';
+import { createValidationPipe } from './problems/validation.pipe';
+
+export type PlatformOptions = Readonly<{
+  /** Time for token expiry checks; default the system clock. */
+  clock?: Clock;
+  /** Where JSON log lines go; default stdout. */
+  logDestination?: DestinationStream;
+}>;
+
+/** Everything a service needs from the platform, wired globally: config, logging, auth, problems, health, metrics. */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: TicketingConfig, options: PlatformOptions = {}): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        PlatformConfigModule.forRoot(config),
+        PlatformLoggingModule.forRoot(config, options.logDestination),
+        PlatformAuthModule.forRoot(config, options.clock),
+        PlatformHealthModule,
+        PlatformMetricsModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Metadata } from '@grpc/grpc-js';
+import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { throwError, type Observable } from 'rxjs';
+import { classifyError, toGrpcStatus, toProblemDetails } from './problem-mapping';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/**
+ * Global filter. HTTP: every error (including Fastify's body-parse errors and unknown routes)
+ * becomes RFC 9457 application/problem+json. gRPC: the matching status code. Other transports
+ * (the event bus) get the original error back, for their retry and dead-letter handling.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() === 'http') return this.replyWithProblem(exception, host);
+    if (host.getType() === 'rpc' && host.switchToRpc().getContext() instanceof Metadata) {
+      if (classifyError(exception).unexpected) this.logger.error({ err: exception }, 'Unhandled error');
+      // grpc-js sends `code` and `message` as the call's status.
+      return throwError(() => toGrpcStatus(exception));
+    }
+    return throwError(() => exception);
+  }
+
+  private replyWithProblem(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const { body, headers, unexpected } = toProblemDetails(exception, {
+      instance: request.url.split('?')[0],
+      correlationId: request.id,
+    });
+    // The request logger already binds the correlation id.
+    if (unexpected) this.logger.error({ err: exception }, 'Unhandled error');
+    if (reply.sent) return;
+    void reply
+      .status(body.status)
+      .headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE })
+      .send(JSON.stringify(body));
+  }
+}

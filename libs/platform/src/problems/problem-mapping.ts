@@ -1,0 +1,102 @@
+import { STATUS_CODES } from 'node:http';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { HttpException } from '@nestjs/common';
+import { DomainError } from '@ticketing/kernel';
+import { PlatformError } from './platform-errors';
+import { PROBLEM_TYPES, type ProblemCode, type ProblemType } from './problem-types';
+
+/** RFC 9457 problem details as sent on the wire, plus the correlation id and extension members. */
+export type ProblemDetails = Readonly<{
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  correlationId?: string;
+  [extension: string]: unknown;
+}>;
+
+/** What an error means to a client, independent of transport. */
+export type ClassifiedError = Readonly<{
+  problemType: ProblemType;
+  detail: string;
+  extensions: Readonly<Record<string, unknown>>;
+  /** True for bugs and crashes: the detail is generic and the error must be logged. */
+  unexpected: boolean;
+}>;
+
+const GENERIC_DETAIL = 'An unexpected error occurred. Quote the correlation id when reporting it.';
+const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'correlationId']);
+
+/** Classifies any thrown value: domain and platform errors by code, Nest HttpExceptions by status, the rest as 500. */
+export function classifyError(error: unknown): ClassifiedError {
+  if (error instanceof DomainError || error instanceof PlatformError) {
+    return { problemType: PROBLEM_TYPES[error.code], detail: error.message, extensions: extensionsOf(error.details), unexpected: false };
+  }
+  if (error instanceof HttpException) {
+    return { problemType: problemTypeForStatus(error.getStatus()), detail: httpExceptionDetail(error), extensions: {}, unexpected: false };
+  }
+  return { problemType: PROBLEM_TYPES.internal, detail: GENERIC_DETAIL, extensions: {}, unexpected: true };
+}
+
+/** The problem+json body and extra headers for an error. */
+export function toProblemDetails(
+  error: unknown,
+  context: Readonly<{ instance?: string; correlationId?: string }> = {},
+): Readonly<{ body: ProblemDetails; headers: Readonly<Record<string, string>>; unexpected: boolean }> {
+  const { problemType, detail, extensions, unexpected } = classifyError(error);
+  const body: ProblemDetails = {
+    ...extensions,
+    type: problemType.type,
+    title: problemType.title,
+    status: problemType.status,
+    detail,
+    ...(context.instance !== undefined && { instance: context.instance }),
+    ...(context.correlationId !== undefined && { correlationId: context.correlationId }),
+  };
+  const headers: Record<string, string> =
+    problemType.status === 401 ? { 'www-authenticate': 'Bearer realm="ticketing"' } : {};
+  return { body, headers, unexpected };
+}
+
+/** The same mapping for gRPC: pass the result to `new RpcException(...)`. */
+export function toGrpcStatus(error: unknown): Readonly<{ code: GrpcStatus; message: string }> {
+  const { problemType, detail } = classifyError(error);
+  return { code: problemType.grpc, message: detail };
+}
+
+const STATUS_TO_CODE: Readonly<Record<number, ProblemCode>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  500: 'internal',
+  503: 'unavailable',
+};
+
+function problemTypeForStatus(status: number): ProblemType {
+  const code = STATUS_TO_CODE[status];
+  if (code !== undefined) return PROBLEM_TYPES[code];
+  // RFC 9457 §4.2.1: with no more specific type, "about:blank" and the HTTP status phrase.
+  return { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, grpc: GrpcStatus.UNKNOWN };
+}
+
+function httpExceptionDetail(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return error.message;
+}
+
+function extensionsOf(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([key]) => !RESERVED_MEMBERS.has(key)));
+}

@@ -1,0 +1,2 @@
+export * from './routing.module';
+export * from './ticket-opened.consumer';

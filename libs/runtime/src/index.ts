@@ -1,0 +1,2 @@
+export * from './ticketing.runtime';
+export * from './runtime.module';
