@@ -79,6 +79,7 @@ export async function commitBatch(
         .updateTable('projection_checkpoints')
         .set({ position: to, updated_at: now })
         .where('name', '=', definition.name)
+        .where('position', '=', from)
         .where('version', '=', definition.version)
         .executeTakeFirst();
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMovedError(definition.name, from);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { SqliteEventStore } from '@ticketing/event-store';
 import { openReadStore, type ReadStore } from './read-store.factory';
 import { ProjectionRunner } from './projection.runner';
@@ -20,8 +20,12 @@ type Child = Readonly<{
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }>;
 
+const children = new Set<ChildProcessWithoutNullStreams>();
+
 function run(script: string, args: readonly string[]): Child {
   const child = spawn(process.execPath, [childScript(script), ...args], { stdio: 'pipe' });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const lines: string[] = [];
   const waiters: Array<{ predicate: (line: string) => boolean; resolve: (line: string) => void }> = [];
   createInterface({ input: child.stdout }).on('line', (line) => {
@@ -52,6 +56,9 @@ function run(script: string, args: readonly string[]): Child {
   };
 }
 
+// Each child transpiles the sources it loads with the TypeScript compiler: seconds, more on a busy machine.
+jest.setTimeout(90_000);
+
 describe('projections across processes (SQLite files)', () => {
   let dir: string;
   let eventsPath: string;
@@ -74,6 +81,8 @@ describe('projections across processes (SQLite files)', () => {
   });
 
   afterEach(async () => {
+    // A failed expectation must not leave a child waiting on stdin (and jest waiting on the child).
+    for (const child of children) child.kill('SIGKILL');
     for (const runner of runners.splice(0)) await runner.stop();
     for (const store of stores.splice(0)) await store.close();
     await eventStore.close();

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE } from '@ticketing/event-store';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
@@ -49,7 +49,8 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     this.metrics.registerConsumerStatusSource({ status: () => bus.groupStatus() });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(signal?: string): Promise<void> {
     await this.runtime.close();
+    new Logger('ticketing').log(`Stores closed${signal ? ` after ${signal}` : ''}`);
   }
 }

@@ -118,7 +118,7 @@ describe('SqliteEventStore across processes', () => {
     const appenders = ['p1', 'p2'].map((label) => startChild('concurrent-appender.child.js', [path, label, String(perChild), 'shared-1']));
     children.push(...appenders);
     await Promise.all(appenders.map((child) => child.waitForLine((lines) => lines.includes('ready'))));
-    for (const child of appenders) child.process.stdin.write('go\n');
+    for (const child of appenders) child.process.stdin.end('go\n');
     const exits = await Promise.all(appenders.map((child) => child.exited));
     expect(exits.map(({ code, stderr }) => ({ code, stderr }))).toEqual([
       { code: 0, stderr: '' },
@@ -161,7 +161,7 @@ describe('SqliteEventStore across processes', () => {
     const other = startChild('concurrent-appender.child.js', [path, 'remote', '4', 'shared-1']);
     children.push(other);
     await other.waitForLine((lines) => lines.includes('ready'));
-    other.process.stdin.write('go\n');
+    other.process.stdin.end('go\n');
     expect((await other.exited).code).toBe(0);
     // Nothing in this process announced those appends: only the poll timer can find them.
     while (clock.pendingSleeps === 0) await new Promise((resolve) => setImmediate(resolve));

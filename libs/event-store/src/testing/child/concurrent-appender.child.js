@@ -35,6 +35,7 @@ async function main() {
   const store = new SqliteEventStore({ path, busyTimeoutMs: 10_000 });
   process.stdout.write('ready\n');
   await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy();
   let own = -1;
   let shared = -1;
   let conflicts = 0;
