@@ -24,7 +24,7 @@ const impureForDomain = [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/tmp/**', '.nx/**', 'eslint.config.mjs', 'bin/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/data/**', '**/tmp/**', '.nx/**', 'eslint.config.mjs', 'jest.config.js', 'bin/**'] },
   ...nx.configs['flat/base'],
   ...tseslint.configs.recommended,
   {
@@ -39,6 +39,8 @@ export default [
           depConstraints: [
             ...layering,
             ...contexts,
+            // Only the composition roots (apps running every context in one process) see all scopes.
+            { sourceTag: 'scope:all', onlyDependOnLibsWithTags: ['*'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'type:domain', bannedExternalImports: impureForDomain },
             { sourceTag: 'type:util', bannedExternalImports: impureForDomain },

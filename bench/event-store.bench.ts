@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { EventStore, NewEvent, SqliteEventStore, SqliteSynchronous } from '@ticketing/event-store';
 
 /**
@@ -271,22 +271,4 @@ export async function runEventStoreBench(): Promise<void> {
     `${'readAll, 200,000 events (pages of 500)'.padEnd(48)} ${format(perSecond(reads.ours))} ${''.padStart(10)} ${format(perSecond(reads.raw))} ` +
       `${(readRatio * 100).toFixed(0).padStart(7)}%`,
   );
-}
-
-if (require.main === module) {
-  // Standalone (`node dist/bench/event-store.bench.js`): map @ticketing/* to the compiled libs,
-  // as bin/ticketing.js does, before the dynamic import above resolves them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { register } = require('tsconfig-paths') as typeof import('tsconfig-paths');
-  const root = resolve(__dirname, '..', '..');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { compilerOptions } = require(join(root, 'tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } };
-  const paths = Object.fromEntries(
-    Object.entries(compilerOptions.paths).map(([alias, targets]) => [alias, targets.map((target) => target.replace(/\.ts$/, '.js'))]),
-  );
-  register({ baseUrl: join(root, 'dist'), paths, addMatchAll: false });
-  runEventStoreBench().catch((error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
 }

@@ -61,6 +61,7 @@ describe('durability of the embedded default (compiled `ticketing start` in a ch
     await first.close();
 
     const server = await startCliServer({ TICKETING_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    expect((await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
     const reply = await fetch(`${server.baseUrl}/v1/tickets/${id}`, { headers: { authorization: `Bearer ${customer}` } });
     expect(reply.status).toBe(200);
     expect(await reply.json()).toMatchObject({ id, queue: 'tickets-en', customerId: 'cust-r' });

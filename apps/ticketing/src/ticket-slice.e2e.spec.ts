@@ -73,6 +73,23 @@ describe('ticket slice: open, queue, read (e2e over HTTP)', () => {
     expect((await harness.request('GET', `/v1/tickets/${id}`, { token: agent })).status).toBe(200);
   });
 
+  it('reports readiness of the event store, the bus and the projections, and exposes metrics', async () => {
+    const ready = await harness.request('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { 'event-store': { status: 'up' }, bus: { status: 'up' }, projections: { status: 'up' } } });
+
+    const { id } = (await harness.request('POST', '/v1/tickets', { token: customer, body: chatTicket })).body as Ticket;
+    await harness.ticketQueued(id);
+    const metrics = await harness.request('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    const text = String(metrics.body);
+    expect(text).toMatch(/ticketing_events_appended_total\{category="ticket"\} [1-9]/);
+    expect(text).toMatch(/ticketing_events_appended_total\{category="routing"\} [1-9]/);
+    expect(text).toMatch(/ticketing_consumer_lag\{group="routing"\} 0/);
+    expect(text).toMatch(/ticketing_dead_letters\{group="routing"\} 0/);
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/tickets",status="201"\}/);
+  });
+
   describe('bad input gets a 4xx problem and appends nothing', () => {
     const oversized = { ...chatTicket, body: 'x'.repeat(2 * 1024 * 1024) };
     const cases: Array<[string, () => Promise<{ token?: string; rawBody?: string; body?: unknown; headers?: Record<string, string> }>, number]> = [

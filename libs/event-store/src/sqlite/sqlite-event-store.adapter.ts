@@ -131,8 +131,10 @@ const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   hash: row.hash,
 });
 
+// By code, not `instanceof SqliteError`: the native addon keeps the error class of the first copy of
+// better-sqlite3 loaded in the process, so a second module registry (Jest, bundlers) has another class.
 const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+  error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /**
  * The embedded event store: one SQLite file in WAL mode, shareable by several processes.

@@ -2,7 +2,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script run by `node` in a child process */
 // Appends until killed; prints `ack <id>` for every event only after its append resolved.
 // Usage: node append-forever.child.js <db file> <label>
-require('./register-ts');
+require('../../../../testing/src/child/register-ts');
 const { SqliteEventStore } = require('../../sqlite/sqlite-event-store.adapter.ts');
 
 const [path, label] = process.argv.slice(2);

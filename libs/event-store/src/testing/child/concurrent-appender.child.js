@@ -4,7 +4,7 @@
 // appender shares (read the latest revision, append, re-read and retry on a ConcurrencyError).
 // Prints `ready` once the store is open, starts on `go` from stdin, prints `done <conflicts>`.
 // Usage: node concurrent-appender.child.js <db file> <label> <count> <shared stream>
-require('./register-ts');
+require('../../../../testing/src/child/register-ts');
 const { ConcurrencyError } = require('@ticketing/kernel');
 const { SqliteEventStore } = require('../../sqlite/sqlite-event-store.adapter.ts');
 
@@ -31,6 +31,15 @@ async function lastRevision(store, streamName, from) {
   return last;
 }
 
+// Both appenders must be writing at the same time for the test to mean anything: after its first
+// append each waits until the other's first event is in the file.
+async function waitForTheOther(store) {
+  for (;;) {
+    for await (const recorded of store.readAll()) if (recorded.metadata.correlationId !== label) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 async function main() {
   const store = new SqliteEventStore({ path, busyTimeoutMs: 10_000 });
   process.stdout.write('ready\n');
@@ -45,6 +54,7 @@ async function main() {
         expectedRevision: own === -1 ? 'no_stream' : own,
       });
       own = result.nextExpectedRevision;
+      if (i === 0) await waitForTheOther(store);
       continue;
     }
     for (;;) {

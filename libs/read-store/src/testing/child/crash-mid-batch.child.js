@@ -4,7 +4,7 @@
 // middle of a batch transaction: what a power cut or OOM kill does to a running server.
 // Prints `apply <position> <batch>` (synchronously, before the kill) for every event it applies.
 // Usage: node crash-mid-batch.child.js <events db> <read db> <crash at position>
-require('./register-ts');
+require('../../../../testing/src/child/register-ts');
 const fs = require('node:fs');
 const { SqliteEventStore } = require('@ticketing/event-store');
 const { openReadStore, ProjectionRunner } = require('../../index.ts');

@@ -4,7 +4,7 @@
 // let a running server act in the middle of it: prints `paused` and waits for a line on stdin.
 // Logs (JSON lines) and the final statuses go to stdout.
 // Usage: node rebuild-paused.child.js <events db> <read db> <pause before reading from position>
-require('./register-ts');
+require('../../../../testing/src/child/register-ts');
 const fs = require('node:fs');
 const readline = require('node:readline');
 const { SqliteEventStore } = require('@ticketing/event-store');

@@ -1,6 +1,5 @@
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script run by `node` in a child process */
-// Same as libs/event-store/src/testing/child/register-ts.js (a lib may not reach into another by path).
 // Lets a plain `node` child process load this repo's TypeScript sources. ts-jest transforms only
 // the test process and ts-node is not installed, so each .ts file is transpiled on require with
 // the TypeScript compiler (transpileModule: no type-check, the test run does that) and tsconfig
@@ -10,7 +9,7 @@ const path = require('node:path');
 const Module = require('node:module');
 const ts = require('typescript');
 
-const root = path.resolve(__dirname, '../../../../..');
+const root = path.resolve(__dirname, '../../../..');
 const { compilerOptions } = JSON.parse(fs.readFileSync(path.join(root, 'tsconfig.base.json'), 'utf8'));
 const aliases = new Map(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [alias, path.join(root, target)]));
 

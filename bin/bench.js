@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+require('./register-aliases').requireCompiled('bench/main.js');
