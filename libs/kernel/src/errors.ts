@@ -6,7 +6,9 @@ export type DomainErrorCode =
   | 'validation'
   | 'forbidden'
   | 'unauthorized'
-  | 'concurrency';
+  | 'concurrency'
+  | 'unprocessable'
+  | 'unavailable';
 
 /** Base of every typed error the domain and the infrastructure ports raise. */
 export abstract class DomainError extends Error {
@@ -36,7 +38,7 @@ export class IllegalStateError extends DomainError {
   }
 }
 
-/** A request that clashes with existing data (e.g. an idempotency key reused with another body). */
+/** A request that clashes with existing data (e.g. a second ticket with the same id). */
 export class ConflictError extends DomainError {
   readonly code = 'conflict' as const;
 }
@@ -69,4 +71,14 @@ export class ConcurrencyError extends DomainError {
   ) {
     super(`Stream ${streamName} expected revision ${expected} but was ${actual}`, { streamName, expected, actual });
   }
+}
+
+/** Well-formed but unusable, e.g. an Idempotency-Key reused with a different body (422). */
+export class UnprocessableError extends DomainError {
+  readonly code = 'unprocessable' as const;
+}
+
+/** A dependency the request needs is down (event store, identity provider keys): retry later. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'unavailable' as const;
 }

@@ -9,7 +9,6 @@ export * from './logging/logger.options';
 export * from './logging/correlation.interceptor';
 export * from './logging/logging.module';
 
-export { UnprocessableError, ServiceUnavailableError, type PlatformErrorCode } from './problems/platform-errors';
 export * from './problems/problem-types';
 export * from './problems/problem-mapping';
 export * from './problems/problem-details.filter';

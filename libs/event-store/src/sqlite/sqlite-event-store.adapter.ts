@@ -131,10 +131,10 @@ const toRecordedEvent = (row: EventRow): RecordedEvent => ({
   hash: row.hash,
 });
 
-// By code, not `instanceof SqliteError`: the native addon keeps the error class of the first copy of
-// better-sqlite3 loaded in the process, so a second module registry (Jest, bundlers) has another class.
+// By code, not by class: the native addon keeps the SqliteError class (and so the Error realm) of the
+// first copy of better-sqlite3 loaded in the process, which another module registry (Jest) does not share.
 const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof Error && (error as Error & { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /**
  * The embedded event store: one SQLite file in WAL mode, shareable by several processes.

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, UnauthorizedError } from '@ticketing/kernel';
 import { exportJWK, generateKeyPair, SignJWT, type KeyLike } from 'jose';
-import { ServiceUnavailableError } from '../problems/platform-errors';
+import { ServiceUnavailableError } from '@ticketing/kernel';
 import { JwksTokenVerifier } from './jwks-token.verifier';
 
 describe('JwksTokenVerifier against a live JWKS endpoint', () => {

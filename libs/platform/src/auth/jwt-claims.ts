@@ -1,6 +1,6 @@
 import { UnauthorizedError, type Clock } from '@ticketing/kernel';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
-import { ServiceUnavailableError } from '../problems/platform-errors';
+import { ServiceUnavailableError } from '@ticketing/kernel';
 import { isRole, type AuthenticatedActor } from './authenticated-actor';
 
 export type JwtVerification = Readonly<{

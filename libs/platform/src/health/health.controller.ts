@@ -2,7 +2,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
-import { ServiceUnavailableError } from '../problems/platform-errors';
+import { ServiceUnavailableError } from '@ticketing/kernel';
 import { ReadinessRegistry } from './readiness.registry';
 
 @ApiTags('health')

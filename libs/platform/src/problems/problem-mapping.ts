@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '@ticketing/kernel';
-import { PlatformError } from './platform-errors';
 import { PROBLEM_TYPES, type ProblemCode, type ProblemType } from './problem-types';
 
 /** RFC 9457 problem details as sent on the wire, plus the correlation id and extension members. */
@@ -30,7 +29,7 @@ const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance
 
 /** Classifies any thrown value: domain and platform errors by code, Nest HttpExceptions by status, the rest as 500. */
 export function classifyError(error: unknown): ClassifiedError {
-  if (error instanceof DomainError || error instanceof PlatformError) {
+  if (error instanceof DomainError) {
     return { problemType: PROBLEM_TYPES[error.code], detail: error.message, extensions: extensionsOf(error.details), unexpected: false };
   }
   if (error instanceof HttpException) {

@@ -13,11 +13,12 @@ import {
   ForbiddenError,
   IllegalStateError,
   NotFoundError,
+  ServiceUnavailableError,
   UnauthorizedError,
+  UnprocessableError,
   ValidationError,
   type DomainError,
 } from '@ticketing/kernel';
-import { ServiceUnavailableError, UnprocessableError } from './platform-errors';
 import { toGrpcStatus, toProblemDetails } from './problem-mapping';
 import { PROBLEM_TYPES } from './problem-types';
 

@@ -1,11 +1,9 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { DomainErrorCode } from '@ticketing/kernel';
-import type { PlatformErrorCode } from './platform-errors';
 
 /** Every error a client can see, by stable code. */
 export type ProblemCode =
   | DomainErrorCode
-  | PlatformErrorCode
   | 'bad_request'
   | 'payload_too_large'
   | 'unsupported_media_type'
