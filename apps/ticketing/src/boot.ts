@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
-import { createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import { TicketingRuntime } from '@ticketing/runtime';
 import type { DestinationStream } from 'pino';
 import { CONTEXT_PROJECTIONS } from './contexts';
@@ -35,6 +35,7 @@ export async function bootTicketing(options: BootOptions): Promise<BootedTicketi
     if (mode === 'serve') {
       await runtime.projections.start();
       await app.startAllMicroservices();
+      app.get(BackgroundTasks).start();
       await app.listen({ port: config.httpPort, host: '0.0.0.0' });
     }
     return { app, runtime };

@@ -5,7 +5,7 @@ import { HmacTokenVerifier, loadOrCreateDevSecret } from '@ticketing/platform';
 import { buildCompiledCli, runCli } from './test-support/compiled-cli';
 import { newDataDir, TicketingHarness } from './test-support/ticketing.harness';
 
-const ticket = { channel: 'email', subject: 'KYC rejected', body: 'My passport was rejected twice', language: 'es' };
+const ticket = { channel: 'web_form', subject: 'KYC rejected', body: 'My passport was rejected twice', language: 'es', webForm: { formId: 'kyc' } };
 
 describe('ticketing CLI (compiled, in a child process)', () => {
   beforeAll(() => buildCompiledCli(), 180_000);

@@ -2,7 +2,7 @@ import { loadOrCreateDevSecret, mintDevToken } from '@ticketing/platform';
 import { buildCompiledCli, killCliServers, startCliServer } from './test-support/compiled-cli';
 import { newDataDir, TicketingHarness } from './test-support/ticketing.harness';
 
-const ticket = { channel: 'web_form', subject: 'Deposit not credited', body: 'USDT on TRON, 2 hours ago', language: 'en' };
+const ticket = { channel: 'web_form', subject: 'Deposit not credited', body: 'USDT on TRON, 2 hours ago', language: 'en', webForm: { formId: 'deposit-help' } };
 
 describe('durability of the embedded default (compiled `ticketing start` in a child process)', () => {
   beforeAll(() => buildCompiledCli(), 180_000);

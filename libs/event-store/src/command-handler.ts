@@ -7,6 +7,8 @@ export type CommandHandlerOptions<E extends Event> = Readonly<{
   eventId?: (event: E, index: number) => string;
   /** Re-read and re-decide this many times when another writer moved the stream on. */
   maxRetries?: number;
+  /** Brings stored events of older schema versions to the shape `evolve` expects. */
+  upcast?: (event: Event) => E;
 }>;
 
 export type CommandResult<State, E extends Event> = Readonly<{
@@ -18,8 +20,11 @@ export type CommandResult<State, E extends Event> = Readonly<{
   lastGlobalPosition?: number;
 }>;
 
-const toDomainEvent = <E extends Event>(recorded: RecordedEvent): E =>
-  ({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data }) as unknown as E;
+const toDomainEvent = (recorded: RecordedEvent): Event => ({
+  type: recorded.type,
+  schemaVersion: recorded.schemaVersion,
+  data: recorded.data,
+});
 
 /**
  * Reads the stream, folds it, decides and appends with the revision it read (DESIGN.md §3).
@@ -37,7 +42,8 @@ export async function handleCommand<State, C extends Command, E extends Event>(
     let state = decider.initialState();
     let revision = -1;
     for await (const recorded of eventStore.readStream(streamName)) {
-      state = decider.evolve(state, toDomainEvent<E>(recorded));
+      const event = toDomainEvent(recorded);
+      state = decider.evolve(state, options.upcast ? options.upcast(event) : (event as E));
       revision = recorded.streamRevision;
     }
     const decided = decider.decide(command, state);

@@ -34,3 +34,7 @@ export * from './metrics/metrics.module';
 
 export * from './platform.module';
 export * from './http/create-http-app';
+
+export * from './idempotency/idempotency.store';
+export * from './idempotency/idempotency.interceptor';
+export * from './background/background-tasks';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Clock } from '@ticketing/kernel';
 import type { DestinationStream } from 'pino';
+import { BackgroundTasks } from './background/background-tasks';
 import { PlatformAuthModule } from './auth/auth.module';
 import { PlatformConfigModule } from './config/config.module';
 import type { TicketingConfig } from './config/ticketing-config';
@@ -24,6 +25,8 @@ export class PlatformModule {
   static forRoot(config: TicketingConfig, options: PlatformOptions = {}): DynamicModule {
     return {
       module: PlatformModule,
+      global: true,
+      exports: [BackgroundTasks],
       imports: [
         PlatformConfigModule.forRoot(config),
         PlatformLoggingModule.forRoot(config, options.logDestination),
@@ -32,6 +35,7 @@ export class PlatformModule {
         PlatformMetricsModule,
       ],
       providers: [
+        BackgroundTasks,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

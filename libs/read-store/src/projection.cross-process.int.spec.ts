@@ -9,6 +9,7 @@ import { openReadStore, type ReadStore } from './read-store.factory';
 import { ProjectionRunner } from './projection.runner';
 import type { ProjectionLogger } from './projection.worker';
 import { appendNoted, expectedCounts, snapshot, streamCountsProjection } from './testing/stream-counts.projection';
+import { describeEachReadStore, type ReadStoreLocation } from './testing/read-store-targets';
 
 const childScript = (name: string): string => join(__dirname, 'testing', 'child', name);
 
@@ -59,24 +60,24 @@ function run(script: string, args: readonly string[]): Child {
 // Each child transpiles the sources it loads with the TypeScript compiler: seconds, more on a busy machine.
 jest.setTimeout(90_000);
 
-describe('projections across processes (SQLite files)', () => {
+describeEachReadStore('projections across processes', (target) => {
   let dir: string;
   let eventsPath: string;
-  let readPath: string;
+  let location: ReadStoreLocation;
   let eventStore: SqliteEventStore;
   const stores: ReadStore[] = [];
   const runners: ProjectionRunner[] = [];
 
   const openRead = async (): Promise<ReadStore> => {
-    const store = await openReadStore(`sqlite:${readPath}`);
+    const store = await openReadStore(location.url);
     stores.push(store);
     return store;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'read-store-xp-'));
     eventsPath = join(dir, 'events.db');
-    readPath = join(dir, 'read.db');
+    location = await target.create();
     eventStore = new SqliteEventStore({ path: eventsPath });
   });
 
@@ -86,6 +87,7 @@ describe('projections across processes (SQLite files)', () => {
     for (const runner of runners.splice(0)) await runner.stop();
     for (const store of stores.splice(0)) await store.close();
     await eventStore.close();
+    await location.dispose();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -98,7 +100,7 @@ describe('projections across processes (SQLite files)', () => {
     await before.stop();
     await appendNoted(eventStore, 'ticket-7', 10); // positions 11..20, one append: one batch
 
-    const child = run('crash-mid-batch.child.js', [eventsPath, readPath, '15']);
+    const child = run('crash-mid-batch.child.js', [eventsPath, location.url, '15']);
     const { signal } = await child.exit;
     expect(signal).toBe('SIGKILL');
     // 11..14 were written inside the same transaction as 15 when the process died.
@@ -137,7 +139,7 @@ describe('projections across processes (SQLite files)', () => {
     await server.waitFor(300);
 
     // The CLI resets the projection and replays the first page (1..50), then pauses.
-    const cli = run('rebuild-paused.child.js', [eventsPath, readPath, '50']);
+    const cli = run('rebuild-paused.child.js', [eventsPath, location.url, '50']);
     await cli.line((line) => line === 'paused');
     expect((await snapshot(readStore.db)).checkpoint).toBe(50);
 

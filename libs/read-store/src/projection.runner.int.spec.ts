@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import { MemoryEventStore, type EventStore, type EventSubscription, type SubscribeOptions } from '@ticketing/event-store';
@@ -16,6 +13,7 @@ import {
   streamCountsProjection,
   type StreamCountsOptions,
 } from './testing/stream-counts.projection';
+import { describeEachReadStore, type ReadStoreLocation } from './testing/read-store-targets';
 
 type Deferred<T = void> = { promise: Promise<T>; resolve: (value: T) => void };
 const deferred = <T = void>(): Deferred<T> => {
@@ -67,14 +65,14 @@ const isResolved = async (promise: Promise<unknown>): Promise<boolean> => {
   return done;
 };
 
-describe('ProjectionRunner on SQLite files', () => {
-  let dir: string;
+describeEachReadStore('ProjectionRunner', (target) => {
+  let location: ReadStoreLocation;
   let eventStore: MemoryEventStore;
   const stores: ReadStore[] = [];
   const runners: ProjectionRunner[] = [];
 
   const open = async (): Promise<ReadStore> => {
-    const store = await openReadStore(`sqlite:${join(dir, 'read.db')}`);
+    const store = await openReadStore(location.url);
     stores.push(store);
     return store;
   };
@@ -96,8 +94,8 @@ describe('ProjectionRunner on SQLite files', () => {
     return created;
   };
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'read-store-'));
+  beforeEach(async () => {
+    location = await target.create();
     eventStore = new MemoryEventStore();
   });
 
@@ -105,7 +103,7 @@ describe('ProjectionRunner on SQLite files', () => {
     for (const created of runners.splice(0)) await created.stop();
     for (const store of stores.splice(0)) await store.close();
     await eventStore.close();
-    rmSync(dir, { recursive: true, force: true });
+    await location.dispose();
   });
 
   describe('migrations', () => {
@@ -434,7 +432,7 @@ describe('ProjectionRunner on SQLite files', () => {
       expect((await snapshot(readStore.db)).counts).toEqual({ ...applied.counts, 'ticket-c': 1 });
     });
 
-    it('runs from a separate store (the CLI) against the same file', async () => {
+    it('runs from a separate store (the CLI) against the same database', async () => {
       await appendNoted(eventStore, 'ticket-a', 3);
       const readStore = await open();
       const server = runner(readStore);

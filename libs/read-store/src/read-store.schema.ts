@@ -1,4 +1,6 @@
-import type { Kysely, Migration, Transaction } from 'kysely';
+import { type Kysely, type Migration, sql, type Transaction } from 'kysely';
+import { assertNever } from '@ticketing/kernel';
+import type { ReadStoreDialect } from './read-store.factory';
 
 /** The read store's own tables. Positions are BIGINT: PostgreSQL returns them as strings, SQLite as numbers. */
 export interface ReadStoreTables {
@@ -105,11 +107,19 @@ export async function migrateInTransaction(
   return pending;
 }
 
+/**
+ * Serialises the bootstrap below across processes on PostgreSQL: CREATE TABLE IF NOT EXISTS is not
+ * race-free there (two sessions can both decide to create and one then fails on the catalog's unique
+ * index). The lock is per database and released at commit. The key is an arbitrary constant that
+ * only this lib uses ("rsboot" in ASCII).
+ */
+const BOOTSTRAP_LOCK_KEY = 0x7273626f6f74;
+
 /** Creates the bookkeeping tables (idempotently) and runs the read store's own migrations. */
-export async function migrateReadStoreSchema(untyped: Kysely<unknown>, now: string): Promise<void> {
+export async function migrateReadStoreSchema(untyped: Kysely<unknown>, dialect: ReadStoreDialect, now: string): Promise<void> {
   const db = untyped as Kysely<ReadStoreTables>;
-  const bootstrap = async (): Promise<void> => {
-    await db.schema
+  const bootstrap = async (executor: Kysely<ReadStoreTables>): Promise<void> => {
+    await executor.schema
       .createTable('read_store_migrations')
       .ifNotExists()
       .addColumn('namespace', 'varchar(200)', (col) => col.notNull())
@@ -117,22 +127,36 @@ export async function migrateReadStoreSchema(untyped: Kysely<unknown>, now: stri
       .addColumn('executed_at', 'varchar(40)', (col) => col.notNull())
       .addPrimaryKeyConstraint('read_store_migrations_pk', ['namespace', 'name'])
       .execute();
-    await db.schema
+    await executor.schema
       .createTable('read_store_locks')
       .ifNotExists()
       .addColumn('name', 'varchar(200)', (col) => col.primaryKey())
       .addColumn('locked_at', 'varchar(40)', (col) => col.notNull())
       .execute();
-    await db.transaction().execute(async (trx) => {
-      await lockNamespace(trx, READ_STORE_NAMESPACE, now);
-      await migrateInTransaction(trx, READ_STORE_NAMESPACE, readStoreMigrations, now);
-    });
   };
-  try {
-    await bootstrap();
-  } catch {
-    // Two processes creating the tables at the same moment can collide (PostgreSQL's CREATE TABLE
-    // IF NOT EXISTS is not race-free); the second attempt finds the winner's work and does nothing.
-    await bootstrap();
+  const migrate = async (trx: ReadStoreTrx): Promise<void> => {
+    await lockNamespace(trx, READ_STORE_NAMESPACE, now);
+    await migrateInTransaction(trx, READ_STORE_NAMESPACE, readStoreMigrations, now);
+  };
+  switch (dialect) {
+    case 'postgres':
+      // DDL is transactional on PostgreSQL: the whole bootstrap commits as one unit under the lock.
+      await db
+        .transaction()
+        .setIsolationLevel('read committed')
+        .execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${sql.lit(BOOTSTRAP_LOCK_KEY)})`.execute(trx);
+          await bootstrap(trx);
+          await migrate(trx);
+        });
+      return;
+    case 'sqlite':
+      // Each CREATE … IF NOT EXISTS is atomic under SQLite's database lock; the migrations then run
+      // under the namespace lock row, taken as the transaction's first statement.
+      await bootstrap(db);
+      await db.transaction().execute(migrate);
+      return;
+    default:
+      return assertNever(dialect);
   }
 }

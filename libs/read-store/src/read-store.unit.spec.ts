@@ -22,10 +22,12 @@ describe('openReadStore', () => {
   });
 
   it.each([
-    ['postgres://user:secret@db/ticketing', /unsupported scheme "postgres:" \(PostgreSQL is not available in this build yet\); supported schemes: memory:, sqlite:/],
-    ['mysql://db', /unsupported scheme "mysql:"; supported schemes: memory:, sqlite:/],
+    ['mysql://user:secret@db', /unsupported scheme "mysql:"; supported schemes: memory:, sqlite:, postgres:, postgresql:/],
     ['sqlite:', /sqlite: needs a file path/],
     ['read.db', /expected <scheme>:<location>/],
+    ['postgres://user:secret@/ticketing', /Invalid read store URL postgres:…: expected postgres:\/\/user:password@host:port\/database/],
+    ['postgresql:user:secret', /a host is required/],
+    ['postgres://', /a host is required/],
   ])('rejects %s with the allowed schemes', async (url, message) => {
     const opening = openReadStore(url);
     await expect(opening).rejects.toBeInstanceOf(ValidationError);
@@ -34,7 +36,18 @@ describe('openReadStore', () => {
   });
 
   it('lists the schemes it supports', () => {
-    expect(supportedReadStoreSchemes()).toEqual(['memory', 'sqlite']);
+    expect(supportedReadStoreSchemes()).toEqual(['memory', 'sqlite', 'postgres', 'postgresql']);
+  });
+
+  it.each([
+    ['poolSize', 0],
+    ['statementTimeoutMs', -1],
+    ['idleInTransactionTimeoutMs', 1.5],
+    ['connectTimeoutMs', Number.NaN],
+  ])('rejects a PostgreSQL %s of %p before connecting', async (option, value) => {
+    await expect(openReadStore('postgres://user:secret@127.0.0.1:1/db', { [option]: value })).rejects.toThrow(
+      `${option} must be a positive integer`,
+    );
   });
 });
 

@@ -30,7 +30,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationBootstrap(): void {
-    const { eventStore, bus, projections } = this.runtime;
+    const { eventStore, bus, relay, projections } = this.runtime;
     this.runtime.onEventsAppended((streamName, count) => this.metrics.eventsAppended(streamName, count));
     this.readiness.register({ name: 'event-store', check: () => eventStore.ping() });
     this.readiness.register({
@@ -39,6 +39,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         if (!bus.isHealthy()) throw new Error('a consumer group is not running');
       },
     });
+    if (relay) this.readiness.register({ name: 'relay', check: () => relay.check() });
     this.readiness.register({
       name: 'projections',
       check: async () => {

@@ -1,25 +1,29 @@
 import { SystemClock, type Clock } from '@ticketing/kernel';
+import { STREAM_PREFIXES, type ContextName } from '@ticketing/contracts';
 import { openEventStore, type EventStore } from '@ticketing/event-store';
-import {
-  EmbeddedBusServer,
-  MemoryConsumerStateStore,
-  SqliteConsumerStateStore,
-  type ConsumerStateStore,
-  type RetryPolicy,
-} from '@ticketing/messaging';
+import type { RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
-import { CorrelationContext, type TicketingConfig } from '@ticketing/platform';
+import type { TicketingConfig } from '@ticketing/platform';
+import { openBus, type OpenedBus } from './bus.factory';
+import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
 
 export type RuntimeOptions = Readonly<{
   config: TicketingConfig;
   /** Read models the composed contexts need kept up to date. */
   projections: readonly AnyProjectionDefinition[];
+  /**
+   * Contexts whose streams this process relays to Kafka when TICKETING_BUS=kafka://…; default
+   * every context (one process running them all). A deployable passes exactly the ones it owns.
+   */
+  relayContexts?: readonly ContextName[];
   clock?: Clock;
   busRetry?: Partial<RetryPolicy>;
 }>;
 
 /** Listener that the metrics module attaches once Nest is up; appends before that are not counted. */
 type AppendedHook = (streamName: string, count: number) => void;
+
+const ALL_CONTEXTS = Object.keys(STREAM_PREFIXES) as ContextName[];
 
 function eventStoreUrl(config: TicketingConfig): string {
   const store = config.eventStore;
@@ -48,8 +52,9 @@ function readStoreUrl(config: TicketingConfig): string {
 
 /**
  * The adapters one process runs on, chosen by configuration (DESIGN.md §9): the event store, the
- * read store with its projection runner, and the bus transport with its consumer state.
- * Built before Nest so the CLI can use the same wiring without serving HTTP.
+ * read store with its projection runner, the bus transport with its consumer state and, on Kafka,
+ * the relay publishing this process's streams. Built before Nest so the CLI can use the same
+ * wiring without serving HTTP.
  */
 export class TicketingRuntime {
   private appendedHook?: AppendedHook;
@@ -60,52 +65,56 @@ export class TicketingRuntime {
     readonly eventStore: EventStore,
     readonly readStore: ReadStore,
     readonly projections: ProjectionRunner,
-    readonly busState: ConsumerStateStore,
-    readonly bus: EmbeddedBusServer,
+    private readonly opened: OpenedBus,
   ) {}
 
   static async open(options: RuntimeOptions): Promise<TicketingRuntime> {
     const { config } = options;
     const clock = options.clock ?? new SystemClock();
-    if (config.bus.kind !== 'embedded') {
-      throw new Error(`TICKETING_BUS=${config.bus.kind} is not available in this build; use "embedded"`);
-    }
     let runtime: TicketingRuntime | undefined;
     const eventStore = await openEventStore(eventStoreUrl(config), {
       clock,
       onAppended: (streamName, count) => runtime?.appendedHook?.(streamName, count),
     });
+    let readStore: ReadStore | undefined;
     try {
-      const readStore = await openReadStore(readStoreUrl(config), { clock });
+      readStore = await openReadStore(readStoreUrl(config), { clock });
       const projections = new ProjectionRunner({ readStore, eventStore, projections: options.projections, clock });
-      // Bus checkpoints live in the event store's own SQLite file (DESIGN.md §5).
-      const busState =
-        config.eventStore.kind === 'sqlite'
-          ? new SqliteConsumerStateStore(config.eventStore.file, { clock })
-          : new MemoryConsumerStateStore();
-      const bus = new EmbeddedBusServer({
+      const opened = await openBus({
+        config,
         eventStore,
-        state: busState,
         clock,
         retry: options.busRetry,
-        runInContext: (event, fn) => CorrelationContext.run(event.metadata.correlationId, fn),
+        relayContexts: options.relayContexts ?? ALL_CONTEXTS,
       });
-      runtime = new TicketingRuntime(config, clock, eventStore, readStore, projections, busState, bus);
+      runtime = new TicketingRuntime(config, clock, eventStore, readStore, projections, opened);
       return runtime;
     } catch (error) {
+      await readStore?.close();
       await eventStore.close();
       throw error;
     }
+  }
+
+  /** The bus transport: connect it to the app (`connectBusMicroservice`) for its handlers to consume. */
+  get bus(): RuntimeBus {
+    return this.opened.bus;
+  }
+
+  /** The relay publishing this process's streams to Kafka; undefined on the embedded bus. */
+  get relay(): RuntimeRelay | undefined {
+    return this.opened.relay;
   }
 
   onEventsAppended(hook: AppendedHook): void {
     this.appendedHook = hook;
   }
 
-  /** Closes the stores; the bus and HTTP must have stopped first (Nest's app.close does both). */
+  /** Closes the relay and the stores; the bus and HTTP must have stopped first (Nest's app.close does both). */
   async close(): Promise<void> {
+    await this.opened.relay?.close();
     await this.projections.stop();
-    await this.busState.close();
+    await this.opened.close();
     await this.readStore.close();
     await this.eventStore.close();
   }

@@ -7,7 +7,30 @@ export type Channel = (typeof CHANNELS)[number];
 export const LANGUAGES = ['en', 'zh', 'ru', 'es', 'tr', 'vi', 'ko', 'ja'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-export type TicketOpened = Event<
+export const SOCIAL_PLATFORMS = ['x', 'telegram', 'facebook', 'instagram', 'reddit', 'youtube', 'tiktok', 'discord', 'other'] as const;
+export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
+
+/** What each channel brings besides subject and body. */
+export type ChannelDetails =
+  | Readonly<{ channel: 'chat'; sessionId: string }>
+  | Readonly<{ channel: 'email'; fromAddress: string; messageId: string; inReplyTo?: string }>
+  | Readonly<{ channel: 'web_form'; formId: string }>
+  | Readonly<{ channel: 'social'; platform: SocialPlatform; handle: string; postUrl: string }>
+  | Readonly<{ channel: 'api'; clientId: string; externalReference?: string }>;
+
+/** Optional context of a money or trading problem, kept for routing and disputes. Amount is a decimal string. */
+export type AssetContext = Readonly<{
+  asset?: string;
+  network?: string;
+  amount?: string;
+  txHash?: string;
+  orderId?: string;
+}>;
+
+export type TicketStatus = 'open' | 'assigned' | 'in_progress' | 'waiting_on_customer' | 'resolved' | 'closed' | 'merged';
+
+/** The first shape of TicketOpened (schema version 1), before channels carried their own details. */
+export type TicketOpenedV1 = Event<
   'TicketOpened',
   {
     ticketId: string;
@@ -20,7 +43,127 @@ export type TicketOpened = Event<
   }
 >;
 
-/** Every event on intake's `ticket-<id>` streams, as other contexts may consume them. */
-export type IntakeEvent = TicketOpened;
+export type TicketOpened = Event<
+  'TicketOpened',
+  {
+    ticketId: string;
+    customerId: string;
+    channel: Channel;
+    /** Null only on tickets opened before channels carried details (upcast from version 1). */
+    channelDetails: ChannelDetails | null;
+    subject: string;
+    body: string;
+    /** The language the ticket is handled in: the customer's if given, else the detected one, else en. */
+    language: Language;
+    languageGiven: Language | null;
+    /** What detection found (any ISO 639-1 code), or null when nothing was detected or it was not run. */
+    detectedLanguage: string | null;
+    /** True when neither given nor detected language is supported and en was chosen. */
+    languageFallback: boolean;
+    assetContext: AssetContext | null;
+    /** Set when a customer wrote to a closed ticket, or after the reopen window: the ticket this one continues. */
+    linkedFromTicketId: string | null;
+    openedAt: string;
+  }
+>;
 
-export const INTAKE_EVENT_TYPES = ['TicketOpened'] as const satisfies readonly IntakeEvent['type'][];
+export type TicketAssigned = Event<'TicketAssigned', { ticketId: string; assignee: string; assignedAt: string }>;
+
+export type TicketProgressStarted = Event<'TicketProgressStarted', { ticketId: string; by: string; at: string }>;
+
+export type TicketWaitingOnCustomer = Event<'TicketWaitingOnCustomer', { ticketId: string; by: string; at: string }>;
+
+export type TicketResolved = Event<
+  'TicketResolved',
+  { ticketId: string; resolutionCode: string; by: string; resolvedAt: string; autoCloseAt: string }
+>;
+
+export type TicketReopened = Event<
+  'TicketReopened',
+  { ticketId: string; reason: 'customer_reply' | 'agent'; by: string; reopenedAt: string }
+>;
+
+export type TicketClosed = Event<
+  'TicketClosed',
+  { ticketId: string; reason: 'manual' | 'auto_after_resolution'; by: string; closedAt: string }
+>;
+
+export type CustomerMessagePosted = Event<
+  'CustomerMessagePosted',
+  { ticketId: string; messageId: string; customerId: string; body: string; postedAt: string; externalMessageId?: string }
+>;
+
+export type AgentReplied = Event<
+  'AgentReplied',
+  { ticketId: string; messageId: string; agentId: string; body: string; postedAt: string }
+>;
+
+export type InternalNoteAdded = Event<
+  'InternalNoteAdded',
+  { ticketId: string; noteId: string; agentId: string; body: string; addedAt: string }
+>;
+
+/** The first public agent reply; the SLA service measures first response with it. */
+export type FirstResponseGiven = Event<
+  'FirstResponseGiven',
+  { ticketId: string; agentId: string; channel: Channel; openedAt: string; respondedAt: string; elapsedSeconds: number }
+>;
+
+/** The last event of a duplicate's stream: reads of it redirect to `intoTicketId`. */
+export type TicketMerged = Event<'TicketMerged', { ticketId: string; intoTicketId: string; by: string; mergedAt: string }>;
+
+/** Every event on intake's `ticket-<id>` streams, as other contexts may consume them (current versions). */
+export type IntakeEvent =
+  | TicketOpened
+  | TicketAssigned
+  | TicketProgressStarted
+  | TicketWaitingOnCustomer
+  | TicketResolved
+  | TicketReopened
+  | TicketClosed
+  | CustomerMessagePosted
+  | AgentReplied
+  | InternalNoteAdded
+  | FirstResponseGiven
+  | TicketMerged;
+
+export const INTAKE_EVENT_TYPES = [
+  'TicketOpened',
+  'TicketAssigned',
+  'TicketProgressStarted',
+  'TicketWaitingOnCustomer',
+  'TicketResolved',
+  'TicketReopened',
+  'TicketClosed',
+  'CustomerMessagePosted',
+  'AgentReplied',
+  'InternalNoteAdded',
+  'FirstResponseGiven',
+  'TicketMerged',
+] as const satisfies readonly IntakeEvent['type'][];
+
+export const TICKET_OPENED_SCHEMA_VERSION = 2;
+
+/** Upcasts any stored TicketOpened to the current shape; stored data is never rewritten. */
+export function upcastTicketOpened(event: TicketOpened | TicketOpenedV1): TicketOpened {
+  if (event.schemaVersion >= TICKET_OPENED_SCHEMA_VERSION) return event as TicketOpened;
+  const { data } = event as TicketOpenedV1;
+  return {
+    type: 'TicketOpened',
+    schemaVersion: TICKET_OPENED_SCHEMA_VERSION,
+    data: {
+      ...data,
+      channelDetails: null,
+      languageGiven: data.language,
+      detectedLanguage: null,
+      languageFallback: false,
+      assetContext: null,
+      linkedFromTicketId: null,
+    },
+  };
+}
+
+/** Brings any stored intake event to its current shape (the one place upcasters are applied). */
+export function upcastIntakeEvent(event: Event): IntakeEvent {
+  return event.type === 'TicketOpened' ? upcastTicketOpened(event as TicketOpened | TicketOpenedV1) : (event as IntakeEvent);
+}

@@ -1,14 +1,30 @@
 import { Module } from '@nestjs/common';
-import { GetTicketHttpController } from './get-ticket/get-ticket.http.controller';
-import { OpenTicketHandler } from './open-ticket/open-ticket.handler';
+import { READ_STORE, type ReadStore } from '@ticketing/read-store';
+import { IdempotencyInterceptor, IdempotencyStore } from '@ticketing/platform';
+import { AutoCloseScheduler } from './application/auto-close.scheduler';
+import { TicketCommandsService } from './application/ticket-commands.service';
+import { TicketViewsService } from './application/ticket-views.service';
+import { LANGUAGE_DETECTOR } from './language/language-detector.port';
+import { TinyldLanguageDetector } from './language/tinyld-language-detector.adapter';
 import { OpenTicketHttpController } from './open-ticket/open-ticket.http.controller';
-import { TicketListQuery } from './ticket-list/ticket-list.query';
+import { TicketReadsHttpController } from './ticket-reads.http.controller';
+import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
+import { TicketListQuery } from './ticket-list/ticket-list.query';
 
-/** The intake context: opens tickets and serves them. Expects EVENT_STORE, READ_STORE and CLOCK globally. */
+/** The intake context: tickets, their lifecycle and conversation. Expects EVENT_STORE, READ_STORE, PROJECTION_RUNNER and CLOCK globally. */
 @Module({
-  controllers: [OpenTicketHttpController, GetTicketHttpController],
-  providers: [OpenTicketHandler, TicketListQuery],
+  controllers: [OpenTicketHttpController, TicketReadsHttpController, TicketWritesHttpController],
+  providers: [
+    TicketCommandsService,
+    TicketViewsService,
+    TicketListQuery,
+    AutoCloseScheduler,
+    IdempotencyInterceptor,
+    { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
+    { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector },
+  ],
+  exports: [TicketCommandsService, TicketListQuery],
 })
 export class IntakeModule {
   /** Read models this context needs the runtime to keep up to date. */

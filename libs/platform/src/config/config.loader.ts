@@ -23,6 +23,8 @@ const ALLOWED = {
   nonEmpty: 'a non-empty string',
   logLevel: `one of ${LOG_LEVELS.join(', ')}`,
   bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
+  reopenWindowDays: 'an integer number of days from 0 to 365',
+  autoCloseHours: 'an integer number of hours from 1 to 8760',
 } as const;
 
 /**
@@ -68,11 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     parseIntegerInRange(raw, 1, MAX_BODY_LIMIT),
   );
 
+  const reopenWindowDays = read('TICKETING_REOPEN_WINDOW_DAYS', ALLOWED.reopenWindowDays, 7, (raw) => parseIntegerInRange(raw, 0, 365));
+  const autoCloseHours = read('TICKETING_AUTO_CLOSE_HOURS', ALLOWED.autoCloseHours, 72, (raw) => parseIntegerInRange(raw, 1, 8760));
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const claims = { ...(issuer && { issuer }), ...(audience && { audience }) };
   const auth: AuthConfig = jwksUrl ? { kind: 'jwks', jwksUrl, ...claims } : { kind: 'dev-secret', ...claims };
-  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit };
+  const tickets = { reopenWindowMs: reopenWindowDays * 86_400_000, autoCloseAfterMs: autoCloseHours * 3_600_000 };
+  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit, tickets };
 }
 
 /** Start-up guard: on a bad configuration, print every problem to stderr and exit 1. */

@@ -31,6 +31,13 @@ export type TicketingConfig = Readonly<{
   logLevel: LogLevel;
   /** Largest accepted HTTP request body, in bytes. */
   httpBodyLimit: number;
+  /** Ticket lifecycle timing (TICKETING_REOPEN_WINDOW_DAYS, TICKETING_AUTO_CLOSE_HOURS). */
+  tickets: Readonly<{
+    /** How long after resolution a customer reply reopens the ticket instead of opening a linked one. */
+    reopenWindowMs: number;
+    /** How long a resolved ticket waits for a reply before it closes by itself. */
+    autoCloseAfterMs: number;
+  }>;
 }>;
 
 /** DI token for the TicketingConfig. */

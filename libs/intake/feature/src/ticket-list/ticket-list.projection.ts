@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { TicketOpened, TicketQueued } from '@ticketing/contracts';
+import { upcastIntakeEvent, type IntakeEvent, type RoutingEvent } from '@ticketing/contracts';
+import { assertNever, type Event } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { defineProjection } from '@ticketing/read-store';
 
@@ -9,74 +10,275 @@ export type TicketRow = {
   status: string;
   channel: string;
   language: string;
+  language_given: string | null;
+  detected_language: string | null;
+  language_fallback: number;
   queue: string | null;
+  assignee: string | null;
   subject: string;
+  channel_details: string | null;
+  asset_context: string | null;
+  linked_from: string | null;
+  merged_into: string | null;
+  resolution_code: string | null;
   created_at: string;
   updated_at: string;
+  first_response_at: string | null;
+  first_response_seconds: number | null;
+  resolved_at: string | null;
+  auto_close_at: string | null;
+  closed_at: string | null;
+  customer_messages: number;
+  agent_replies: number;
+  internal_notes: number;
 };
 
-export type TicketListTables = { intake_tickets: TicketRow };
+export type MessageKind = 'customer' | 'agent' | 'note';
 
-const TICKETS = 'intake_tickets';
+export type MessageRow = {
+  id: string;
+  ticket_id: string;
+  kind: MessageKind;
+  author_id: string;
+  body: string;
+  posted_at: string;
+  position: number;
+};
 
-async function applyOpened(trx: Transaction<TicketListTables>, { data }: { data: TicketOpened['data'] }): Promise<void> {
-  await trx
-    .insertInto(TICKETS)
-    .values({
-      id: data.ticketId,
-      customer_id: data.customerId,
-      status: 'open',
-      channel: data.channel,
-      language: data.language,
-      queue: null,
-      subject: data.subject,
-      created_at: data.openedAt,
-      updated_at: data.openedAt,
-    })
+/** E-mail Message-IDs of each ticket, so a reply's In-Reply-To finds its ticket. */
+export type EmailThreadRow = { message_id: string; ticket_id: string };
+
+export type TicketListTables = { intake_tickets: TicketRow; intake_messages: MessageRow; intake_email_threads: EmailThreadRow };
+
+export const TICKET_LIST_PROJECTION = 'intake-ticket-list';
+
+type Trx = Transaction<TicketListTables>;
+
+const update = (trx: Trx, ticketId: string, changes: Partial<TicketRow>) =>
+  trx.updateTable('intake_tickets').set(changes).where('id', '=', ticketId).execute();
+
+const addEmailThread = (trx: Trx, messageId: string, ticketId: string) =>
+  trx
+    .insertInto('intake_email_threads')
+    .values({ message_id: messageId, ticket_id: ticketId })
+    .onConflict((conflict) => conflict.column('message_id').doNothing())
     .execute();
+
+const addMessage = (trx: Trx, row: MessageRow) =>
+  trx.insertInto('intake_messages').values(row).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+
+async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent): Promise<void> {
+  switch (event.type) {
+    case 'TicketOpened': {
+      const { data } = event;
+      await trx
+        .insertInto('intake_tickets')
+        .values({
+          id: data.ticketId,
+          customer_id: data.customerId,
+          status: 'open',
+          channel: data.channel,
+          language: data.language,
+          language_given: data.languageGiven,
+          detected_language: data.detectedLanguage,
+          language_fallback: data.languageFallback ? 1 : 0,
+          queue: null,
+          assignee: null,
+          subject: data.subject,
+          channel_details: data.channelDetails ? JSON.stringify(data.channelDetails) : null,
+          asset_context: data.assetContext ? JSON.stringify(data.assetContext) : null,
+          linked_from: data.linkedFromTicketId,
+          merged_into: null,
+          resolution_code: null,
+          created_at: data.openedAt,
+          updated_at: data.openedAt,
+          first_response_at: null,
+          first_response_seconds: null,
+          resolved_at: null,
+          auto_close_at: null,
+          closed_at: null,
+          customer_messages: 1,
+          agent_replies: 0,
+          internal_notes: 0,
+        })
+        .execute();
+      // The opening text is the conversation's first customer message.
+      await addMessage(trx, {
+        id: recorded.id,
+        ticket_id: data.ticketId,
+        kind: 'customer',
+        author_id: data.customerId,
+        body: data.body,
+        posted_at: data.openedAt,
+        position: recorded.globalPosition,
+      });
+      if (data.channelDetails?.channel === 'email') await addEmailThread(trx, data.channelDetails.messageId, data.ticketId);
+      return;
+    }
+    case 'TicketAssigned':
+      await update(trx, event.data.ticketId, { assignee: event.data.assignee, updated_at: event.data.assignedAt });
+      await trx
+        .updateTable('intake_tickets')
+        .set({ status: 'assigned' })
+        .where('id', '=', event.data.ticketId)
+        .where('status', '=', 'open')
+        .execute();
+      return;
+    case 'TicketProgressStarted':
+      return void (await update(trx, event.data.ticketId, { status: 'in_progress', updated_at: event.data.at }));
+    case 'TicketWaitingOnCustomer':
+      return void (await update(trx, event.data.ticketId, { status: 'waiting_on_customer', updated_at: event.data.at }));
+    case 'TicketResolved': {
+      const { ticketId, resolutionCode, resolvedAt, autoCloseAt } = event.data;
+      return void (await update(trx, ticketId, {
+        status: 'resolved',
+        resolution_code: resolutionCode,
+        resolved_at: resolvedAt,
+        auto_close_at: autoCloseAt,
+        updated_at: resolvedAt,
+      }));
+    }
+    case 'TicketReopened': {
+      const ticket = await trx.selectFrom('intake_tickets').select('assignee').where('id', '=', event.data.ticketId).executeTakeFirst();
+      return void (await update(trx, event.data.ticketId, {
+        status: ticket?.assignee ? 'assigned' : 'open',
+        resolved_at: null,
+        auto_close_at: null,
+        updated_at: event.data.reopenedAt,
+      }));
+    }
+    case 'TicketClosed':
+      return void (await update(trx, event.data.ticketId, {
+        status: 'closed',
+        auto_close_at: null,
+        closed_at: event.data.closedAt,
+        updated_at: event.data.closedAt,
+      }));
+    case 'CustomerMessagePosted': {
+      const { ticketId, messageId, customerId, body, postedAt, externalMessageId } = event.data;
+      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'customer', author_id: customerId, body, posted_at: postedAt, position: recorded.globalPosition });
+      if (externalMessageId !== undefined) await addEmailThread(trx, externalMessageId, ticketId);
+      await trx
+        .updateTable('intake_tickets')
+        .set((eb) => ({ customer_messages: eb('customer_messages', '+', 1), updated_at: postedAt }))
+        .where('id', '=', ticketId)
+        .execute();
+      return;
+    }
+    case 'AgentReplied': {
+      const { ticketId, messageId, agentId, body, postedAt } = event.data;
+      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'agent', author_id: agentId, body, posted_at: postedAt, position: recorded.globalPosition });
+      await trx
+        .updateTable('intake_tickets')
+        .set((eb) => ({ agent_replies: eb('agent_replies', '+', 1), updated_at: postedAt }))
+        .where('id', '=', ticketId)
+        .execute();
+      return;
+    }
+    case 'InternalNoteAdded': {
+      const { ticketId, noteId, agentId, body, addedAt } = event.data;
+      await addMessage(trx, { id: noteId, ticket_id: ticketId, kind: 'note', author_id: agentId, body, posted_at: addedAt, position: recorded.globalPosition });
+      await trx
+        .updateTable('intake_tickets')
+        .set((eb) => ({ internal_notes: eb('internal_notes', '+', 1) }))
+        .where('id', '=', ticketId)
+        .execute();
+      return;
+    }
+    case 'FirstResponseGiven':
+      return void (await update(trx, event.data.ticketId, {
+        first_response_at: event.data.respondedAt,
+        first_response_seconds: event.data.elapsedSeconds,
+      }));
+    case 'TicketMerged':
+      return void (await update(trx, event.data.ticketId, {
+        status: 'merged',
+        merged_into: event.data.intoTicketId,
+        auto_close_at: null,
+        updated_at: event.data.mergedAt,
+      }));
+    default:
+      return assertNever(event);
+  }
 }
 
 // Routing queues a ticket only after reading its TicketOpened, so in the one global log the row exists.
-async function applyQueued(trx: Transaction<TicketListTables>, { data }: { data: TicketQueued['data'] }): Promise<void> {
-  await trx
-    .updateTable(TICKETS)
-    .set({ queue: data.queue, updated_at: data.queuedAt })
-    .where('id', '=', data.ticketId)
-    .execute();
+async function applyRouting(trx: Trx, event: RoutingEvent): Promise<void> {
+  switch (event.type) {
+    case 'TicketQueued':
+      return void (await update(trx, event.data.ticketId, { queue: event.data.queue, updated_at: event.data.queuedAt }));
+    default:
+      return assertNever(event.type);
+  }
 }
 
-/** The ticket list and detail read model, fed by intake's and routing's events. */
+const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+
+/** The ticket list, detail and conversation read model, fed by intake's and routing's events. */
 export const ticketListProjection = defineProjection<TicketListTables>({
-  name: 'intake-ticket-list',
-  version: 1,
-  eventTypes: ['TicketOpened', 'TicketQueued'],
+  name: TICKET_LIST_PROJECTION,
+  version: 2,
   streamPrefixes: ['ticket-', 'routing-'],
-  tables: [TICKETS],
+  tables: ['intake_email_threads', 'intake_messages', 'intake_tickets'],
   migrations: {
     '0001-create-intake-tickets': {
       async up(db: Kysely<unknown>) {
         await db.schema
-          .createTable(TICKETS)
+          .createTable('intake_tickets')
           .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
           .addColumn('customer_id', 'varchar(128)', (column) => column.notNull())
           .addColumn('status', 'varchar(32)', (column) => column.notNull())
           .addColumn('channel', 'varchar(16)', (column) => column.notNull())
           .addColumn('language', 'varchar(8)', (column) => column.notNull())
+          .addColumn('language_given', 'varchar(8)')
+          .addColumn('detected_language', 'varchar(8)')
+          .addColumn('language_fallback', 'integer', (column) => column.notNull())
           .addColumn('queue', 'varchar(64)')
+          .addColumn('assignee', 'varchar(128)')
           .addColumn('subject', 'text', (column) => column.notNull())
+          .addColumn('channel_details', 'text')
+          .addColumn('asset_context', 'text')
+          .addColumn('linked_from', 'varchar(64)')
+          .addColumn('merged_into', 'varchar(64)')
+          .addColumn('resolution_code', 'varchar(64)')
           .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
           .addColumn('updated_at', 'varchar(32)', (column) => column.notNull())
+          .addColumn('first_response_at', 'varchar(32)')
+          .addColumn('first_response_seconds', 'integer')
+          .addColumn('resolved_at', 'varchar(32)')
+          .addColumn('auto_close_at', 'varchar(32)')
+          .addColumn('closed_at', 'varchar(32)')
+          .addColumn('customer_messages', 'integer', (column) => column.notNull())
+          .addColumn('agent_replies', 'integer', (column) => column.notNull())
+          .addColumn('internal_notes', 'integer', (column) => column.notNull())
           .execute();
-        await db.schema.createIndex('intake_tickets_customer').on(TICKETS).columns(['customer_id', 'created_at']).execute();
+        await db.schema.createIndex('intake_tickets_customer').on('intake_tickets').columns(['customer_id', 'id']).execute();
+        await db.schema.createIndex('intake_tickets_status').on('intake_tickets').columns(['status', 'id']).execute();
+        await db.schema.createIndex('intake_tickets_auto_close').on('intake_tickets').columns(['auto_close_at']).execute();
+        await db.schema
+          .createTable('intake_messages')
+          .addColumn('id', 'varchar(64)', (column) => column.primaryKey())
+          .addColumn('ticket_id', 'varchar(64)', (column) => column.notNull())
+          .addColumn('kind', 'varchar(16)', (column) => column.notNull())
+          .addColumn('author_id', 'varchar(128)', (column) => column.notNull())
+          .addColumn('body', 'text', (column) => column.notNull())
+          .addColumn('posted_at', 'varchar(32)', (column) => column.notNull())
+          .addColumn('position', 'bigint', (column) => column.notNull())
+          .execute();
+        await db.schema.createIndex('intake_messages_ticket').on('intake_messages').columns(['ticket_id', 'position']).execute();
+        await db.schema
+          .createTable('intake_email_threads')
+          .addColumn('message_id', 'varchar(998)', (column) => column.primaryKey())
+          .addColumn('ticket_id', 'varchar(64)', (column) => column.notNull())
+          .execute();
       },
     },
   },
-  async apply(trx, event: RecordedEvent) {
-    switch (event.type) {
-      case 'TicketOpened':
-        return applyOpened(trx, event as unknown as TicketOpened);
-      case 'TicketQueued':
-        return applyQueued(trx, event as unknown as TicketQueued);
+  async apply(trx, recorded: RecordedEvent) {
+    if (recorded.streamName.startsWith('routing-')) {
+      if (recorded.type === 'TicketQueued') await applyRouting(trx, asEvent(recorded) as RoutingEvent);
+      return;
     }
+    await applyIntake(trx, upcastIntakeEvent(asEvent(recorded)), recorded);
   },
 });

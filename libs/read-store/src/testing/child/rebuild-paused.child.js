@@ -3,7 +3,7 @@
 // `ticketing projections rebuild` in its own process, paused between two replay pages so the test can
 // let a running server act in the middle of it: prints `paused` and waits for a line on stdin.
 // Logs (JSON lines) and the final statuses go to stdout.
-// Usage: node rebuild-paused.child.js <events db> <read db> <pause before reading from position>
+// Usage: node rebuild-paused.child.js <events db> <read store url> <pause before reading from position>
 require('../../../../testing/src/child/register-ts');
 const fs = require('node:fs');
 const readline = require('node:readline');
@@ -11,7 +11,7 @@ const { SqliteEventStore } = require('@ticketing/event-store');
 const { openReadStore, rebuildProjections } = require('../../index.ts');
 const { streamCountsProjection } = require('../stream-counts.projection.ts');
 
-const [eventsPath, readPath, pauseAt] = process.argv.slice(2);
+const [eventsPath, readUrl, pauseAt] = process.argv.slice(2);
 const say = (line) => fs.writeSync(1, `${line}\n`);
 
 async function main() {
@@ -32,7 +32,7 @@ async function main() {
       },
     },
   });
-  const readStore = await openReadStore(`sqlite:${readPath}`);
+  const readStore = await openReadStore(readUrl);
   const log = (level) => (details, message) => say(JSON.stringify({ level, message, ...details }));
   const statuses = await rebuildProjections({
     readStore,

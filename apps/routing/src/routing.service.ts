@@ -1,0 +1,10 @@
+import { RoutingModule } from '@ticketing/routing-feature';
+import { defineService } from '@ticketing/runtime';
+
+/** The routing deployable: consumes TicketOpened from the bus and queues tickets; it relays `routing-` streams. */
+export const ROUTING_SERVICE = defineService({
+  name: 'routing',
+  modules: [RoutingModule],
+  projections: [],
+  relayContexts: ['routing'],
+});

@@ -1,0 +1,139 @@
+import { loadConfig } from '@ticketing/platform';
+import { bootService, SERVICE_NAMES } from '@ticketing/runtime';
+import { AUDIT_SERVICE } from '../../apps/audit/src/audit.service';
+import { DISPUTES_SERVICE } from '../../apps/disputes/src/disputes.service';
+import { INTAKE_SERVICE } from '../../apps/intake/src/intake.service';
+import { ROUTING_SERVICE } from '../../apps/routing/src/routing.service';
+import { SLA_SERVICE } from '../../apps/sla/src/sla.service';
+import { newDataDir, ServiceHarness } from './support/service.harness';
+
+const ticket = { channel: 'chat', subject: 'Withdrawal stuck', body: 'My BTC withdrawal is pending for 3 hours', language: 'en' };
+// The OpenAPI document lists every route but /metrics (excluded from the docs) and /docs itself.
+const UNVERSIONED = ['/health/live', '/health/ready'];
+
+describe('the five deployables on the embedded default', () => {
+  it('covers every service DESIGN.md names, each with its own definition', () => {
+    const services = [INTAKE_SERVICE, ROUTING_SERVICE, SLA_SERVICE, DISPUTES_SERVICE, AUDIT_SERVICE];
+    expect(services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
+  });
+
+  describe('intake', () => {
+    let intake: ServiceHarness;
+    beforeAll(async () => {
+      intake = await ServiceHarness.start(INTAKE_SERVICE);
+    });
+    afterAll(() => intake.close());
+
+    it('is ready once its event store, bus and projections are', async () => {
+      const ready = await intake.request('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(Object.keys((ready.body as { details: object }).details).sort()).toEqual(['bus', 'event-store', 'projections']);
+      expect((await intake.request('GET', '/health/live')).status).toBe(200);
+    });
+
+    it('serves the ticket API and keeps only its own read model', async () => {
+      expect((await intake.apiPaths()).filter((path) => path.startsWith('/v1/'))).toEqual(
+        expect.arrayContaining(['/v1/tickets', '/v1/tickets/{id}']),
+      );
+      const customer = await intake.token('customer', 'cust-1');
+      const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: ticket });
+      expect(opened.status).toBe(201);
+      const { id } = opened.body as { id: string };
+      expect((await intake.request('GET', `/v1/tickets/${id}`, { token: customer })).status).toBe(200);
+      expect((await intake.runtime.projections.status()).map((projection) => projection.name)).toEqual(['intake-ticket-list']);
+    });
+
+    it('runs no consumer of another context: routing’s group is not in this process', async () => {
+      expect(await intake.runtime.bus.groupStatus()).toEqual([]);
+    });
+  });
+
+  describe('routing', () => {
+    let routing: ServiceHarness;
+    beforeAll(async () => {
+      routing = await ServiceHarness.start(ROUTING_SERVICE);
+    });
+    afterAll(() => routing.close());
+
+    it('is ready, serves no API route of intake, and consumes TicketOpened in its own group', async () => {
+      expect((await routing.request('GET', '/health/ready')).status).toBe(200);
+      expect(await routing.apiPaths()).toEqual(UNVERSIONED);
+      const customer = await routing.token('customer', 'cust-1');
+      expect((await routing.request('POST', '/v1/tickets', { token: customer, body: ticket })).status).toBe(404);
+      expect((await routing.request('GET', '/v1/tickets/x', { token: customer })).status).toBe(404);
+      const groups = await routing.runtime.bus.groupStatus();
+      expect(groups.map(({ group, eventTypes, running }) => ({ group, eventTypes, running }))).toEqual([
+        { group: 'routing', eventTypes: ['TicketOpened'], running: true },
+      ]);
+      expect(await routing.runtime.projections.status()).toEqual([]);
+    });
+  });
+
+  describe.each([
+    ['sla', SLA_SERVICE],
+    ['disputes', DISPUTES_SERVICE],
+    ['audit', AUDIT_SERVICE],
+  ] as const)('%s (no context module in this build yet)', (name, service) => {
+    let harness: ServiceHarness;
+    beforeAll(async () => {
+      harness = await ServiceHarness.start(service);
+    });
+    afterAll(() => harness.close());
+
+    it('serves health and metrics only, and says why', async () => {
+      expect((await harness.request('GET', '/health/ready')).status).toBe(200);
+      expect((await harness.request('GET', '/health/live')).status).toBe(200);
+      const metrics = await harness.request('GET', '/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toContain('process_cpu_user_seconds_total');
+      expect(await harness.apiPaths()).toEqual(UNVERSIONED);
+      expect((await harness.request('POST', '/v1/tickets', { body: ticket })).status).toBe(404);
+      expect(await harness.runtime.bus.groupStatus()).toEqual([]);
+      expect(await harness.runtime.projections.status()).toEqual([]);
+      expect(harness.runtime.relay).toBeUndefined();
+      expect(harness.messages()).toContainEqual(expect.stringContaining(`No ${name} context module exists in this build yet`));
+    });
+  });
+
+  it('logs no "no context module" line for a service that has one', async () => {
+    const routing = await ServiceHarness.start(ROUTING_SERVICE);
+    try {
+      expect(routing.messages().some((message) => message.includes('context module exists'))).toBe(false);
+      expect(routing.messages()).toContainEqual(expect.stringContaining('routing serving on http://'));
+    } finally {
+      await routing.close();
+    }
+  });
+
+  it('intake and routing as two deployables on one data folder: a ticket opened on one is queued by the other', async () => {
+    const dataDir = await newDataDir();
+    const intake = await ServiceHarness.start(INTAKE_SERVICE, { dataDir });
+    const routing = await ServiceHarness.start(ROUTING_SERVICE, { dataDir });
+    try {
+      const customer = await intake.token('customer', 'cust-2');
+      const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: { ...ticket, language: 'ru' } });
+      expect(opened.status).toBe(201);
+      const { id } = opened.body as { id: string };
+      const queued = await routing.nextEvent(`routing-${id}`, 'TicketQueued');
+      expect(queued.data).toMatchObject({ ticketId: id, queue: 'chat-ru' });
+      // Intake's read model follows routing's stream through the shared event log, not through routing's process.
+      await intake.runtime.projections.waitFor(queued.globalPosition);
+      const read = await intake.request('GET', `/v1/tickets/${id}`, { token: customer });
+      expect((read.body as { queue: string | null }).queue).toBe('chat-ru');
+    } finally {
+      await routing.close();
+      await intake.close();
+    }
+  });
+
+  it('stops before serving when the configured bus is not in this build, closing what it opened', async () => {
+    const dataDir = await newDataDir();
+    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', LOG_LEVEL: 'silent', TICKETING_BUS: 'kafka://127.0.0.1:1' });
+    await expect(bootService({ service: ROUTING_SERVICE, config })).rejects.toThrow(
+      'TICKETING_BUS=kafka://127.0.0.1:1 is not available in this build',
+    );
+    // The event store was closed again: another boot on the same files works.
+    const again = await ServiceHarness.start(ROUTING_SERVICE, { dataDir });
+    await again.close();
+  });
+});

@@ -1,0 +1,199 @@
+import fc from 'fast-check';
+import { DomainError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@ticketing/kernel';
+import type { TicketStatus } from '@ticketing/contracts';
+import { ticketDecider, type TicketCommand } from './ticket.decider';
+import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
+import { ticketExists, type TicketEvent, type TicketState } from './ticket.state';
+import { AUTO_CLOSE_AFTER, CUSTOMER, DAY, HOUR, REOPEN_WINDOW, TICKET, at, openCommand } from './ticket.fixtures';
+
+type Status = TicketStatus | 'none';
+
+/**
+ * The lifecycle written out independently of the decider: every status change one command may
+ * cause. Commands that leave the status as it was are always allowed (except on merged tickets,
+ * which decide nothing at all).
+ */
+const TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
+  none: ['open'],
+  open: ['assigned', 'in_progress', 'resolved', 'merged'],
+  assigned: ['in_progress', 'waiting_on_customer', 'resolved', 'merged'],
+  in_progress: ['waiting_on_customer', 'resolved', 'merged'],
+  waiting_on_customer: ['in_progress', 'resolved', 'merged'],
+  resolved: ['open', 'assigned', 'closed', 'merged'],
+  closed: [],
+  merged: [],
+};
+
+const REACHABLE: ReadonlySet<Status> = (() => {
+  const seen = new Set<Status>(['none']);
+  const queue: Status[] = ['none'];
+  for (let status = queue.shift(); status !== undefined; status = queue.shift()) {
+    for (const next of TRANSITIONS[status]) if (!seen.has(next)) queue.push(next), seen.add(next);
+  }
+  return seen;
+})();
+
+const ids = (prefix: string) => fc.constantFrom(...[1, 2, 3, 4, 5].map((n) => `${prefix}${n}`));
+const agent = fc.constantFrom('a-1', 'a-2', 'a-3');
+const duration = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(0, HOUR, AUTO_CLOSE_AFTER, REOPEN_WINDOW, DAY) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, Number.NaN) },
+);
+
+/** A command without its time: the run stamps it with the clock, which only moves forward. */
+type Step = Readonly<{ advanceMs: number; badClock: boolean; make: (now: string) => TicketCommand }>;
+
+const commandMaker: fc.Arbitrary<(now: string) => TicketCommand> = fc.oneof(
+  fc
+    .record({ languageGiven: fc.constantFrom(null, 'ko' as const), detectedLanguage: fc.constantFrom(null, 'ja', 'de') })
+    .map((overrides) => (now: string) => openCommand({ ...overrides, now })),
+  agent.map((assignee) => (now: string): TicketCommand => ({ type: 'AssignTicket', data: { ticketId: TICKET, assignee, now } })),
+  agent.map((by) => (now: string): TicketCommand => ({ type: 'StartProgress', data: { ticketId: TICKET, by, now } })),
+  agent.map((by) => (now: string): TicketCommand => ({ type: 'WaitOnCustomer', data: { ticketId: TICKET, by, now } })),
+  fc.record({ by: agent, autoCloseAfterMs: duration }).map(
+    ({ by, autoCloseAfterMs }) =>
+      (now: string): TicketCommand => ({ type: 'ResolveTicket', data: { ticketId: TICKET, resolutionCode: 'answered', by, now, autoCloseAfterMs } }),
+  ),
+  agent.map((by) => (now: string): TicketCommand => ({ type: 'ReopenTicket', data: { ticketId: TICKET, by, now } })),
+  agent.map((by) => (now: string): TicketCommand => ({ type: 'CloseTicket', data: { ticketId: TICKET, by, now } })),
+  fc.constant((now: string): TicketCommand => ({ type: 'AutoCloseTicket', data: { ticketId: TICKET, now } })),
+  fc
+    .record({ messageId: ids('m'), customerId: fc.constantFrom(CUSTOMER, CUSTOMER, CUSTOMER, 'c-2'), reopenWindowMs: duration })
+    .map(
+      ({ messageId, customerId, reopenWindowMs }) =>
+        (now: string): TicketCommand => ({
+          type: 'PostCustomerMessage',
+          data: { ticketId: TICKET, messageId, customerId, body: 'still waiting', now, reopenWindowMs },
+        }),
+    ),
+  fc
+    .record({ messageId: ids('r'), agentId: agent })
+    .map(({ messageId, agentId }) => (now: string): TicketCommand => ({ type: 'PostAgentReply', data: { ticketId: TICKET, messageId, agentId, body: 'on it', now } })),
+  fc
+    .record({ noteId: ids('n'), agentId: agent })
+    .map(({ noteId, agentId }) => (now: string): TicketCommand => ({ type: 'AddInternalNote', data: { ticketId: TICKET, noteId, agentId, body: 'note', now } })),
+  fc
+    .constantFrom('t-0', 't-2', TICKET)
+    .map((intoTicketId) => (now: string): TicketCommand => ({ type: 'MergeTicket', data: { ticketId: TICKET, intoTicketId, by: 'a-1', now } })),
+);
+
+const step: fc.Arbitrary<Step> = fc.record({
+  advanceMs: fc.oneof(fc.integer({ min: 0, max: HOUR }), fc.integer({ min: 0, max: 10 * DAY })),
+  // Now and then a command arrives with a time that is not a timestamp.
+  badClock: fc.integer({ min: 0, max: 49 }).map((n) => n === 0),
+  make: commandMaker,
+});
+
+const steps = fc.array(step, { maxLength: 40 });
+
+const conversationIdOf = (event: TicketEvent): string | null => {
+  switch (event.type) {
+    case 'CustomerMessagePosted':
+    case 'AgentReplied':
+      return event.data.messageId;
+    case 'InternalNoteAdded':
+      return event.data.noteId;
+    default:
+      return null;
+  }
+};
+
+const statusOf = (state: TicketState): Status => state.status;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+describe('ticket decider, under any sequence of commands', () => {
+  it('keeps the ticket on the state machine and never loses a message', () => {
+    fc.assert(
+      fc.property(fc.boolean(), steps, (startOpened, run) => {
+        let state = ticketDecider.initialState();
+        const log: TicketEvent[] = [];
+        const accepted: string[] = [];
+        let clock = Date.parse(at(0));
+
+        const apply = (events: readonly TicketEvent[]) => {
+          for (const event of events) {
+            state = deepFreeze(ticketDecider.evolve(state, event));
+            log.push(event);
+            const id = conversationIdOf(event);
+            if (id !== null) accepted.push(id);
+          }
+        };
+        if (startOpened) apply(ticketDecider.decide(openCommand(), state));
+
+        for (const { advanceMs, badClock, make } of run) {
+          clock += advanceMs;
+          const command = make(badClock ? 'not a time' : new Date(clock).toISOString());
+          const before = state;
+          const snapshot = JSON.stringify(state);
+          let decided: readonly TicketEvent[];
+          try {
+            decided = ticketDecider.decide(command, state);
+          } catch (error) {
+            // Only typed domain errors, and they change nothing.
+            expect(error).toBeInstanceOf(DomainError);
+            expect(JSON.stringify(state)).toBe(snapshot);
+            if (error instanceof IllegalStateError) {
+              expect(error.state).toBe(state.status);
+              expect(error.message).toContain(error.state);
+              expect(error.message).toContain(command.type);
+            }
+            if (command.type === 'PostCustomerMessage' && ticketExists(state) && command.data.customerId === state.customerId && !badClock) {
+              // A customer message is accepted, or the caller is told where it must go instead.
+              const redirected = error instanceof ReopenWindowExpiredError || error instanceof TicketMergedError;
+              expect(redirected || error instanceof ValidationError).toBe(true);
+            }
+            if (!(error instanceof IllegalStateError)) {
+              expect(
+                error instanceof NotFoundError || error instanceof ValidationError || error instanceof ForbiddenError || (error as DomainError).code === 'conflict',
+              ).toBe(true);
+            }
+            continue;
+          }
+
+          for (const event of decided) expect(event.data.ticketId).toBe(TICKET);
+          if (log.some((event) => event.type === 'TicketMerged')) expect(decided).toEqual([]);
+          if (command.type === 'AutoCloseTicket' && decided.length > 0) {
+            expect(before.status).toBe('resolved');
+            expect(ticketExists(before) && Date.parse(command.data.now) >= Date.parse(before.autoCloseAt ?? '')).toBe(true);
+          }
+          apply(decided);
+
+          const from = statusOf(before);
+          const to = statusOf(state);
+          expect(REACHABLE.has(to)).toBe(true);
+          if (from !== to) expect(TRANSITIONS[from]).toContain(to);
+
+          if (command.type === 'PostCustomerMessage' || command.type === 'PostAgentReply' || command.type === 'AddInternalNote') {
+            const id = command.type === 'AddInternalNote' ? command.data.noteId : command.data.messageId;
+            expect(ticketExists(state) && state.messageIds.includes(id)).toBe(true);
+          }
+          if (ticketExists(state)) expect(state.messageIds).toEqual(accepted);
+        }
+
+        // Nothing is ever lost: every accepted id is on the final state, in order, once.
+        expect(ticketExists(state) ? state.messageIds : []).toEqual(accepted);
+        expect(new Set(accepted).size).toBe(accepted.length);
+        // The first agent reply, and only it, is measured.
+        const firstResponses = log.filter((event) => event.type === 'FirstResponseGiven');
+        expect(firstResponses.length).toBe(log.some((event) => event.type === 'AgentReplied') ? 1 : 0);
+        if (firstResponses.length === 1) {
+          expect(log[log.indexOf(firstResponses[0]) - 1]).toMatchObject({ type: 'AgentReplied' });
+          expect(log.findIndex((event) => event.type === 'AgentReplied')).toBe(log.indexOf(firstResponses[0]) - 1);
+        }
+        const mergedAt = log.findIndex((event) => event.type === 'TicketMerged');
+        if (mergedAt !== -1) expect(mergedAt).toBe(log.length - 1);
+        expect(log.filter((event) => event.type === 'TicketOpened').length).toBeLessThanOrEqual(1);
+        // Folding the whole history from scratch gives the same state as stepping through it.
+        expect(log.reduce(ticketDecider.evolve, ticketDecider.initialState())).toEqual(state);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

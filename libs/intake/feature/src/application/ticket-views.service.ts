@@ -1,0 +1,28 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PROJECTION_RUNNER, type ProjectionRunner } from '@ticketing/read-store';
+import type { AuthenticatedActor } from '@ticketing/platform';
+import type { TicketResponse } from '../ticket.response.dto';
+import { TICKET_LIST_PROJECTION } from '../ticket-list/ticket-list.projection';
+import { TicketListQuery } from '../ticket-list/ticket-list.query';
+
+/** How long a write waits for the read model to show it before answering with what it has. */
+const READ_YOUR_WRITES_TIMEOUT_MS = 2_000;
+
+/** Answers a write with the ticket as the read model shows it once it includes that write. */
+@Injectable()
+export class TicketViewsService {
+  constructor(
+    @Inject(PROJECTION_RUNNER) private readonly projections: ProjectionRunner,
+    private readonly tickets: TicketListQuery,
+  ) {}
+
+  async afterWrite(outcome: Readonly<{ ticketId: string; lastGlobalPosition?: number }>, actor: AuthenticatedActor): Promise<TicketResponse> {
+    if (outcome.lastGlobalPosition !== undefined) {
+      await this.projections
+        .caughtUpTo(TICKET_LIST_PROJECTION, outcome.lastGlobalPosition, { signal: AbortSignal.timeout(READ_YOUR_WRITES_TIMEOUT_MS) })
+        // The write is durable either way; a lagging read model only makes this answer older.
+        .catch(() => undefined);
+    }
+    return this.tickets.getVisible(outcome.ticketId, actor);
+  }
+}

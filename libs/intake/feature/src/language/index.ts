@@ -1,0 +1,2 @@
+export * from './language-detector.port';
+export * from './tinyld-language-detector.adapter';

@@ -1,0 +1,367 @@
+import { Logger } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler, type Transport } from '@nestjs/microservices';
+import type { Admin, ConsumerConfig } from 'kafkajs';
+import type { Clock } from '@ticketing/kernel';
+import type { RecordedEvent } from '@ticketing/event-store';
+import type { BusEventContext } from '../bus-event.context';
+import { BusHandlerRegistry, type BusHandler } from '../bus-handler.registry';
+import type { DeadLetterQuery, DeadLetterRecord } from '../dead-letter';
+import type { ReplayOptions, ReplayResult } from '../dead-letter.replayer';
+import type { ConsumerGroupStatus } from '../embedded/embedded-bus.server';
+import { invokeBusHandler, type InvokeBusHandler } from '../event-delivery';
+import { resolveRetryPolicy, type RetryPolicy } from '../retry.policy';
+import { createKafkaClient, type KafkaClient } from './kafka-client';
+import { KafkaDeadLetterLog, type DeadLetterLog } from './kafka-dead-letter.log';
+import { KafkaDeadLetterReplayer } from './kafka-dead-letter.replayer';
+import { KafkaGroupConsumer } from './kafka-group.consumer';
+import { KafkaMessageProcessor } from './kafka-message.processor';
+import { deadLetterTopicOf, KafkaTopology, type EventContexts } from './kafka-topology';
+import type { ContextName } from '@ticketing/contracts';
+
+/** Transport id of the Kafka bus: `@EventPattern(type, KAFKA_BUS_TRANSPORT)` pins a handler to it. */
+export const KAFKA_BUS_TRANSPORT = Symbol('KAFKA_BUS');
+
+/** Topics the bus may create at start, when `ensureTopics` is set. */
+export type TopicSettings = Readonly<{ numPartitions: number; replicationFactor: number }>;
+
+export type KafkaBusOptions = Readonly<{
+  /** `host:port` of the bootstrap brokers (TICKETING_BUS=kafka://…). Ignored when `kafka` is given. */
+  brokers: readonly string[];
+  clientId?: string;
+  /** Consumer group id of bus group `g` is `<groupIdPrefix>.<g>`: one Kafka group per bus group. */
+  groupIdPrefix: string;
+  /** Which context (hence topic) publishes each event type a handler may subscribe to; see `eventContextsOf`. */
+  eventContexts: EventContexts;
+  /** Topic per context; default `ticketing.<context>.events`. */
+  topicOf?: (context: ContextName) => string;
+  clock: Clock;
+  retry?: Partial<RetryPolicy>;
+  /** Wraps every handler call, e.g. to put the event's correlation id into the logging context. */
+  runInContext?: <T>(event: RecordedEvent, fn: () => Promise<T>) => Promise<T>;
+  /** Called after a message was dead-lettered; `event` is undefined for a message that was not a bus event. */
+  onDeadLetter?: (record: DeadLetterRecord, event: RecordedEvent | undefined) => void | Promise<void>;
+  /** A kafkajs client (or a test double); default one built from `brokers`. */
+  kafka?: KafkaClient;
+  /** Replaces the dead-letter topics' reader/writer (tests). */
+  deadLetterLog?: DeadLetterLog;
+  /** Create the context topics and their `.dlq` topics at `listen` if missing (dev, tests); production provisions them. */
+  ensureTopics?: TopicSettings;
+  /** Partitions of one group processed at the same time; one partition is always sequential (default 4). */
+  partitionsConsumedConcurrently?: number;
+  /** Extra kafkajs consumer settings (sessionTimeout, heartbeatInterval…). */
+  consumerConfig?: Partial<Omit<ConsumerConfig, 'groupId'>>;
+  /** Longest backoff stretch without a heartbeat (default 3000); keep under the session timeout. */
+  heartbeatIntervalMs?: number;
+  /** First wait before recreating a consumer kafkajs gave up on (default 1000), doubling up to `maxRestartDelayMs` (default 30000). */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+  /** Longest close() waits for in-flight handlers (default 10000), on `clock`. */
+  closeTimeoutMs?: number;
+}>;
+
+/** Same meaning as the embedded bus's statuses. */
+export type KafkaBusStatus = 'starting' | 'listening' | 'degraded' | 'stopped';
+
+export type KafkaBusEvents = {
+  /** A group's consumer crashed or could not start; it is being restarted. */
+  error: (error: unknown, group: string) => void;
+  parked: (record: DeadLetterRecord) => void;
+};
+
+/**
+ * The Kafka bus (DESIGN.md §5): a Nest transport with one kafkajs consumer per bus group, reading
+ * the context topics of the event types the group handles and dispatching every message by its
+ * `event-type` header to the same `@EventPattern(type, { group })` handlers the embedded bus runs,
+ * with the recorded event as payload and a `BusEventContext`. Nest's stock ServerKafka subscribes
+ * a topic per pattern, which would split one ticket's events across topics and lose their order;
+ * here a ticket's events share one topic and partition whatever their type.
+ *
+ * At-least-once: partitions are processed one message at a time, an offset is committed only after
+ * the handlers succeeded or the message was dead-lettered to `<topic>.dlq` (after retries with
+ * backoff), and a rebalance may redeliver; handlers are idempotent.
+ */
+export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> implements CustomTransportStrategy {
+  override transportId: Transport | symbol = KAFKA_BUS_TRANSPORT;
+  protected override readonly logger = new Logger(KafkaBusServer.name);
+
+  private readonly registry = new BusHandlerRegistry();
+  private readonly retryPolicy: RetryPolicy;
+  private readonly topology: KafkaTopology;
+  private readonly kafka: KafkaClient;
+  private readonly deadLetterLog: DeadLetterLog;
+  private readonly deadLetters: KafkaDeadLetterReplayer;
+  private readonly listeners = new Map<keyof KafkaBusEvents, Set<KafkaBusEvents[keyof KafkaBusEvents]>>();
+  private groups = new Map<string, KafkaGroupConsumer>();
+  private stop = new AbortController();
+  private listening = false;
+  private closing: Promise<void> | undefined;
+  private parkedSinceStart = new Map<string, number>();
+
+  constructor(private readonly options: KafkaBusOptions) {
+    super();
+    this.retryPolicy = resolveRetryPolicy(options.retry);
+    this.topology = new KafkaTopology({ eventContexts: options.eventContexts, topicOf: options.topicOf });
+    this.kafka = options.kafka ?? createKafkaClient({ brokers: options.brokers, clientId: options.clientId });
+    this.deadLetterLog =
+      options.deadLetterLog ??
+      new KafkaDeadLetterLog({ kafka: this.kafka, groupIdPrefix: options.groupIdPrefix, clock: options.clock, logger: this.logger });
+    this.deadLetters = new KafkaDeadLetterReplayer({
+      log: this.deadLetterLog,
+      topics: () => this.topology.deadLetterTopics(),
+      registry: this.registry,
+      clock: options.clock,
+      policy: this.retryPolicy,
+      invoke: this.invoke,
+      logger: this.logger,
+    });
+  }
+
+  /** Same registration as the embedded bus: event handlers by group; request handlers are refused. */
+  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
+    const route = this.normalizePattern(pattern as string);
+    if (!isEventHandler) {
+      this.logger.warn(`Ignoring @MessagePattern(${route}): the bus delivers events, it does not answer requests`);
+      return;
+    }
+    if (typeof pattern !== 'string') {
+      this.logger.warn(`Ignoring @EventPattern(${route}): bus patterns are event type names`);
+      return;
+    }
+    callback.isEventHandler = true;
+    callback.extras = extras;
+    this.registry.add(pattern, callback as BusHandler, extras);
+  }
+
+  /** Consumer groups with at least one handler, and the event types each consumes. */
+  subscriptions(): ReadonlyMap<string, readonly string[]> {
+    return new Map(this.registry.groups().map((group) => [group, this.registry.eventTypes(group)]));
+  }
+
+  /** Topics each group's consumer reads. Throws when a handled event type has no known context. */
+  topicsByGroup(): ReadonlyMap<string, readonly string[]> {
+    return new Map(this.registry.groups().map((group) => [group, this.topology.topicsForEventTypes(group, this.registry.eventTypes(group))]));
+  }
+
+  /**
+   * Start one consumer per group in the background and return: a broker that is down makes the
+   * bus `degraded` (readiness fails, consumers keep retrying), not the boot fail. A handler whose
+   * event type maps to no topic does fail it.
+   */
+  listen(callback: (error?: unknown, info?: unknown) => void): void {
+    if (this.listening) return callback();
+    let topics: ReadonlyMap<string, readonly string[]>;
+    try {
+      topics = this.topicsByGroup();
+    } catch (error) {
+      return callback(error);
+    }
+    this.listening = true;
+    this.closing = undefined;
+    this.stop = new AbortController();
+    const { signal } = this.stop;
+    for (const [group, groupTopics] of topics) {
+      const processor = new KafkaMessageProcessor({
+        group,
+        handlersFor: (eventType) => this.registry.handlersFor(group, eventType),
+        policy: this.retryPolicy,
+        clock: this.options.clock,
+        invoke: this.invoke,
+        deadLetters: this.deadLetterLog,
+        logger: this.logger,
+        signal,
+        heartbeatIntervalMs: this.options.heartbeatIntervalMs,
+        onParked: (record, event) => this.onParked(record, event),
+      });
+      const consumer = new KafkaGroupConsumer({
+        kafka: this.kafka,
+        group,
+        groupId: `${this.options.groupIdPrefix}.${group}`,
+        topics: groupTopics,
+        consumerConfig: this.options.consumerConfig,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+        process: (payload, commitOffsets) => processor.process(payload, commitOffsets),
+        clock: this.options.clock,
+        logger: this.logger,
+        restartDelayMs: this.options.restartDelayMs ?? 1_000,
+        maxRestartDelayMs: this.options.maxRestartDelayMs ?? 30_000,
+        signal,
+        onError: (error) => this.emit('error', error, group),
+        onStateChange: () => this.publishStatus(),
+      });
+      this.groups.set(group, consumer);
+    }
+    void this.start(signal);
+    this.logger.log(
+      `Kafka bus consuming for groups: ${[...topics].map(([group, t]) => `${group} (${t.join(', ')})`).join('; ') || '(none)'}`,
+    );
+    this.publishStatus();
+    callback();
+  }
+
+  /**
+   * Stop consuming and wait (up to `closeTimeoutMs`) for in-flight handlers; a handler waiting
+   * for a retry is abandoned uncommitted, so its message is delivered again on the next start.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** Every group's consumer has joined its group and is consuming; false before listen, while recovering, after close. */
+  isHealthy(): boolean {
+    return this.listening && !this.closing && [...this.groups.values()].every((group) => group.isRunning);
+  }
+
+  /**
+   * Per group, summed over the partitions of its topics: `checkpoint` = committed offsets, `head`
+   * = high watermarks, `lag` = messages not yet committed (every message of the topics, including
+   * types the group skips). `parked` counts what this process dead-lettered since it started:
+   * the dead-letter topics are shared and counting them means reading them (`listDeadLetters`).
+   */
+  async groupStatus(): Promise<ConsumerGroupStatus[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = this.topicsByGroup();
+      const groups = [...new Set([...this.registry.groups(), ...this.parkedSinceStart.keys()])].sort();
+      const statuses: ConsumerGroupStatus[] = [];
+      for (const group of groups) {
+        const { checkpoint, head } = await this.offsetsOf(admin, group, topics.get(group) ?? []);
+        statuses.push({
+          group,
+          eventTypes: this.registry.eventTypes(group),
+          checkpoint,
+          head,
+          lag: Math.max(0, head - checkpoint),
+          parked: this.parkedSinceStart.get(group) ?? 0,
+          running: this.groups.get(group)?.isRunning ?? false,
+        });
+      }
+      return statuses;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  /** Dead letters of every group, read from the context topics' `.dlq` topics. */
+  listDeadLetters(query: DeadLetterQuery = {}): Promise<DeadLetterRecord[]> {
+    return this.deadLetters.list(query);
+  }
+
+  /** Deliver dead letters once more to their group's handlers; needs the handlers registered, not `listen`. */
+  replayDeadLetters(options: ReplayOptions = {}): Promise<ReplayResult[]> {
+    return this.deadLetters.replay(options);
+  }
+
+  on<K extends keyof KafkaBusEvents>(event: K, callback: KafkaBusEvents[K]): void {
+    let callbacks = this.listeners.get(event);
+    if (!callbacks) this.listeners.set(event, (callbacks = new Set()));
+    callbacks.add(callback);
+  }
+
+  /** The kafkajs client. */
+  unwrap<T>(): T {
+    return this.kafka as unknown as T;
+  }
+
+  private async start(signal: AbortSignal): Promise<void> {
+    if (this.options.ensureTopics) {
+      try {
+        await this.createTopics(this.options.ensureTopics);
+      } catch (error) {
+        // Consumers start anyway: the topics may exist, and if not, their crashes say so.
+        this.logger.error(`Creating the bus topics failed: ${String(error)}`);
+      }
+    }
+    if (signal.aborted) return;
+    for (const group of this.groups.values()) group.start();
+  }
+
+  private async createTopics({ numPartitions, replicationFactor }: TopicSettings): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const topics = this.topology.eventTopics().flatMap((topic) => [topic, deadLetterTopicOf(topic)]);
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async offsetsOf(admin: Admin, group: string, topics: readonly string[]): Promise<{ checkpoint: number; head: number }> {
+    let checkpoint = 0n;
+    let head = 0n;
+    if (topics.length === 0) return { checkpoint: 0, head: 0 };
+    const committed = await admin.fetchOffsets({ groupId: `${this.options.groupIdPrefix}.${group}`, topics: [...topics] });
+    for (const topic of topics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const byPartition = new Map(committed.find((c) => c.topic === topic)?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+      for (const { partition, high, low } of offsets) {
+        const at = byPartition.get(partition) ?? -1n;
+        // -1: nothing committed yet, the group starts at the partition's first message.
+        checkpoint += at < 0n ? BigInt(low) : at;
+        head += BigInt(high);
+      }
+    }
+    return { checkpoint: Number(checkpoint), head: Number(head) };
+  }
+
+  private readonly invoke: InvokeBusHandler = async (handler, event, context) => {
+    const run = () => this.withProcessingHooks(context, () => invokeBusHandler(handler, event, context));
+    await (this.options.runInContext ? this.options.runInContext(event, run) : run());
+  };
+
+  private async withProcessingHooks(context: BusEventContext, run: () => Promise<void>): Promise<void> {
+    try {
+      await this.onProcessingStartHook(this.transportId, context, run);
+    } finally {
+      this.onProcessingEndHook?.(this.transportId, context);
+    }
+  }
+
+  private async onParked(record: DeadLetterRecord, event: RecordedEvent | undefined): Promise<void> {
+    this.parkedSinceStart.set(record.group, (this.parkedSinceStart.get(record.group) ?? 0) + 1);
+    this.emit('parked', record);
+    await this.options.onDeadLetter?.(record, event);
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stop.abort(new Error('Kafka bus closing'));
+    const groups = [...this.groups.values()];
+    const stopped = Promise.all(groups.map((group) => group.whenStopped())).then(() => true);
+    const timeout = new AbortController();
+    const timedOut = this.options.clock.sleep(this.options.closeTimeoutMs ?? 10_000, timeout.signal).then(
+      () => false,
+      () => false,
+    );
+    const finished = await Promise.race([stopped, timedOut]);
+    timeout.abort();
+    if (!finished) this.logger.warn('Kafka bus closed while handlers were still running; their messages will be delivered again');
+    await this.deadLetterLog.close().catch((error: unknown) => this.logger.warn(`Closing the dead-letter producer failed: ${String(error)}`));
+    this.groups = new Map();
+    this.listening = false;
+    this._status$.next('stopped');
+  }
+
+  private publishStatus(): void {
+    if (this.closing || !this.listening) return;
+    const states = [...this.groups.values()].map((group) => group.state);
+    if (states.every((state) => state === 'running')) this._status$.next('listening');
+    else if (states.includes('recovering')) this._status$.next('degraded');
+    else this._status$.next('starting');
+  }
+
+  private emit<K extends keyof KafkaBusEvents>(event: K, ...args: Parameters<KafkaBusEvents[K]>): void {
+    for (const callback of this.listeners.get(event) ?? []) {
+      try {
+        (callback as (...a: Parameters<KafkaBusEvents[K]>) => void)(...args);
+      } catch (error) {
+        this.logger.error(`A listener of "${event}" threw`, error instanceof Error ? error.stack : error);
+      }
+    }
+  }
+}

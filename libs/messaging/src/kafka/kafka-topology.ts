@@ -1,0 +1,83 @@
+import { STREAM_PREFIXES, contextOfStream, topicOf as contractTopicOf, type ContextName } from '@ticketing/contracts';
+
+/** Which context publishes each event type, i.e. which topic carries it. */
+export type EventContexts = Readonly<Record<string, ContextName>>;
+
+/** Suffix of the dead-letter topic beside every context topic. */
+export const DEAD_LETTER_TOPIC_SUFFIX = '.dlq';
+
+/** `ticketing.intake.events` → `ticketing.intake.events.dlq`. */
+export const deadLetterTopicOf = (topic: string): string => `${topic}${DEAD_LETTER_TOPIC_SUFFIX}`;
+
+/** Every context the contracts know, in a stable order. */
+export const ALL_CONTEXTS = Object.keys(STREAM_PREFIXES) as ContextName[];
+
+/**
+ * Build the event type → context map from the contracts' per-context lists, e.g.
+ * `eventContextsOf({ intake: INTAKE_EVENT_TYPES, routing: ROUTING_EVENT_TYPES })`.
+ * Throws when two contexts claim the same type: a type has exactly one topic.
+ */
+export function eventContextsOf(byContext: Partial<Record<ContextName, readonly string[]>>): EventContexts {
+  const contexts: Record<string, ContextName> = {};
+  for (const [context, types] of Object.entries(byContext) as [ContextName, readonly string[]][]) {
+    for (const type of types) {
+      const owner = contexts[type];
+      if (owner !== undefined && owner !== context) {
+        throw new Error(`Event type ${type} is claimed by both ${owner} and ${context}`);
+      }
+      contexts[type] = context;
+    }
+  }
+  return contexts;
+}
+
+export type KafkaTopologyOptions = Readonly<{
+  eventContexts?: EventContexts;
+  /** Topic of a context; default `ticketing.<context>.events` from the contracts. Tests prefix it to isolate runs. */
+  topicOf?: (context: ContextName) => string;
+}>;
+
+/**
+ * Where events live on Kafka: one topic per context (key = ticket id, so per-ticket order holds
+ * across event types), and a dead-letter topic beside each.
+ */
+export class KafkaTopology {
+  private readonly eventContexts: EventContexts;
+  readonly topicOf: (context: ContextName) => string;
+
+  constructor(options: KafkaTopologyOptions = {}) {
+    this.eventContexts = options.eventContexts ?? {};
+    this.topicOf = options.topicOf ?? contractTopicOf;
+  }
+
+  /** Topic an event of this stream is published to, or undefined for streams outside every context. */
+  topicOfStream(streamName: string): string | undefined {
+    const context = contextOfStream(streamName);
+    return context === undefined ? undefined : this.topicOf(context);
+  }
+
+  /**
+   * Topics a consumer group must read to see these event types. Throws on a type with no known
+   * context: a handler that silently never receives anything is worse than a failed boot.
+   */
+  topicsForEventTypes(group: string, eventTypes: readonly string[]): string[] {
+    const unknown = eventTypes.filter((type) => this.eventContexts[type] === undefined);
+    if (unknown.length > 0) {
+      throw new Error(
+        `Consumer group ${group} handles ${unknown.join(', ')}, but no context is known for ` +
+          `${unknown.length === 1 ? 'it' : 'them'}: add ${unknown.length === 1 ? 'it' : 'them'} to the Kafka bus's eventContexts`,
+      );
+    }
+    return [...new Set(eventTypes.map((type) => this.topicOf(this.eventContexts[type])))].sort();
+  }
+
+  /** Dead-letter topics of every context. */
+  deadLetterTopics(): string[] {
+    return ALL_CONTEXTS.map((context) => deadLetterTopicOf(this.topicOf(context)));
+  }
+
+  /** Event topics of every context. */
+  eventTopics(): string[] {
+    return ALL_CONTEXTS.map((context) => this.topicOf(context));
+  }
+}
