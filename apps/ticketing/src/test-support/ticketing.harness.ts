@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Clock } from '@ticketing/kernel';
 import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
 import type { RecordedEvent } from '@ticketing/event-store';
 import type { RetryPolicy } from '@ticketing/messaging';
@@ -25,17 +26,24 @@ export class TicketingHarness {
     readonly booted: BootedTicketing,
     readonly dataDir: string,
     readonly baseUrl: string,
+    readonly clock?: Clock,
   ) {}
 
   static async start(
-    options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy> }> = {},
+    options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy>; clock?: Clock }> = {},
   ): Promise<TicketingHarness> {
     const dataDir = options.dataDir ?? (await newDataDir());
     const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', LOG_LEVEL: 'silent', ...options.env });
-    const booted = await bootTicketing({ config, mode: 'serve', busRetry: options.busRetry, logDestination: pino.destination('/dev/null') });
+    const booted = await bootTicketing({
+      config,
+      mode: 'serve',
+      clock: options.clock,
+      busRetry: options.busRetry,
+      logDestination: pino.destination('/dev/null'),
+    });
     const address = booted.app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('HTTP server has no port');
-    return new TicketingHarness(booted, dataDir, `http://127.0.0.1:${address.port}`);
+    return new TicketingHarness(booted, dataDir, `http://127.0.0.1:${address.port}`, options.clock);
   }
 
   get runtime() {
@@ -43,7 +51,12 @@ export class TicketingHarness {
   }
 
   async token(role: Role | readonly Role[], sub: string): Promise<string> {
-    return mintDevToken({ sub, roles: typeof role === 'string' ? [role] : role, secret: await loadOrCreateDevSecret(this.dataDir) });
+    return mintDevToken({
+      sub,
+      roles: typeof role === 'string' ? [role] : role,
+      secret: await loadOrCreateDevSecret(this.dataDir),
+      now: this.clock?.now(),
+    });
   }
 
   async request(method: string, path: string, options: RequestOptions = {}): Promise<HttpReply> {

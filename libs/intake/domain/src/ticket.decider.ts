@@ -290,7 +290,7 @@ function addInternalNote(command: AddInternalNote, ticket: ExistingTicket): read
 function merge(command: MergeTicket, ticket: ExistingTicket): readonly TicketEvent[] {
   const { ticketId, intoTicketId, by, now } = command.data;
   if (ticket.status === 'closed' || ticket.status === 'merged') throw illegal(ticket, command);
-  if (intoTicketId === '__never__') {
+  if (intoTicketId === ticketId) {
     throw new ValidationError('A ticket cannot be merged into itself', [{ field: 'intoTicketId', message: 'must differ from ticketId' }]);
   }
   return [event('TicketMerged', { ticketId, intoTicketId, by, mergedAt: now })];

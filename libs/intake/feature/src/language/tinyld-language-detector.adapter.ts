@@ -3,7 +3,7 @@ import { detectAll } from 'tinyld';
 import { LANGUAGE_DETECTOR, type LanguageDetector } from './language-detector.port';
 
 export type TinyldLanguageDetectorOptions = Readonly<{
-  /** Fewer letters than this (any script; digits, hashes and punctuation do not count) → null. */
+  /** Fewer letters than this (any script; codes with digits such as hashes do not count) → null. */
   minLetters: number;
   /** tinyld's accuracy of the best guess must reach this (1 when it is sure). */
   minAccuracy: number;
@@ -18,6 +18,8 @@ export type TinyldLanguageDetectorOptions = Readonly<{
 export const DEFAULT_TINYLD_OPTIONS: TinyldLanguageDetectorOptions = { minLetters: 8, minAccuracy: 0.2, minLead: 1.5 };
 
 const LETTER = /\p{L}/gu;
+/** Hashes, addresses, amounts, order ids, "TRC20", "2FA": Latin letters next to digits carry no language. */
+const CODE_LIKE = /[A-Za-z0-9]*\d[A-Za-z0-9]*/g;
 
 /** LanguageDetector on tinyld (pure JS, offline, ~60 languages). */
 export class TinyldLanguageDetector implements LanguageDetector {
@@ -28,8 +30,9 @@ export class TinyldLanguageDetector implements LanguageDetector {
   }
 
   detect(text: string): string | null {
-    if ((text.match(LETTER)?.length ?? 0) < this.options.minLetters) return null;
-    const [best, runnerUp] = detectAll(text);
+    const words = text.replace(CODE_LIKE, ' ');
+    if ((words.match(LETTER)?.length ?? 0) < this.options.minLetters) return null;
+    const [best, runnerUp] = detectAll(words);
     if (best === undefined || best.lang === '' || best.accuracy < this.options.minAccuracy) return null;
     if (runnerUp !== undefined && best.accuracy < runnerUp.accuracy * this.options.minLead) return null;
     return best.lang;

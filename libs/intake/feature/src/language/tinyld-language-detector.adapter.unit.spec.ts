@@ -1,0 +1,77 @@
+import { Test } from '@nestjs/testing';
+import type { Language } from '@ticketing/contracts';
+import { resolveLanguage } from '@ticketing/intake-domain';
+import { LANGUAGE_DETECTOR, type LanguageDetector } from './language-detector.port';
+import { TinyldLanguageDetector, languageDetectorProvider } from './tinyld-language-detector.adapter';
+
+const ticket = (subject: string, body: string) => `${subject}\n${body}`;
+
+const SAMPLES: readonly (readonly [Language, string])[] = [
+  ['en', ticket('Withdrawal stuck', 'I withdrew 500 USDT on TRC20 three hours ago and it still shows pending. Can you check what is wrong?')],
+  ['en', ticket('Lost my 2FA', 'I lost my phone and cannot log in because of two-factor authentication. How do I reset it?')],
+  ['zh', ticket('提现未到账', '我三个小时前在TRC20网络提现了500 USDT，现在仍然显示处理中，请帮我查一下。')],
+  ['zh', ticket('二次验证丢失', '我的手机丢了，无法通过谷歌验证器登录账户，请问如何重置？')],
+  ['ru', ticket('Вывод завис', 'Я вывел 500 USDT через TRC20 три часа назад, но статус до сих пор «в обработке». Проверьте, пожалуйста.')],
+  ['ru', ticket('Потерял 2FA', 'Я потерял телефон и не могу войти в аккаунт из-за двухфакторной аутентификации. Как её сбросить?')],
+  ['es', ticket('Retiro atascado', 'Retiré 500 USDT por TRC20 hace tres horas y todavía aparece como pendiente. ¿Pueden revisar qué pasa?')],
+  ['es', ticket('Perdí mi 2FA', 'Perdí mi teléfono y no puedo iniciar sesión por la autenticación de dos factores. ¿Cómo la restablezco?')],
+  ['tr', ticket('Çekim takıldı', 'Üç saat önce TRC20 ağı üzerinden 500 USDT çektim ama hâlâ beklemede görünüyor. Lütfen kontrol eder misiniz?')],
+  ['tr', ticket('2FA kaybettim', 'Telefonumu kaybettim ve iki faktörlü doğrulama yüzünden hesabıma giriş yapamıyorum. Nasıl sıfırlayabilirim?')],
+  ['vi', ticket('Rút tiền bị kẹt', 'Tôi đã rút 500 USDT qua mạng TRC20 cách đây ba giờ nhưng vẫn đang ở trạng thái chờ xử lý. Vui lòng kiểm tra giúp tôi.')],
+  ['vi', ticket('Mất 2FA', 'Tôi bị mất điện thoại và không thể đăng nhập vì xác thực hai yếu tố. Làm sao để đặt lại?')],
+  ['ko', ticket('출금 지연', '세 시간 전에 TRC20 네트워크로 500 USDT를 출금했는데 아직도 처리 중으로 나옵니다. 확인 부탁드립니다.')],
+  ['ko', ticket('2단계 인증 분실', '휴대폰을 잃어버려서 2단계 인증 때문에 로그인할 수 없습니다. 어떻게 재설정하나요?')],
+  ['ja', ticket('出金が反映されない', '3時間前にTRC20で500 USDTを出金しましたが、まだ処理中のままです。確認していただけますか？')],
+  ['ja', ticket('二段階認証を紛失', 'スマートフォンをなくしてしまい、二段階認証のためログインできません。リセットする方法を教えてください。')],
+];
+
+describe('TinyldLanguageDetector', () => {
+  const detector = new TinyldLanguageDetector();
+
+  it.each(SAMPLES)('detects %s in a support ticket and the ticket is handled in it', (language, text) => {
+    const detected = detector.detect(text);
+    expect(detected).toBe(language);
+    expect(resolveLanguage(null, detected)).toEqual({ language, languageGiven: null, detectedLanguage: language, languageFallback: false });
+  });
+
+  it('detects a language support is not staffed for, and the ticket falls back to en with the flag', () => {
+    const german = ticket(
+      'Auszahlung hängt',
+      'Ich habe vor drei Stunden 500 USDT über TRC20 abgehoben und die Auszahlung wird immer noch als ausstehend angezeigt. Können Sie das bitte prüfen?',
+    );
+    const detected = detector.detect(german);
+    expect(detected).toBe('de');
+    expect(resolveLanguage(null, detected)).toEqual({ language: 'en', languageGiven: null, detectedLanguage: 'de', languageFallback: true });
+  });
+
+  it('keeps the language the customer gave even when the text reads otherwise', () => {
+    const detected = detector.detect(SAMPLES[0][1]);
+    expect(resolveLanguage('tr', detected)).toEqual({ language: 'tr', languageGiven: 'tr', detectedLanguage: 'en', languageFallback: false });
+  });
+
+  it.each([
+    ['a greeting', 'hi'],
+    ['a two-word thanks', 'ok\nok thanks'],
+    ['only a tx hash and numbers', 'tx\n0x3a1f9c2e5b7d4a6c8e0f1b3d5a7c9e1f3b5d7a9c1e3f5b7d9a1c3e5f7b9d1a3c 500'],
+    ['only tickers', 'USDT TRC20 500'],
+    ['nothing', ''],
+  ])('detects nothing in %s', (_name, text) => {
+    expect(detector.detect(text)).toBeNull();
+    expect(resolveLanguage(null, detector.detect(text))).toMatchObject({ language: 'en', detectedLanguage: null, languageFallback: true });
+  });
+
+  it('detects nothing when the best guess does not reach the accuracy asked for', () => {
+    const russian = SAMPLES[4][1];
+    expect(detector.detect(russian)).toBe('ru');
+    // This text scores ~0.28 for ru against ~0.14 for uk.
+    expect(new TinyldLanguageDetector({ minAccuracy: 0.5 }).detect(russian)).toBeNull();
+    expect(new TinyldLanguageDetector({ minLead: 3 }).detect(russian)).toBeNull();
+  });
+
+  it('is what LANGUAGE_DETECTOR resolves to', async () => {
+    const moduleRef = await Test.createTestingModule({ providers: [languageDetectorProvider] }).compile();
+    const bound = moduleRef.get<LanguageDetector>(LANGUAGE_DETECTOR);
+    expect(bound).toBeInstanceOf(TinyldLanguageDetector);
+    expect(bound.detect(SAMPLES[6][1])).toBe('es');
+  });
+});
