@@ -1,8 +1,11 @@
 import { runEventStoreBench } from './event-store.bench';
+import { runIntakeBench } from './intake.bench';
 
-/** `npm run bench`: every benchmark in one run, figures on stdout. */
+/** `npm run bench`: every benchmark in one run, figures on stdout. `npm run bench -- intake` runs one. */
 async function main(): Promise<void> {
-  await runEventStoreBench();
+  const only = process.argv[2];
+  if (only === undefined || only === 'event-store') await runEventStoreBench();
+  if (only === undefined || only === 'intake') await runIntakeBench();
 }
 
 main().catch((error: unknown) => {

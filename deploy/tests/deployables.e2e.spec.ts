@@ -1,3 +1,6 @@
+import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
 import { loadConfig } from '@ticketing/platform';
 import { bootService, SERVICE_NAMES } from '@ticketing/runtime';
 import { AUDIT_SERVICE } from '../../apps/audit/src/audit.service';
@@ -7,9 +10,24 @@ import { ROUTING_SERVICE } from '../../apps/routing/src/routing.service';
 import { SLA_SERVICE } from '../../apps/sla/src/sla.service';
 import { newDataDir, ServiceHarness } from './support/service.harness';
 
-const ticket = { channel: 'chat', subject: 'Withdrawal stuck', body: 'My BTC withdrawal is pending for 3 hours', language: 'en' };
+const ticket = { channel: 'chat', subject: 'Withdrawal stuck', body: 'My BTC withdrawal is pending for 3 hours', language: 'en', chat: { sessionId: 'chat-1' } };
 // The OpenAPI document lists every route but /metrics (excluded from the docs) and /docs itself.
 const UNVERSIONED = ['/health/live', '/health/ready'];
+
+/** GetTicket over the intake deployable's gRPC port, with a real @grpc/grpc-js client. */
+function grpcGetTicket(port: number, ticketId: string, token: string): Promise<{ id: string }> {
+  const definition = loadPackageDefinition(loadSync(INTAKE_PROTO_FILE, protoLoaderOptions()));
+  const Service = (definition.ticketing as never)['intake']['v1']['TicketService'] as new (
+    address: string,
+    creds: ReturnType<typeof credentials.createInsecure>,
+  ) => Client & { GetTicket: (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: { id: string }) => void) => void };
+  const client = new Service(`127.0.0.1:${port}`, credentials.createInsecure());
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${token}`);
+  return new Promise<{ id: string }>((resolve, reject) =>
+    client.GetTicket({ ticketId }, metadata, (error, response) => (error ? reject(error) : resolve(response))),
+  ).finally(() => client.close());
+}
 
 describe('the five deployables on the embedded default', () => {
   it('covers every service DESIGN.md names, each with its own definition', () => {
@@ -43,6 +61,15 @@ describe('the five deployables on the embedded default', () => {
       expect((await intake.runtime.projections.status()).map((projection) => projection.name)).toEqual(['intake-ticket-list']);
     });
 
+    it('serves the same tickets over gRPC on TICKETING_GRPC_PORT', async () => {
+      const customer = await intake.token('customer', 'cust-g');
+      const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: ticket });
+      const { id } = opened.body as { id: string };
+      const port = intake.booted.ports.grpc;
+      expect(port).toBeGreaterThan(0);
+      expect(await grpcGetTicket(port, id, customer)).toMatchObject({ id });
+    });
+
     it('runs no consumer of another context: routing’s group is not in this process', async () => {
       expect(await intake.runtime.bus.groupStatus()).toEqual([]);
     });
@@ -66,6 +93,7 @@ describe('the five deployables on the embedded default', () => {
         { group: 'routing', eventTypes: ['TicketOpened'], running: true },
       ]);
       expect(await routing.runtime.projections.status()).toEqual([]);
+      expect(routing.booted.ports).toEqual({});
     });
   });
 
@@ -91,6 +119,7 @@ describe('the five deployables on the embedded default', () => {
       expect(await harness.runtime.bus.groupStatus()).toEqual([]);
       expect(await harness.runtime.projections.status()).toEqual([]);
       expect(harness.runtime.relay).toBeUndefined();
+      expect(harness.booted.ports).toEqual({});
       expect(harness.messages()).toContainEqual(expect.stringContaining(`No ${name} context module exists in this build yet`));
     });
   });

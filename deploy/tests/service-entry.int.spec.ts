@@ -15,6 +15,7 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
     const { child, serving, exited } = startService([service], {
       TICKETING_DATA_DIR: dir,
       TICKETING_HTTP_PORT: '0',
+      TICKETING_GRPC_PORT: '0',
       LOG_LEVEL: 'info',
     });
     const url = await serving;
@@ -47,6 +48,7 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
     const exit = await startService(['routing'], {
       TICKETING_DATA_DIR: await dataDir(),
       TICKETING_HTTP_PORT: '0',
+      TICKETING_GRPC_PORT: '0',
       TICKETING_READ_STORE: 'postgres://ticketing@127.0.0.1:1/ticketing',
     }).exited;
     expect(exit.code).toBe(1);

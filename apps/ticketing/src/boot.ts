@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { connectIntakeGrpc } from '@ticketing/intake-feature';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
 import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
@@ -13,13 +15,18 @@ export type BootOptions = Readonly<{
   logDestination?: DestinationStream;
   busRetry?: Partial<RetryPolicy>;
   /**
-   * `serve`: consume the bus, run projections and listen for HTTP (`ticketing start`).
+   * `serve`: consume the bus, run projections and listen for HTTP and gRPC (`ticketing start`).
    * `operate`: the same module graph with nothing consuming or listening, for CLI commands.
    */
   mode: 'serve' | 'operate';
 }>;
 
-export type BootedTicketing = Readonly<{ app: NestFastifyApplication; runtime: TicketingRuntime }>;
+export type BootedTicketing = Readonly<{
+  app: NestFastifyApplication;
+  runtime: TicketingRuntime;
+  /** The port gRPC listens on (`serve` only; the bound one when TICKETING_GRPC_PORT is 0). */
+  grpcPort?: number;
+}>;
 
 /** Composes every context on the configured runtime; closing `app` closes the bus and the stores. */
 export async function bootTicketing(options: BootOptions): Promise<BootedTicketing> {
@@ -32,13 +39,14 @@ export async function bootTicketing(options: BootOptions): Promise<BootedTicketi
       logDestination: options.logDestination,
     });
     connectBusMicroservice(app, runtime.bus);
-    if (mode === 'serve') {
-      await runtime.projections.start();
-      await app.startAllMicroservices();
-      app.get(BackgroundTasks).start();
-      await app.listen({ port: config.httpPort, host: '0.0.0.0' });
-    }
-    return { app, runtime };
+    if (mode === 'operate') return { app, runtime };
+    const grpc = connectIntakeGrpc(app, { port: config.grpcPort });
+    await runtime.projections.start();
+    await app.startAllMicroservices();
+    new Logger('ticketing').log(`gRPC on ${grpc.port}`);
+    app.get(BackgroundTasks).start();
+    await app.listen({ port: config.httpPort, host: '0.0.0.0' });
+    return { app, runtime, grpcPort: grpc.port };
   } catch (error) {
     if (app) await app.close();
     else await runtime.close();

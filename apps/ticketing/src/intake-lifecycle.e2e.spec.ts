@@ -139,7 +139,19 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
     expect((await post(ticket.id, 'notes', customer, { body: 'can I see notes?' })).status).toBe(403);
   });
 
-  it('opens a new linked ticket when the customer writes after the reopen window, and after closing', async () => {
+  it('reopens a ticket that auto-closed when the customer writes within the reopen window', async () => {
+    const ticket = await open();
+    await post(ticket.id, 'resolve', agent, { resolutionCode: 'answered' });
+    const closedEvent = harness.nextEvent(`ticket-${ticket.id}`, 'TicketClosed');
+    clock.advance(72 * HOUR + 60_000);
+    await harness.runtime.projections.waitFor((await closedEvent).globalPosition);
+    clock.advance(24 * HOUR);
+    await renewTokens();
+    const reply = await post(ticket.id, 'messages', customer, { body: 'It happened again on day 4' });
+    expect(reply.body).toMatchObject({ linkedTicketCreated: false, ticket: { id: ticket.id, status: 'open', closedAt: null } });
+  });
+
+  it('opens a new linked ticket when the customer writes after the reopen window', async () => {
     const ticket = await open();
     await post(ticket.id, 'resolve', agent, { resolutionCode: 'answered' });
     clock.advance(8 * 24 * HOUR);

@@ -14,7 +14,7 @@ export type YamlDocument = Readonly<{ file: string; index: number; value: unknow
 
 /** Every document of a YAML file; throws with the file name on a syntax error or warning. */
 export function readYamlDocuments(file: string): YamlDocument[] {
-  const documents = parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true, uniqueKeys: true });
+  const documents = parseAllDocuments(readFileSync(file, 'utf8'), { prettyErrors: true, uniqueKeys: true, merge: true });
   const name = relative(REPO_ROOT, file);
   return documents
     .map((document, index) => {
@@ -80,3 +80,6 @@ export function list(value: unknown, what: string): unknown[] {
   if (!Array.isArray(value)) throw new Error(`${what} is not a list: ${JSON.stringify(value)}`);
   return value;
 }
+
+/** The value at `path` inside nested mappings, or undefined. */
+export const get = (value: unknown, ...path: string[]): unknown => path.reduce<unknown>((at, key) => (isRecord(at) ? at[key] : undefined), value);

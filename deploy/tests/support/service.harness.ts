@@ -22,7 +22,13 @@ export class ServiceHarness {
 
   static async start(service: ServiceDefinition, options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv }> = {}) {
     const dataDir = options.dataDir ?? (await newDataDir());
-    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', LOG_LEVEL: 'info', ...options.env });
+    const config = loadConfig({
+      TICKETING_DATA_DIR: dataDir,
+      TICKETING_HTTP_PORT: '0',
+      TICKETING_GRPC_PORT: '0',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    });
     const logLines: string[] = [];
     const logDestination = new Writable({
       write(chunk: Buffer, _encoding, done) {

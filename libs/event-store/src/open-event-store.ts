@@ -2,20 +2,29 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ValidationError } from '@ticketing/kernel';
 import type { EventStore } from './event-store.port';
+import { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store.adapter';
 import { MemoryEventStore } from './memory/memory-event-store.adapter';
 import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store.adapter';
 import type { CommonEventStoreOptions } from './store-options';
 
 /** Options for `openEventStore`; adapter-specific ones are ignored by the other adapters. */
 export type OpenEventStoreOptions = CommonEventStoreOptions &
-  Partial<Pick<SqliteEventStoreOptions, 'synchronous' | 'busyTimeoutMs' | 'pollIntervalMs'>>;
+  Partial<Pick<SqliteEventStoreOptions, 'synchronous' | 'busyTimeoutMs' | 'pollIntervalMs'>> &
+  Partial<Pick<KurrentDbEventStoreOptions, 'deadlineMs' | 'streamNamespace' | 'reconnect' | 'onSubscriptionDropped'>>;
 
 type Opener = (location: string, url: string, options: OpenEventStoreOptions) => Promise<EventStore>;
 
-/**
- * One opener per URL scheme. The EventStoreDB adapter plugs in here as `esdb` (and `kurrentdb`):
- * add its opener and nothing else changes for callers of `openEventStore`.
- */
+/** EventStoreDB / KurrentDB: the whole URL is the client's connection string. */
+const openKurrentDb: Opener = async (_location, url, options) => {
+  try {
+    return new KurrentDbEventStore({ ...options, connectionString: url });
+  } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    throw invalidUrl(url, error instanceof Error ? error.message : String(error));
+  }
+};
+
+/** One opener per URL scheme: adding an adapter changes nothing for callers of `openEventStore`. */
 const openers: Readonly<Record<string, Opener>> = {
   memory: async (_location, _url, options) => new MemoryEventStore(options),
   sqlite: async (location, url, options) => {
@@ -28,6 +37,10 @@ const openers: Readonly<Record<string, Opener>> = {
     mkdirSync(dirname(file), { recursive: true });
     return new SqliteEventStore({ ...options, path: file });
   },
+  kurrentdb: openKurrentDb,
+  'kurrentdb+discover': openKurrentDb,
+  esdb: openKurrentDb,
+  'esdb+discover': openKurrentDb,
 };
 
 function invalidUrl(url: string, message: string): ValidationError {
@@ -38,8 +51,10 @@ function invalidUrl(url: string, message: string): ValidationError {
 export const supportedEventStoreSchemes = (): readonly string[] => Object.keys(openers);
 
 /**
- * Opens the event store a URL names (TICKETING_EVENT_STORE): `memory:` or `sqlite:<path>`
- * (parent directories are created). Any other scheme is rejected with the list of allowed ones.
+ * Opens the event store a URL names (TICKETING_EVENT_STORE): `memory:`, `sqlite:<path>` (parent
+ * directories are created), or an EventStoreDB/KurrentDB connection string (`kurrentdb://`,
+ * `kurrentdb+discover://`, `esdb://`, `esdb+discover://`). Any other scheme is rejected with the
+ * list of allowed ones.
  */
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   const match = /^([a-z][a-z0-9+.-]*):(.*)$/i.exec(url.trim());

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
-import { MemoryEventStore } from '@ticketing/event-store';
+import { type EventStore, type EventSubscription, MemoryEventStore, type SubscribeOptions } from '@ticketing/event-store';
 import { openReadStore, type OpenReadStoreOptions, type ReadStore } from './read-store.factory';
 import { ProjectionRunner, rebuildProjections } from './projection.runner';
 import type { ProjectionLogger } from './projection.worker';
@@ -13,6 +13,25 @@ const deferred = (): Deferred => {
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 };
+
+/** The store as a subscriber sees it when events from `position` on reach it only once `until` resolves. */
+const deliveringLate = (store: EventStore, position: number, until: Promise<void>): EventStore =>
+  Object.create(store, {
+    subscribe: {
+      value: (options?: SubscribeOptions): EventSubscription => {
+        const inner = store.subscribe(options);
+        return {
+          close: () => inner.close(),
+          async *[Symbol.asyncIterator]() {
+            for await (const event of inner) {
+              if (event.globalPosition >= position) await until;
+              yield event;
+            }
+          },
+        };
+      },
+    },
+  }) as EventStore;
 
 type Logged = { level: 'warn' | 'error'; message: string; error?: string };
 const recordingLogger = (into: Logged[]): ProjectionLogger => ({
@@ -150,7 +169,8 @@ describeEachReadStore(
       expect(rows[0].isolation).toBe('repeatable read');
       const second = new ProjectionRunner({
         readStore: secondStore,
-        eventStore,
+        // Sees 4..5 only once the first replica's batch holds the checkpoint row, so it is the one that waits.
+        eventStore: deliveringLate(eventStore, 4, entered.promise),
         projections: [streamCountsProjection()],
         logger: recordingLogger(secondLog),
       });

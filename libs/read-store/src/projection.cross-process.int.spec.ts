@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, expect, it, jest } from '@jest/globals';
 import { SqliteEventStore } from '@ticketing/event-store';
 import { openReadStore, type ReadStore } from './read-store.factory';
 import { ProjectionRunner } from './projection.runner';

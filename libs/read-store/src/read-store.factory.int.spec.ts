@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
 import { openReadStore, type OpenReadStoreOptions, type ReadStore } from './read-store.factory';
 import { readCheckpoints } from './projection-checkpoint.repository';
 import type { ReadStoreTables } from './read-store.schema';
@@ -114,7 +114,7 @@ describeEachReadStore(
       const store = await open({ poolSize: 1 });
       const admin = await open();
       const terminate = (pid: number) => sql`select pg_terminate_backend(${pid}, 5000)`.execute(admin.db);
-      const pid = async (db: Kysely<unknown>): Promise<number> =>
+      const pid = async (db: QueryExecutorProvider): Promise<number> =>
         (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0].pid;
 
       // Between two statements of a transaction: the client is checked out and idle, so pg emits

@@ -2,7 +2,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
-import { assertConfigOrExit, createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import { assertConfigOrExit, BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
 import { RuntimeModule } from './runtime.module';
 import type { ServiceDefinition } from './service.definition';
@@ -15,13 +15,19 @@ export type BootServiceOptions = Readonly<{
   logDestination?: DestinationStream;
   busRetry?: Partial<RetryPolicy>;
   /**
-   * `serve` (default): run the projections, the relay and the bus consumers, and listen for HTTP.
-   * `operate`: the same module graph with nothing consuming, relaying or listening.
+   * `serve` (default): run the projections, the relay, the bus consumers and the background tasks,
+   * and listen for HTTP and the service's other transports.
+   * `operate`: the same module graph with nothing consuming, relaying, scheduling or listening.
    */
   mode?: 'serve' | 'operate';
 }>;
 
-export type BootedService = Readonly<{ app: NestFastifyApplication; runtime: TicketingRuntime }>;
+export type BootedService = Readonly<{
+  app: NestFastifyApplication;
+  runtime: TicketingRuntime;
+  /** Ports of the transports besides HTTP (e.g. `grpc`), as bound (`serve` only). */
+  ports: Readonly<Record<string, number>>;
+}>;
 
 @Module({})
 class ServiceRootModule {}
@@ -52,17 +58,23 @@ export async function bootService(options: BootServiceOptions): Promise<BootedSe
       );
     }
     connectBusMicroservice(app, runtime.bus);
-    if ((options.mode ?? 'serve') === 'serve') {
-      await runtime.projections.start();
-      await runtime.relay?.start();
-      await app.startAllMicroservices();
-      await app.listen({ port: config.httpPort, host: '0.0.0.0' });
-      logger.log(
-        `${service.name} serving on ${await app.getUrl()}: modules [${service.modules.map((module) => module.name).join(', ')}], ` +
-          `bus ${config.bus.kind}${runtime.relay ? `, relaying [${service.relayContexts.join(', ')}]` : ''}`,
-      );
-    }
-    return { app, runtime };
+    if ((options.mode ?? 'serve') === 'operate') return { app, runtime, ports: {} };
+    const transports = (service.transports ?? []).map((connect) => connect(app!, config));
+    await runtime.projections.start();
+    await runtime.relay?.start();
+    await app.startAllMicroservices();
+    app.get(BackgroundTasks).start();
+    await app.listen({ port: config.httpPort, host: '0.0.0.0' });
+    const ports = Object.fromEntries(transports.map((transport) => [transport.name, transport.port()]));
+    logger.log(
+      `${service.name} serving on ${await app.getUrl()}` +
+        Object.entries(ports)
+          .map(([name, port]) => `, ${name} on ${port}`)
+          .join('') +
+        `: modules [${service.modules.map((module) => module.name).join(', ')}], bus ${config.bus.kind}` +
+        (runtime.relay ? `, relaying [${service.relayContexts.join(', ')}]` : ''),
+    );
+    return { app, runtime, ports };
   } catch (error) {
     if (app) await app.close();
     else await runtime.close();

@@ -78,7 +78,9 @@ export class TicketingRuntime {
     });
     let readStore: ReadStore | undefined;
     try {
-      readStore = await openReadStore(readStoreUrl(config), { clock });
+      // NORMAL, not FULL: rows and checkpoint commit together, so a commit lost to a power cut is
+      // simply replayed from the event store; no fsync per projection batch.
+      readStore = await openReadStore(readStoreUrl(config), { clock, synchronous: 'NORMAL' });
       const projections = new ProjectionRunner({ readStore, eventStore, projections: options.projections, clock });
       const opened = await openBus({
         config,

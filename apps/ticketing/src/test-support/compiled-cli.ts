@@ -37,10 +37,12 @@ export function killCliServers(): void {
 /** Starts `ticketing start` and resolves with its URL once it logs that it serves (needs LOG_LEVEL info or lower). */
 export type ServerExit = Readonly<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
 
-export function startCliServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; baseUrl: string; exited: Promise<ServerExit> }> {
+export function startCliServer(
+  env: NodeJS.ProcessEnv,
+): Promise<{ child: ChildProcess; baseUrl: string; grpcAddress: string | undefined; exited: Promise<ServerExit> }> {
   const child = spawn(process.execPath, [CLI, 'start'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, TICKETING_HTTP_PORT: '0', ...env },
+    env: { PATH: process.env.PATH, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.add(child);
@@ -52,7 +54,8 @@ export function startCliServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildPr
       output += chunk.toString();
       const match = /Serving on (http:\/\/[\d.]+:\d+)/.exec(output);
       if (match) {
-        resolve({ child, baseUrl: match[1], exited });
+        const grpcPort = /gRPC on (\d+)/.exec(output)?.[1];
+        resolve({ child, baseUrl: match[1], grpcAddress: grpcPort && `127.0.0.1:${grpcPort}`, exited });
       }
     };
     child.stdout?.on('data', onData);

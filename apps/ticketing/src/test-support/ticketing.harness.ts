@@ -29,11 +29,17 @@ export class TicketingHarness {
     readonly clock?: Clock,
   ) {}
 
+  /** `127.0.0.1:<port>` of the gRPC server, for a grpc-js client. */
+  get grpcAddress(): string {
+    if (this.booted.grpcPort === undefined) throw new Error('gRPC is not listening');
+    return `127.0.0.1:${this.booted.grpcPort}`;
+  }
+
   static async start(
     options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy>; clock?: Clock }> = {},
   ): Promise<TicketingHarness> {
     const dataDir = options.dataDir ?? (await newDataDir());
-    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', LOG_LEVEL: 'silent', ...options.env });
+    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'silent', ...options.env });
     const booted = await bootTicketing({
       config,
       mode: 'serve',

@@ -133,6 +133,16 @@ const toRecordedEvent = (row: EventRow): RecordedEvent => ({
 
 // By code, not by class: the native addon keeps the SqliteError class (and so the Error realm) of the
 // first copy of better-sqlite3 loaded in the process, which another module registry (Jest) does not share.
+type PendingAppend = Readonly<{
+  streamName: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}>;
+
+type AppendAttempt = Readonly<{ outcome?: AppendOutcome; duplicate?: unknown }>;
+
 const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -156,6 +166,8 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
   private readonly appendTransaction: Database.Transaction<
     (streamName: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendOutcome
   >;
+  private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[]) => AppendAttempt[]>;
+  private readonly pendingAppends: PendingAppend[] = [];
 
   constructor(private readonly options: SqliteEventStoreOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -177,21 +189,54 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
     this.appendTransaction = this.db.transaction((streamName, events, expected) =>
       this.appendInTransaction(streamName, events, expected),
     );
+    this.groupTransaction = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((append) => this.attemptAppend(append)));
   }
 
+  /**
+   * Group commit: appends that arrive in the same event-loop turn share one write transaction and so
+   * one fsync, each inside its own savepoint, so one append failing never affects another. An append
+   * is acknowledged only after the shared transaction committed.
+   */
   async append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const expected = options.expectedRevision;
     validateAppend(streamName, events, expected);
-    let outcome: AppendOutcome | undefined;
-    let duplicate: unknown;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.pendingAppends.push({ streamName, events, expected, resolve, reject });
+      if (this.pendingAppends.length === 1) setImmediate(() => this.flushAppends());
+    });
+  }
+
+  private flushAppends(): void {
+    const batch = this.pendingAppends.splice(0);
+    let attempts: readonly AppendAttempt[];
     try {
-      outcome = this.appendTransaction.immediate(streamName, events, expected);
+      attempts = this.groupTransaction.immediate(batch);
+    } catch (error) {
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    if (attempts.some((attempt) => attempt.outcome?.kind === 'appended')) this.notifier.notify();
+    batch.forEach((append, index) => {
+      try {
+        append.resolve(this.settle(append, attempts[index]));
+      } catch (error) {
+        append.reject(error);
+      }
+    });
+  }
+
+  private attemptAppend(append: PendingAppend): AppendAttempt {
+    try {
+      // Nested in the group's transaction, better-sqlite3 runs this one in a savepoint of its own.
+      return { outcome: this.appendTransaction(append.streamName, append.events, append.expected) };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      duplicate = error;
+      return { duplicate: error };
     }
+  }
+
+  private settle({ streamName, events, expected }: PendingAppend, { outcome, duplicate }: AppendAttempt): AppendResult {
     if (outcome?.kind === 'appended') {
-      this.notifier.notify();
       notifyAppended(this.options.onAppended, streamName, outcome.count);
       return outcome.result;
     }

@@ -187,7 +187,7 @@ describe('openEventStore', () => {
   });
 
   it.each([
-    ['esdb://localhost:2113', /unsupported scheme "esdb:".*memory:, sqlite:/],
+    ['mongodb://localhost:27017', /unsupported scheme "mongodb:".*memory:, sqlite:, kurrentdb:/],
     ['postgres://db/events', /unsupported scheme "postgres:"/],
     ['events.db', /expected <scheme>:<location>/],
     ['sqlite:', /sqlite: needs a file path/],

@@ -16,6 +16,25 @@ export type EventStoreContractFactory = (
   options: CommonEventStoreOptions,
 ) => Promise<Readonly<{ store: EventStore; dispose?: () => Promise<void> }>>;
 
+/**
+ * Where adapters may legitimately differ; everything else in the port holds for all of them.
+ * Both default to true, the stricter side, so a new adapter opts out explicitly.
+ */
+export type EventStoreContractCapabilities = Readonly<{
+  /**
+   * Global positions are exactly 1, 2, 3… (SQLite, memory). False: monotonic and never skipped by a
+   * reader, but sparse (EventStoreDB's byte offsets), so only positions the store reported may be
+   * passed back, and the suite checks order and completeness instead of the numbers themselves.
+   */
+  densePositions?: boolean;
+  /**
+   * An event id is unique across the whole store: appending a recorded id to another stream is a
+   * ConflictError. False: ids are unique per stream (EventStoreDB keeps no index of ids across
+   * streams), so the same id in another stream is another event.
+   */
+  storeWideEventIds?: boolean;
+}>;
+
 const metadata = (ticketId = 't-1'): EventMetadata => ({
   ticketId,
   correlationId: 'c-1',
@@ -59,6 +78,14 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
 const positions = (recorded: readonly RecordedEvent[]) => recorded.map((event) => event.globalPosition);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** Positions in the order read must only go up: the global log's order. */
+function expectIncreasing(values: readonly number[]): void {
+  values.forEach((value, i) => {
+    expect(Number.isSafeInteger(value) && value > 0).toBe(true);
+    if (i > 0) expect(value).toBeGreaterThan(values[i - 1]);
+  });
+}
+
 async function expectRejection<E extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => E): Promise<E> {
   const error = await promise.then(
     () => undefined,
@@ -72,7 +99,13 @@ async function expectRejection<E extends Error>(promise: Promise<unknown>, type:
  * The behaviour every EventStore adapter must have (DESIGN.md §4). Call it from an adapter's spec
  * with a factory that opens a fresh, empty store.
  */
-export function eventStoreContract(name: string, factory: EventStoreContractFactory): void {
+export function eventStoreContract(
+  name: string,
+  factory: EventStoreContractFactory,
+  capabilities: EventStoreContractCapabilities = {},
+): void {
+  const dense = capabilities.densePositions ?? true;
+  const storeWideIds = capabilities.storeWideEventIds ?? true;
   describe(`EventStore contract: ${name}`, () => {
     const PAGE_SIZE = 4;
     let store: EventStore;
@@ -101,23 +134,39 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
     const readStream = (streamName: string, options?: { from?: number; max?: number }) =>
       collect(store.readStream(streamName, options));
 
+    /** The whole global log's positions, checked to be in order (and 1..N where positions are dense). */
+    const logPositions = async (): Promise<number[]> => {
+      const all = positions(await collect(store.readAll()));
+      expectIncreasing(all);
+      if (dense) expect(all).toEqual(range(1, all.length));
+      return all;
+    };
+
+    /** The log holds `count` events and the head is the last one's position (0 when empty). */
+    const expectLogSize = async (count: number): Promise<void> => {
+      const all = await logPositions();
+      expect(all).toHaveLength(count);
+      expect(await store.headPosition()).toBe(all.at(-1) ?? 0);
+    };
+
     describe('append and read back', () => {
       it('stores what was appended, with revision, position, recordedAt and hash chain fields', async () => {
         const event = newEvent({ data: { text: 'Überweisung 提现 🚀', amount: '0.00012345', nested: { list: [1, 'x', null] } } });
         const result = await store.append('ticket-1', [event], { expectedRevision: 'no_stream' });
 
-        expect(result).toEqual({ nextExpectedRevision: 0, lastGlobalPosition: 1 });
         const [recorded] = await readStream('ticket-1');
+        expect(result).toEqual({ nextExpectedRevision: 0, lastGlobalPosition: recorded.globalPosition });
         expect(recorded).toEqual({
           ...event,
           streamName: 'ticket-1',
           streamRevision: 0,
-          globalPosition: 1,
+          globalPosition: dense ? 1 : expect.any(Number),
           recordedAt: '2026-03-01T10:00:00.000Z',
           prevHash: GENESIS_HASH,
           hash: expect.stringMatching(/^[0-9a-f]{64}$/),
         });
-        expect(await store.headPosition()).toBe(1);
+        expect(await collect(store.readAll())).toEqual([recorded]);
+        await expectLogSize(1);
       });
 
       it('is not affected by the caller mutating its objects after the append', async () => {
@@ -221,10 +270,10 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         await store.append('ticket-1', events(3), { expectedRevision: 'no_stream' });
         await store.append('ticket-2', events(1), { expectedRevision: 'no_stream' });
         await expect(store.append('ticket-2', events(1), { expectedRevision: 2 })).rejects.toThrow(ConcurrencyError);
-        await expect(store.append('ticket-2', events(1), { expectedRevision: 0 })).resolves.toEqual({
-          nextExpectedRevision: 1,
-          lastGlobalPosition: 5,
-        });
+        const result = await store.append('ticket-2', events(1), { expectedRevision: 0 });
+        const all = await logPositions();
+        expect(result).toEqual({ nextExpectedRevision: 1, lastGlobalPosition: all.at(-1) });
+        expect(all).toHaveLength(5);
       });
     });
 
@@ -279,7 +328,7 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         expect([...winsPerRevision.keys()].sort((a, b) => a - b)).toEqual(range(0, APPENDERS - 1));
         expect([...winsPerRevision.values()].every((wins) => wins === 1)).toBe(true);
         expect(conflicts).toBeGreaterThan(0); // they really did race
-        expect(positions(await collect(store.readAll()))).toEqual(range(1, APPENDERS));
+        expect(await logPositions()).toHaveLength(APPENDERS);
         expect(verifyChain(stream)).toMatchObject({ valid: true, eventsChecked: APPENDERS });
       });
     });
@@ -299,7 +348,7 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         expect(await store.append('ticket-1', second, { expectedRevision: 'stream_exists' })).toEqual(secondResult);
 
         expect(await readStream('ticket-1')).toHaveLength(4);
-        expect(await store.headPosition()).toBe(4);
+        await expectLogSize(4);
       });
 
       it('is idempotent with exact ids even when the payload sent again differs (ids decide)', async () => {
@@ -318,7 +367,7 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         await expectRejection(store.append('ticket-1', batch, { expectedRevision: 1 }), ConcurrencyError);
         await expectRejection(store.append('ticket-1', batch, { expectedRevision: 'stream_exists' }), ConcurrencyError);
         await expectRejection(store.append('ticket-1', [batch[1], batch[0]], { expectedRevision: 'any' }), ConcurrencyError);
-        expect(await store.headPosition()).toBe(2);
+        await expectLogSize(2);
       });
 
       it('rejects a partial overlap (some ids recorded, some new) with a ConcurrencyError and writes none of it', async () => {
@@ -328,35 +377,51 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         await expectRejection(store.append('ticket-1', [...batch, newEvent()], { expectedRevision: 'no_stream' }), ConcurrencyError);
         await expectRejection(store.append('ticket-1', [newEvent(), batch[0]], { expectedRevision: 'any' }), ConcurrencyError);
         expect(await readStream('ticket-1')).toHaveLength(2);
-        expect(await store.headPosition()).toBe(2);
+        await expectLogSize(2);
       });
 
-      it('rejects an id already recorded in another stream with a ConflictError', async () => {
-        const event = newEvent();
-        await store.append('ticket-1', [event], { expectedRevision: 'no_stream' });
-        await expectRejection(store.append('ticket-2', [event], { expectedRevision: 'no_stream' }), ConflictError);
-        expect(await readStream('ticket-2')).toEqual([]);
-      });
+      if (storeWideIds) {
+        it('rejects an id already recorded in another stream with a ConflictError', async () => {
+          const event = newEvent();
+          await store.append('ticket-1', [event], { expectedRevision: 'no_stream' });
+          await expectRejection(store.append('ticket-2', [event], { expectedRevision: 'no_stream' }), ConflictError);
+          expect(await readStream('ticket-2')).toEqual([]);
+        });
+      } else {
+        it('scopes ids to their stream: the same id in another stream is another event, not a repeat', async () => {
+          const event = newEvent();
+          const first = await store.append('ticket-1', [event], { expectedRevision: 'no_stream' });
+          const second = await store.append('ticket-2', [event], { expectedRevision: 'no_stream' });
+          expect(second.lastGlobalPosition).toBeGreaterThan(first.lastGlobalPosition);
+          expect((await readStream('ticket-2')).map((recorded) => recorded.id)).toEqual([event.id]);
+          await expectLogSize(2);
+        });
+      }
     });
 
     describe('global log', () => {
-      it('assigns positions 1..N without gaps, in append order, across streams and concurrent appends', async () => {
+      it(`assigns ${dense ? 'positions 1..N without gaps' : 'increasing positions'}, in append order, across streams and concurrent appends`, async () => {
+        const batches = range(1, 30).map((i) => ({ streamName: `ticket-${i % 7}`, events: events((i % 3) + 1) }));
         const results = await Promise.all(
-          range(1, 30).map((i) =>
-            store.append(`ticket-${i % 7}`, events((i % 3) + 1), { expectedRevision: 'any' }),
-          ),
+          batches.map((batch) => store.append(batch.streamName, batch.events, { expectedRevision: 'any' })),
         );
         const all = await collect(store.readAll());
         const total = range(1, 30).reduce((sum, i) => sum + (i % 3) + 1, 0);
 
-        expect(positions(all)).toEqual(range(1, total));
-        expect(await store.headPosition()).toBe(total);
+        expect(await logPositions()).toHaveLength(total);
+        await expectLogSize(total);
+        // Every appended event is read back exactly once: nothing skipped, nothing doubled.
+        expect(all.map((event) => event.id).sort()).toEqual(batches.flatMap((batch) => batch.events.map((event) => event.id)).sort());
         const lastPositions = results.map((result) => result.lastGlobalPosition).sort((a, b) => a - b);
         expect(new Set(lastPositions).size).toBe(results.length);
-        for (const result of results) {
-          const last = all[result.lastGlobalPosition - 1];
-          expect(last.streamRevision).toBe(result.nextExpectedRevision);
-        }
+        results.forEach((result, i) => {
+          const last = all.find((event) => event.globalPosition === result.lastGlobalPosition);
+          expect(last).toMatchObject({
+            id: batches[i].events.at(-1)!.id,
+            streamName: batches[i].streamName,
+            streamRevision: result.nextExpectedRevision,
+          });
+        });
         // Within every stream, revisions follow global order.
         const byStream = new Map<string, number[]>();
         for (const event of all) byStream.set(event.streamName, [...(byStream.get(event.streamName) ?? []), event.streamRevision]);
@@ -366,12 +431,15 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
       it('reads from a position (exclusive) and at most max events, across pages', async () => {
         await store.append('ticket-1', events(7), { expectedRevision: 'no_stream' });
         await store.append('ticket-2', events(6), { expectedRevision: 'no_stream' });
+        const log = await logPositions();
+        const nth = (n: number) => log[n - 1];
 
-        expect(positions(await collect(store.readAll({ fromPosition: 5 })))).toEqual(range(6, 13));
-        expect(positions(await collect(store.readAll({ fromPosition: 2, max: 9 })))).toEqual(range(3, 11));
-        expect(positions(await collect(store.readAll({ max: PAGE_SIZE })))).toEqual(range(1, PAGE_SIZE));
-        expect(await collect(store.readAll({ fromPosition: 13 }))).toEqual([]);
-        expect(await collect(store.readAll({ fromPosition: 100 }))).toEqual([]);
+        expect(positions(await collect(store.readAll({ fromPosition: nth(5) })))).toEqual(log.slice(5));
+        expect(positions(await collect(store.readAll({ fromPosition: nth(2), max: 9 })))).toEqual(log.slice(2, 11));
+        expect(positions(await collect(store.readAll({ max: PAGE_SIZE })))).toEqual(log.slice(0, PAGE_SIZE));
+        expect(await collect(store.readAll({ fromPosition: nth(13) }))).toEqual([]);
+        expect(await collect(store.readAll({ fromPosition: await store.headPosition() }))).toEqual([]);
+        if (dense) expect(await collect(store.readAll({ fromPosition: 100 }))).toEqual([]);
         expect(await collect(store.readAll({ max: 0 }))).toEqual([]);
       });
 
@@ -417,7 +485,8 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         const read = await collect(store.readAll({ filter: { streamPrefixes: ['routing-'] } }));
         expect(read).toHaveLength(12);
         expect(read.every((event) => event.streamName.startsWith('routing-'))).toBe(true);
-        expect(positions(read)).toEqual(range(1, 12).map((i) => i * 2));
+        const log = await logPositions();
+        expect(positions(read)).toEqual(range(1, 12).map((i) => log[i * 2 - 1]));
       });
 
       it('selects by several prefixes and event types together', async () => {
@@ -434,9 +503,12 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
       });
 
       it('selects by event type, from a position, with max', async () => {
-        const read = await collect(store.readAll({ fromPosition: 4, max: 3, filter: { eventTypes: ['TicketOpened'] } }));
+        const fourth = (await logPositions())[3];
+        const read = await collect(store.readAll({ fromPosition: fourth, max: 3, filter: { eventTypes: ['TicketOpened'] } }));
         expect(read.map((event) => event.type)).toEqual(['TicketOpened', 'TicketOpened', 'TicketOpened']);
-        expect(read[0].globalPosition).toBeGreaterThan(4);
+        expect(read).toEqual(
+          (await collect(store.readAll())).filter((event) => event.globalPosition > fourth && event.type === 'TicketOpened').slice(0, 3),
+        );
       });
 
       it('matches prefixes case-sensitively and treats empty lists as no filter', async () => {
@@ -496,7 +568,8 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
 
       it('delivers history after the checkpoint, then live appends made while it catches up, without gaps or duplicates', async () => {
         for (let i = 0; i < 10; i++) await store.append(`ticket-${i % 3}`, events(2), { expectedRevision: 'any' });
-        const iterator = subscribe({ fromPosition: 7 })[Symbol.asyncIterator]();
+        const checkpoint = (await logPositions())[6];
+        const iterator = subscribe({ fromPosition: checkpoint })[Symbol.asyncIterator]();
 
         // Appends race the reader: some land while it is still paging through history.
         const appending = (async () => {
@@ -509,8 +582,8 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         const received = await take(iterator, total - 7);
         await appending;
 
-        expect(positions(received)).toEqual(range(8, total));
-        expect(received).toEqual((await collect(store.readAll({ fromPosition: 7 }))));
+        expect(positions(received)).toEqual((await logPositions()).slice(7));
+        expect(received).toEqual(await collect(store.readAll({ fromPosition: checkpoint })));
       });
 
       it('resumes from a checkpoint with nothing skipped and nothing repeated', async () => {
@@ -528,7 +601,8 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         const liveNext = resumed.next();
         await store.append('ticket-1', events(1), { expectedRevision: 5 });
 
-        expect(positions([...seen, ...rest, (await liveNext).value as RecordedEvent])).toEqual(range(1, 12));
+        expect(positions([...seen, ...rest, (await liveNext).value as RecordedEvent])).toEqual(await logPositions());
+        expect(await logPositions()).toHaveLength(12);
       });
 
       it('waits at the head and delivers the next append live', async () => {
@@ -541,8 +615,9 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         expect(settled).toBe(false);
 
         const event = newEvent();
-        await store.append('ticket-1', [event], { expectedRevision: 1 });
-        expect((await next).value).toMatchObject({ id: event.id, globalPosition: 3 });
+        const { lastGlobalPosition } = await store.append('ticket-1', [event], { expectedRevision: 1 });
+        expect((await next).value).toMatchObject({ id: event.id, globalPosition: lastGlobalPosition });
+        expect(await logPositions()).toHaveLength(3);
       });
 
       it('applies the filter to history and live events', async () => {
@@ -554,8 +629,9 @@ export function eventStoreContract(name: string, factory: EventStoreContractFact
         await store.append('ticket-1', events(2, { type: 'TicketNoted' }), { expectedRevision: 2 });
         await store.append('routing-2', events(1, { type: 'TicketRouted' }), { expectedRevision: 'no_stream' });
 
-        expect(positions(history)).toEqual([4, 5, 6]);
-        expect((await live).value).toMatchObject({ streamName: 'routing-2', globalPosition: 9 });
+        const log = await logPositions();
+        expect(positions(history)).toEqual(log.slice(3, 6));
+        expect((await live).value).toMatchObject({ streamName: 'routing-2', globalPosition: log[8] });
       });
 
       it('ends a pending iteration when closed', async () => {

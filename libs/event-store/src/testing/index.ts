@@ -1,2 +1,2 @@
 export { eventStoreContract } from './event-store.contract';
-export type { EventStoreContractFactory } from './event-store.contract';
+export type { EventStoreContractCapabilities, EventStoreContractFactory } from './event-store.contract';

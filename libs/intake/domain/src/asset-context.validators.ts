@@ -107,7 +107,7 @@ export function validateAssetContext(context: AssetContext): readonly AssetConte
     const family = network === undefined ? null : networkFamilyOf(network);
     errors.push({
       field: 'assetContext.txHash',
-      message: family === null ? 'is not a transaction hash' : `is not a transaction hash of a ${family} network (${network})`,
+      message: family === null ? 'is not a transaction hash' : `is not a transaction hash for ${network} (${family})`,
     });
   }
   if (orderId !== undefined && !ORDER_ID_FORMAT.test(orderId)) {

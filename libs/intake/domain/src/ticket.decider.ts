@@ -255,13 +255,14 @@ function postCustomerMessage(command: PostCustomerMessage, ticket: ExistingTicke
       return [posted];
     case 'waiting_on_customer':
       return [posted, event('TicketProgressStarted', { ticketId, by: customerId, at: now })];
-    case 'resolved': {
+    // The reopen window counts from resolution, whether or not the ticket closed since: a reply on
+    // day 4 reopens a ticket that auto-closed after 72 h; on day 8 it opens a linked ticket.
+    case 'resolved':
+    case 'closed': {
       const sinceResolved = instant(now, 'now') - instant(ticket.resolvedAt ?? ticket.openedAt, 'resolvedAt');
-      if (sinceResolved > duration(reopenWindowMs, 'reopenWindowMs')) throw new ReopenWindowExpiredError(ticketId, 'resolved');
+      if (sinceResolved > duration(reopenWindowMs, 'reopenWindowMs')) throw new ReopenWindowExpiredError(ticketId, ticket.status);
       return [event('TicketReopened', { ticketId, reason: 'customer_reply', by: customerId, reopenedAt: now }), posted];
     }
-    case 'closed':
-      throw new ReopenWindowExpiredError(ticketId, 'closed');
     case 'merged':
       throw illegal(ticket, command);
     default:

@@ -402,10 +402,20 @@ describe('ticket decider', () => {
   describe('when the ticket is closed', () => {
     const given = history.closed();
 
-    it('refuses a customer message with ReopenWindowExpiredError, so the application opens a linked ticket', () => {
+    it('reopens on a customer message within the reopen window counted from resolution', () => {
       spec
         .given(given)
         .when(cmd.customerMessage('m-c1', at(5 * HOUR + 1)))
+        .then([
+          { type: 'TicketReopened', schemaVersion: 1, data: { ticketId: TICKET, reason: 'customer_reply', by: CUSTOMER, reopenedAt: at(5 * HOUR + 1) } },
+          ev.customerMessage('m-c1', at(5 * HOUR + 1)),
+        ]);
+    });
+
+    it('refuses a customer message after the reopen window with ReopenWindowExpiredError, so the application opens a linked ticket', () => {
+      spec
+        .given(given)
+        .when(cmd.customerMessage('m-c1', at(4 * HOUR + 7 * DAY + 1)))
         .thenThrows(ReopenWindowExpiredError, (error) => {
           expect(error.state).toBe('closed');
           expect(error.ticketId).toBe(TICKET);

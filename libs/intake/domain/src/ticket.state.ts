@@ -66,6 +66,7 @@ export function evolveTicket(state: TicketState, stored: TicketEvent | Event): T
     case 'TicketReopened':
       return { ...state, status: state.assignee === null ? 'open' : 'assigned', resolvedAt: null, autoCloseAt: null };
     case 'TicketClosed':
+      // resolvedAt stays: the customer's reopen window still counts from it.
       return { ...state, status: 'closed', autoCloseAt: null };
     case 'CustomerMessagePosted':
     case 'AgentReplied':

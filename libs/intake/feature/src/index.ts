@@ -5,3 +5,4 @@ export * from './ticket-list/ticket-list.projection';
 export * from './ticket-list/ticket-list.query';
 export * from './application/ticket-commands.service';
 export * from './application/auto-close.scheduler';
+export * from './grpc/intake-grpc.server';

@@ -11,16 +11,24 @@ import { TicketReadsHttpController } from './ticket-reads.http.controller';
 import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
+import { EventsStreamHttpController } from './events-stream/events-stream.http.controller';
+import { GrpcCorrelationInterceptor } from './grpc/grpc-correlation.interceptor';
+import { GrpcIdempotencyInterceptor } from './grpc/grpc-idempotency.interceptor';
+import { TicketGrpcController } from './grpc/ticket.grpc.controller';
+import { TicketWatchService } from './grpc/ticket-watch.service';
 
 /** The intake context: tickets, their lifecycle and conversation. Expects EVENT_STORE, READ_STORE, PROJECTION_RUNNER and CLOCK globally. */
 @Module({
-  controllers: [OpenTicketHttpController, TicketReadsHttpController, TicketWritesHttpController],
+  controllers: [OpenTicketHttpController, TicketReadsHttpController, TicketWritesHttpController, TicketGrpcController, EventsStreamHttpController],
   providers: [
     TicketCommandsService,
     TicketViewsService,
     TicketListQuery,
     AutoCloseScheduler,
     IdempotencyInterceptor,
+    TicketWatchService,
+    GrpcCorrelationInterceptor,
+    GrpcIdempotencyInterceptor,
     { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
     { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector },
   ],

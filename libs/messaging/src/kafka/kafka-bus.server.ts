@@ -1,9 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler, type Transport } from '@nestjs/microservices';
 import type { Admin, ConsumerConfig } from 'kafkajs';
+import type { ContextName } from '@ticketing/contracts';
 import type { Clock } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
 import type { BusEventContext } from '../bus-event.context';
+import type { BusTransport } from '../bus-transport';
 import { BusHandlerRegistry, type BusHandler } from '../bus-handler.registry';
 import type { DeadLetterQuery, DeadLetterRecord } from '../dead-letter';
 import type { ReplayOptions, ReplayResult } from '../dead-letter.replayer';
@@ -16,7 +18,6 @@ import { KafkaDeadLetterReplayer } from './kafka-dead-letter.replayer';
 import { KafkaGroupConsumer } from './kafka-group.consumer';
 import { KafkaMessageProcessor } from './kafka-message.processor';
 import { deadLetterTopicOf, KafkaTopology, type EventContexts } from './kafka-topology';
-import type { ContextName } from '@ticketing/contracts';
 
 /** Transport id of the Kafka bus: `@EventPattern(type, KAFKA_BUS_TRANSPORT)` pins a handler to it. */
 export const KAFKA_BUS_TRANSPORT = Symbol('KAFKA_BUS');
@@ -80,7 +81,7 @@ export type KafkaBusEvents = {
  * the handlers succeeded or the message was dead-lettered to `<topic>.dlq` (after retries with
  * backoff), and a rebalance may redeliver; handlers are idempotent.
  */
-export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> implements CustomTransportStrategy {
+export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> implements CustomTransportStrategy, BusTransport {
   override transportId: Transport | symbol = KAFKA_BUS_TRANSPORT;
   protected override readonly logger = new Logger(KafkaBusServer.name);
 

@@ -4,6 +4,8 @@ import { newId, type Clock } from '@ticketing/kernel';
 import type { KafkaClient } from './kafka-client';
 import type { LoggedMessage } from './kafka-dead-letter.codec';
 
+export type { LoggedMessage } from './kafka-dead-letter.codec';
+
 /**
  * The dead-letter topics as the bus uses them: append parked copies and markers, read everything
  * back for listing. A port so the listing and replay logic is testable without a broker.

@@ -89,7 +89,8 @@ export class TicketCommandsService {
       if (errors.length > 0) throw new ValidationError('Invalid asset context', errors);
     }
     const ticketId = newId();
-    const detectedLanguage = input.language ? null : this.languageDetector.detect(`${input.subject}\n${input.body}`);
+    // Detected even when the customer gave a language: both are stored, and a mismatch is worth seeing.
+    const detectedLanguage = this.languageDetector.detect(`${input.subject}\n${input.body}`);
     return this.execute(ticketId, context, {
       type: 'OpenTicket',
       data: {

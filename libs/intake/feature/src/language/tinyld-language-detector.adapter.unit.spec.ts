@@ -68,10 +68,14 @@ describe('TinyldLanguageDetector', () => {
     expect(new TinyldLanguageDetector({ minLead: 3 }).detect(russian)).toBeNull();
   });
 
-  it('is what LANGUAGE_DETECTOR resolves to', async () => {
-    const moduleRef = await Test.createTestingModule({ providers: [languageDetectorProvider] }).compile();
+  it.each([
+    ['languageDetectorProvider', languageDetectorProvider],
+    ['useClass', { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector }],
+  ])('is what LANGUAGE_DETECTOR resolves to with %s, with the default thresholds', async (_name, provider) => {
+    const moduleRef = await Test.createTestingModule({ providers: [provider] }).compile();
     const bound = moduleRef.get<LanguageDetector>(LANGUAGE_DETECTOR);
     expect(bound).toBeInstanceOf(TinyldLanguageDetector);
     expect(bound.detect(SAMPLES[6][1])).toBe('es');
+    expect(bound.detect('ok\nok thanks')).toBeNull();
   });
 });

@@ -144,6 +144,7 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
         status: ticket?.assignee ? 'assigned' : 'open',
         resolved_at: null,
         auto_close_at: null,
+        closed_at: null,
         updated_at: event.data.reopenedAt,
       }));
     }

@@ -273,6 +273,7 @@ export class InMemoryKafka implements KafkaClient {
       if (signal.aborted) return resolve();
       const done = () => {
         this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
         resolve();
       };
       this.waiters.add(done);

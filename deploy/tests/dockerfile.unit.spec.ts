@@ -1,0 +1,144 @@
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { SERVICE_NAMES } from '@ticketing/runtime';
+import { exists, filesUnder, knownConfigVariables, REPO_ROOT } from './support/deploy-files';
+
+const DOCKERFILE = join(REPO_ROOT, 'deploy/Dockerfile');
+
+type Instruction = Readonly<{ keyword: string; args: string }>;
+type Stage = Readonly<{ from: string; name?: string; instructions: Instruction[] }>;
+
+/** Dockerfile instructions by stage, continuation lines joined, comments dropped. */
+function parseDockerfile(text: string): { args: Map<string, string>; stages: Stage[] } {
+  const logical = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+  const args = new Map<string, string>();
+  const stages: Stage[] = [];
+  for (const line of logical) {
+    const [, keyword, rest] = /^(\w+)\s+(.*)$/s.exec(line) ?? [];
+    if (!keyword) throw new Error(`Unparsable Dockerfile line: ${line}`);
+    const upper = keyword.toUpperCase();
+    if (upper === 'FROM') {
+      const [, image, name] = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest) ?? [];
+      stages.push({ from: image.replace(/\$\{(\w+)\}/g, (_m, arg: string) => args.get(arg) ?? ''), name, instructions: [] });
+    } else if (upper === 'ARG' && stages.length === 0) {
+      const [name, value = ''] = rest.split('=');
+      args.set(name, value);
+    } else {
+      stages.at(-1)?.instructions.push({ keyword: upper, args: rest });
+    }
+  }
+  return { args, stages };
+}
+
+const ignorePatterns = (): string[] =>
+  readFileSync(join(REPO_ROOT, 'deploy/Dockerfile.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+
+/** Whether the build context drops `path` (the patterns used here: `name`, `dir`, `**‍/name`, `**‍/*.ext`). */
+function ignored(path: string, patterns: readonly string[]): boolean {
+  const segments = path.split('/');
+  return patterns.some((pattern) => {
+    const anywhere = pattern.startsWith('**/');
+    const body = anywhere ? pattern.slice(3) : pattern;
+    const matches = (segment: string) => (body.startsWith('*.') ? segment.endsWith(body.slice(1)) : segment === body);
+    return anywhere ? segments.some(matches) : path === body || path.startsWith(`${body}/`);
+  });
+}
+
+/** Bare module specifiers the compiled code loads at run time (type-only imports are erased). */
+function runtimeImports(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  const specifiers = [
+    ...source.matchAll(/^\s*import\s+(?!type\s)(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/^\s*export\s+(?!type\s)[^'";]*?\s+from\s+['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((match) => match[1]);
+  return specifiers.filter((specifier) => !specifier.startsWith('.') && !specifier.startsWith('@ticketing/'));
+}
+
+const packageOf = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+describe('deploy/Dockerfile', () => {
+  const { stages } = parseDockerfile(readFileSync(DOCKERFILE, 'utf8'));
+  const runtime = stages.at(-1)!;
+  const instructions = (keyword: string, stage: Stage = runtime) => stage.instructions.filter((i) => i.keyword === keyword);
+
+  it('is multi-stage on node:20-bookworm-slim: builds in one stage, runs from a clean one', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages.map((stage) => stage.from)).toEqual(expect.arrayContaining(['node:20-bookworm-slim']));
+    expect(runtime.from).toBe('node:20-bookworm-slim');
+    const build = stages.find((stage) => stage.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('tsc -b tsconfig.build.json')));
+    expect(build).toBeDefined();
+    expect(instructions('RUN', build).some((i) => /npm ci\b/.test(i.args))).toBe(true);
+    expect(instructions('RUN').some((i) => /npm|tsc/.test(i.args))).toBe(false);
+  });
+
+  it('runs as a non-root user, with a health check on /health and a default service command', () => {
+    const user = instructions('USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(['root', '0']).not.toContain(user);
+    expect(instructions('HEALTHCHECK').at(-1)?.args).toMatch(/\/health\/(ready|live)/);
+    const command = JSON.parse(instructions('CMD').at(-1)!.args) as string[];
+    expect(command.slice(0, 2)).toEqual(['node', 'bin/service.js']);
+    expect(SERVICE_NAMES).toContain(command[2]);
+  });
+
+  it('ships what `node bin/service.js` needs: dist, production node_modules, bin, tsconfig.base.json, package.json', () => {
+    const copies = instructions('COPY').map((i) => i.args);
+    for (const needed of [/--from=\S+ \/app\/dist /, /--from=\S+ \/app\/node_modules /, /\bbin /, /\btsconfig\.base\.json\b/, /\bpackage\.json\b/]) {
+      expect(copies.some((copy) => needed.test(copy))).toBe(true);
+    }
+    const deps = stages.find((stage) => stage.instructions.some((i) => /npm prune --omit=dev/.test(i.args)));
+    expect(copies.find((copy) => copy.includes('/app/node_modules'))).toContain(`--from=${deps?.name}`);
+  });
+
+  it('sets only environment variables the platform reads (besides NODE_ENV), and exposes the HTTP port it sets', () => {
+    const known = knownConfigVariables();
+    const env = instructions('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name, value] as const));
+    for (const [name] of env) expect(name === 'NODE_ENV' || known.has(name)).toBe(true);
+    const port = env.find(([name]) => name === 'TICKETING_HTTP_PORT')?.[1];
+    expect(instructions('EXPOSE').map((i) => i.args)).toContain(port);
+  });
+
+  it('copies only files that exist and that the build context keeps', () => {
+    const patterns = ignorePatterns();
+    const sources = stages
+      .flatMap((stage) => instructions('COPY', stage))
+      .filter((i) => !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.replace(/--\S+\s+/g, '').split(/\s+/).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(3);
+    expect(sources.filter((source) => !exists(join(REPO_ROOT, source)))).toEqual([]);
+    expect(sources.filter((source) => ignored(source, patterns))).toEqual([]);
+    // The context drops what the image must not carry.
+    for (const path of ['node_modules', 'dist', '.git', 'libs/kernel/src/ids.unit.spec.ts']) expect(ignored(path, patterns)).toBe(true);
+  });
+
+  it('needs no devDependency at run time: every package the compiled code imports is a production dependency', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    const built = [...filesUnder(join(REPO_ROOT, 'apps'), ['.ts']), ...filesUnder(join(REPO_ROOT, 'libs'), ['.ts'])].filter((file) => {
+      const path = relative(REPO_ROOT, file);
+      // What tsconfig.build.json leaves out of dist/.
+      return !/\.spec\.ts$|\.contract\.ts$|\.fixtures\.ts$|\/src\/testing\/|\/test-support\/|^libs\/testing\//.test(path);
+    });
+    // The scanner sees value imports and skips type-only ones (erased from dist/).
+    const sample = runtimeImports(join(REPO_ROOT, 'libs/runtime/src/service.boot.ts'));
+    expect(sample).toContain('@nestjs/common');
+    expect(sample).not.toContain('pino');
+    const missing = new Set<string>();
+    for (const file of built) {
+      for (const specifier of runtimeImports(file)) {
+        const name = packageOf(specifier);
+        if (!builtins.has(specifier) && !builtins.has(name) && !(name in pkg.dependencies)) missing.add(`${name} (${relative(REPO_ROOT, file)})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
+  });
+});

@@ -1,0 +1,40 @@
+import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
+import type { INestApplication } from '@nestjs/common';
+import { ServerGrpc, type MicroserviceOptions } from '@nestjs/microservices';
+import { INTAKE_GRPC_PACKAGE, INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
+
+/** Nest's gRPC transport that remembers the port it bound, so port 0 (any free port) can be reported. */
+export class PortReportingGrpcServer extends ServerGrpc {
+  private boundPort: number | undefined;
+
+  /** The bound port, once `app.startAllMicroservices()` has made it listen. */
+  get port(): number {
+    if (this.boundPort === undefined) throw new Error('The gRPC server is not listening yet');
+    return this.boundPort;
+  }
+
+  // Nest's own createClient binds the same way but drops the port bindAsync reports.
+  override async createClient(): Promise<GrpcJsServer> {
+    const server = new GrpcJsServer();
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
+    );
+    return server;
+  }
+}
+
+/**
+ * Serves the intake TicketService over gRPC from `app`. `inheritAppConfig` gives the gRPC handlers
+ * the app's global guards (authentication, roles), pipe and exception filter (→ gRPC status codes).
+ * It listens once `app.startAllMicroservices()` runs; read the port from the returned server then.
+ */
+export function connectIntakeGrpc(app: INestApplication, options: Readonly<{ port: number; host?: string }>): PortReportingGrpcServer {
+  const server = new PortReportingGrpcServer({
+    package: INTAKE_GRPC_PACKAGE,
+    protoPath: INTAKE_PROTO_FILE,
+    url: `${options.host ?? '0.0.0.0'}:${options.port}`,
+    loader: protoLoaderOptions(),
+  });
+  app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
+  return server;
+}

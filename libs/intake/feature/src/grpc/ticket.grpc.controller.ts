@@ -1,0 +1,192 @@
+import { Controller, UseInterceptors } from '@nestjs/common';
+import { GrpcMethod, Payload } from '@nestjs/microservices';
+import { map, type Observable } from 'rxjs';
+import { newId } from '@ticketing/kernel';
+import { CorrelationContext, CurrentActor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { TicketCommandsService, type CommandContext, type CommandOutcome } from '../application/ticket-commands.service';
+import { TicketViewsService } from '../application/ticket-views.service';
+import { channelDetailsOf } from '../open-ticket/open-ticket.http.controller';
+import { OpenTicketRequest } from '../open-ticket/open-ticket.request.dto';
+import { ListTicketsQuery } from '../ticket-reads.http.controller';
+import { TicketListQuery } from '../ticket-list/ticket-list.query';
+import { GrpcCorrelationInterceptor } from './grpc-correlation.interceptor';
+import { GrpcIdempotencyInterceptor } from './grpc-idempotency.interceptor';
+import { validated } from './grpc-request.validation';
+import { listTicketsQueryOf, openTicketBodyOf, toConversationMessage, toTicketMessage, toTimestamp } from './ticket.grpc.mapper';
+import type {
+  BodyMessage,
+  ListMessagesResponseMessage,
+  ListTicketsMessage,
+  MergeTicketMessage,
+  OpenTicketMessage,
+  OpenTicketResponseMessage,
+  PostMessageResponseMessage,
+  ResolveTicketMessage,
+  TicketChangeMessage,
+  TicketIdMessage,
+  TicketMessage,
+  TicketPageMessage,
+  WatchTicketMessage,
+} from './ticket.grpc.messages';
+import { TicketIdRequest, TicketMergeRequest, TicketMessageRequest, TicketResolveRequest, WatchTicketRequest } from './ticket.grpc.requests';
+import { TicketWatchService } from './ticket-watch.service';
+
+const SERVICE = 'TicketService';
+const STAFF = ['agent', 'supervisor', 'admin'] as const;
+const READERS = ['customer', 'agent', 'supervisor', 'auditor', 'ops', 'service', 'admin'] as const;
+
+const contextOf = (actor: AuthenticatedActor): CommandContext => ({
+  actor: toEventActor(actor),
+  correlationId: CorrelationContext.currentCorrelationId() ?? newId(),
+});
+
+/**
+ * ticketing.intake.v1.TicketService: the REST operations with the same roles, validation and
+ * services (one request → one service call). Authentication, @Roles and the mapping of errors to
+ * gRPC status codes are the app's global guards and filter, inherited by the gRPC transport.
+ */
+@Controller()
+@UseInterceptors(GrpcCorrelationInterceptor)
+export class TicketGrpcController {
+  constructor(
+    private readonly commands: TicketCommandsService,
+    private readonly views: TicketViewsService,
+    private readonly tickets: TicketListQuery,
+    private readonly watcher: TicketWatchService,
+  ) {}
+
+  @GrpcMethod(SERVICE, 'OpenTicket')
+  @Roles('customer', 'agent', 'supervisor', 'service', 'admin')
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async openTicket(@Payload() message: OpenTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<OpenTicketResponseMessage> {
+    const request = await validated(OpenTicketRequest, openTicketBodyOf(message));
+    const { assetContext } = request;
+    const outcome = await this.commands.open(
+      {
+        customerId: request.customerId,
+        channel: request.channel,
+        channelDetails: channelDetailsOf(request),
+        subject: request.subject,
+        body: request.body,
+        language: request.language,
+        ...(assetContext && { assetContext: { ...assetContext } }),
+      },
+      contextOf(actor),
+    );
+    return { ticket: await this.ticketAfter(outcome, actor), threaded: outcome.threaded };
+  }
+
+  @GrpcMethod(SERVICE, 'GetTicket')
+  @Roles(...READERS)
+  async getTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return toTicketMessage(await this.tickets.getVisible(ticketId, actor));
+  }
+
+  @GrpcMethod(SERVICE, 'ListTickets')
+  @Roles(...READERS)
+  async listTickets(@Payload() message: ListTicketsMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketPageMessage> {
+    const query = await validated(ListTicketsQuery, listTicketsQueryOf(message));
+    const page = await this.tickets.list({ ...query, limit: query.limit ?? 20 }, actor);
+    return { items: page.items.map(toTicketMessage), ...(page.nextCursor !== null && { nextCursor: page.nextCursor }) };
+  }
+
+  @GrpcMethod(SERVICE, 'PostMessage')
+  @Roles('customer', 'service', ...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async postMessage(@Payload() message: BodyMessage, @CurrentActor() actor: AuthenticatedActor): Promise<PostMessageResponseMessage> {
+    const request = await validated(TicketMessageRequest, { ticketId: message.ticketId, body: message.body });
+    const posted = await this.commands.postMessage(request.ticketId, { body: request.body }, contextOf(actor));
+    return {
+      ticket: await this.ticketAfter(posted, actor),
+      ...(posted.messageId !== null && { messageId: posted.messageId }),
+      linkedTicketCreated: posted.linkedTicketCreated,
+    };
+  }
+
+  @GrpcMethod(SERVICE, 'AddNote')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async addNote(@Payload() message: BodyMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const request = await validated(TicketMessageRequest, { ticketId: message.ticketId, body: message.body });
+    return this.ticketAfter(await this.commands.addNote(request.ticketId, request.body, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'StartProgress')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async startProgress(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return this.ticketAfter(await this.commands.startProgress(ticketId, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'WaitOnCustomer')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async waitOnCustomer(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return this.ticketAfter(await this.commands.waitOnCustomer(ticketId, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'ResolveTicket')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async resolveTicket(@Payload() message: ResolveTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const request = await validated(TicketResolveRequest, { ticketId: message.ticketId, resolutionCode: message.resolutionCode });
+    return this.ticketAfter(await this.commands.resolve(request.ticketId, request.resolutionCode, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'ReopenTicket')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async reopenTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return this.ticketAfter(await this.commands.reopen(ticketId, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'CloseTicket')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async closeTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return this.ticketAfter(await this.commands.close(ticketId, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'MergeTicket')
+  @Roles(...STAFF)
+  @UseInterceptors(GrpcIdempotencyInterceptor)
+  async mergeTicket(@Payload() message: MergeTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const request = await validated(TicketMergeRequest, { ticketId: message.ticketId, intoTicketId: message.intoTicketId });
+    return this.ticketAfter(await this.commands.merge(request.ticketId, request.intoTicketId, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'ListMessages')
+  @Roles(...READERS)
+  async listMessages(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<ListMessagesResponseMessage> {
+    const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
+    return { messages: (await this.tickets.messages(ticketId, actor)).map(toConversationMessage) };
+  }
+
+  /** Server stream; Nest unsubscribes (closing the event-store subscription) when the client cancels. */
+  @GrpcMethod(SERVICE, 'WatchTicket')
+  @Roles(...READERS)
+  async watchTicket(@Payload() message: WatchTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<Observable<TicketChangeMessage>> {
+    const request = await validated(WatchTicketRequest, {
+      ticketId: message.ticketId,
+      ...(message.fromPosition !== undefined && { fromPosition: Number(message.fromPosition) }),
+    });
+    const changes = await this.watcher.watch(request.ticketId, actor, request.fromPosition);
+    return changes.pipe(
+      map(({ event, ticket }) => ({
+        eventType: event.type,
+        globalPosition: String(event.globalPosition),
+        occurredAt: toTimestamp(event.metadata.occurredAt),
+        ticket: toTicketMessage(ticket),
+      })),
+    );
+  }
+
+  private async ticketAfter(outcome: CommandOutcome, actor: AuthenticatedActor): Promise<TicketMessage> {
+    return toTicketMessage(await this.views.afterWrite(outcome, actor));
+  }
+}
