@@ -90,8 +90,11 @@ describe('deploy/Dockerfile', () => {
     expect(SERVICE_NAMES).toContain(command[2]);
   });
 
-  it('ships what `node bin/service.js` needs: dist, production node_modules, bin, tsconfig.base.json, package.json', () => {
+  it('ships what `node bin/service.js` needs: dist, production node_modules, bin, tsconfig.base.json, package.json, the .proto files', () => {
     const copies = instructions('COPY').map((i) => i.args);
+    const protoDirs = filesUnder(join(REPO_ROOT, 'libs'), ['.proto']).map((file) => relative(REPO_ROOT, file).replace(/\/proto\/.*$/, '/proto'));
+    expect(protoDirs.length).toBeGreaterThan(0);
+    for (const dir of new Set(protoDirs)) expect(copies).toContain(`${dir} ./${dir}`);
     for (const needed of [/--from=\S+ \/app\/dist /, /--from=\S+ \/app\/node_modules /, /\bbin /, /\btsconfig\.base\.json\b/, /\bpackage\.json\b/]) {
       expect(copies.some((copy) => needed.test(copy))).toBe(true);
     }
@@ -103,8 +106,8 @@ describe('deploy/Dockerfile', () => {
     const known = knownConfigVariables();
     const env = instructions('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name, value] as const));
     for (const [name] of env) expect(name === 'NODE_ENV' || known.has(name)).toBe(true);
-    const port = env.find(([name]) => name === 'TICKETING_HTTP_PORT')?.[1];
-    expect(instructions('EXPOSE').map((i) => i.args)).toContain(port);
+    const exposed = instructions('EXPOSE').flatMap((i) => i.args.split(/\s+/));
+    for (const variable of ['TICKETING_HTTP_PORT', 'TICKETING_GRPC_PORT']) expect(exposed).toContain(env.find(([name]) => name === variable)?.[1]);
   });
 
   it('copies only files that exist and that the build context keeps', () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadOrCreateDevSecret, mintDevToken } from '@ticketing/platform';
 import { SERVICE_NAMES } from '@ticketing/runtime';
 import { buildCompiled, killServices, startService } from './support/compiled-service';
 
@@ -42,6 +43,43 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
     expect(exit.code).toBe(1);
     expect(exit.output).toContain('TICKETING_HTTP_PORT="http"');
     expect(exit.output).toContain('TICKETING_BUS="rabbitmq://mq"');
+  });
+
+  describe('with the broker unreachable (TICKETING_BUS=kafka://127.0.0.1:1, real kafkajs)', () => {
+    const env = async () => ({
+      TICKETING_DATA_DIR: await dataDir(),
+      TICKETING_HTTP_PORT: '0',
+      TICKETING_GRPC_PORT: '0',
+      TICKETING_BUS: 'kafka://127.0.0.1:1',
+      LOG_LEVEL: 'info',
+    });
+
+    it('intake still takes tickets (the event store is the outbox) and stays ready; SIGTERM still stops it', async () => {
+      const environment = await env();
+      const { child, serving, exited } = startService(['intake'], environment);
+      const url = await serving;
+      const token = await mintDevToken({ sub: 'cust-1', roles: ['customer'], secret: await loadOrCreateDevSecret(environment.TICKETING_DATA_DIR) });
+      const opened = await fetch(`${url}/v1/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channel: 'chat', subject: 'Withdrawal stuck', body: 'Pending for 3 hours', language: 'en', chat: { sessionId: 's-1' } }),
+      });
+      expect(opened.status).toBe(201);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect((await exited).signal).toBe('SIGTERM');
+    }, 60_000);
+
+    it('routing is alive but not ready: its consumer group cannot join', async () => {
+      const { child, serving, exited } = startService(['routing'], await env());
+      const url = await serving;
+      expect((await fetch(`${url}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${url}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toContain('a consumer group is not running');
+      child.kill('SIGTERM');
+      expect((await exited).signal).toBe('SIGTERM');
+    }, 60_000);
   });
 
   it('stops with exit 1 and the reason when a dependency cannot be opened', async () => {

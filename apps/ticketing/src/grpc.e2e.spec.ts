@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { newId } from '@ticketing/kernel';
 import { buildCompiledCli, killCliServers, runCli, startCliServer } from './test-support/compiled-cli';
@@ -81,7 +82,7 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
         channelDetails: 'chat',
         chat: { sessionId: 'session-g' },
         assetContext: { asset: 'USDT', network: 'TRC20', amount: '250.00' },
-        messageCounts: { customer: 0, agent: 0 },
+        messageCounts: { customer: 1, agent: 0 },
         firstResponseAt: null,
       });
       expect(opened.messageCounts.notes).toBeUndefined();
@@ -127,14 +128,14 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
       const ticket = await open();
       await grpc.call('PostMessage', { ticketId: ticket.id, body: 'We are checking your withdrawal' }, { token: agent });
       const withNote = await grpc.call<Ticket>('AddNote', { ticketId: ticket.id, body: 'Chain analysis flagged the address' }, { token: agent });
-      expect(withNote.messageCounts).toEqual({ customer: 0, agent: 1, notes: 1 });
+      expect(withNote.messageCounts).toMatchObject({ customer: 1, agent: 1, notes: 1 });
 
       const staffView = await grpc.call<{ messages: Message[] }>('ListMessages', { ticketId: ticket.id }, { token: agent });
-      expect(staffView.messages.map((message) => message.kind)).toEqual(['MESSAGE_KIND_AGENT', 'MESSAGE_KIND_NOTE']);
+      expect(staffView.messages.map((message) => message.kind)).toEqual(['MESSAGE_KIND_CUSTOMER', 'MESSAGE_KIND_AGENT', 'MESSAGE_KIND_NOTE']);
       const customerView = await grpc.call<{ messages: Message[] }>('ListMessages', { ticketId: ticket.id }, { token: customer });
-      expect(customerView.messages.map((message) => message.body)).toEqual(['We are checking your withdrawal']);
+      expect(customerView.messages.map((message) => message.body)).toEqual(['My BTC withdrawal is pending', 'We are checking your withdrawal']);
       const asCustomer = await grpc.call<Ticket>('GetTicket', { ticketId: ticket.id }, { token: customer });
-      expect(asCustomer.messageCounts).toEqual({ customer: 0, agent: 1 });
+      expect(asCustomer.messageCounts).toEqual({ customer: 1, agent: 1 });
     });
 
     it('stamps the events a write appends with the caller’s x-correlation-id', async () => {
@@ -177,7 +178,7 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
       expectStatus(await grpc.callError('OpenTicket', chat('audit'), { token: auditor }), status.PERMISSION_DENIED);
       expectStatus(await grpc.callError('AddNote', { ticketId: ticket.id, body: 'psst' }, { token: customer }), status.PERMISSION_DENIED);
       const messages = await grpc.call<{ messages: Message[] }>('ListMessages', { ticketId: ticket.id }, { token: agent });
-      expect(messages.messages).toEqual([]);
+      expect(messages.messages.map((message) => message.kind)).toEqual(['MESSAGE_KIND_CUSTOMER']);
     });
   });
 
@@ -245,22 +246,30 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
       expect(replied.ticket).toMatchObject({ id: ticket.id, messageCounts: { agent: 1 }, firstResponseAt: expect.any(Object) });
     });
 
-    it('from now on by default, and resumes strictly after from_position', async () => {
+    it('starts at the present by default, and resumes strictly after from_position: no gap, no duplicate', async () => {
       const ticket = await open();
       await harness.ticketQueued(ticket.id);
-      const live = collectUntil<Change>(grpc.stream('WatchTicket', { ticketId: ticket.id }, { token: agent }), () => true);
-      // The watch has subscribed once the server answered with headers; a write after that is live.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const liveStream = grpc.stream('WatchTicket', { ticketId: ticket.id }, { token: agent });
+      await once(liveStream, 'metadata');
+      const live = collectUntil<Change>(liveStream, () => true);
       await grpc.call('StartProgress', { ticketId: ticket.id }, { token: agent });
-      const [first] = await live;
-      expect(first.eventType).toBe('TicketProgressStarted');
+      const [progress] = await live;
+      expect(progress.eventType).toBe('TicketProgressStarted');
+
+      await grpc.call('WaitOnCustomer', { ticketId: ticket.id }, { token: agent });
+      await grpc.call('PostMessage', { ticketId: ticket.id, body: 'Please send the tx hash' }, { token: agent });
+      const expected: string[] = [];
+      const filter = { streamPrefixes: [`ticket-${ticket.id}`, `routing-${ticket.id}`] };
+      for await (const event of harness.runtime.eventStore.readAll({ fromPosition: Number(progress.globalPosition), filter })) {
+        expected.push(`${event.globalPosition}:${event.type}`);
+      }
+      expect(expected[0]).toMatch(/:TicketWaitingOnCustomer$/);
 
       const resumed = await collectUntil<Change>(
-        grpc.stream('WatchTicket', { ticketId: ticket.id, fromPosition: first.globalPosition }, { token: agent }),
-        (change) => change.eventType === 'TicketWaitingOnCustomer',
-      ).catch((error) => error);
-      // Nothing after it yet: start the next change, then the resumed watch must see exactly it.
-      expect(resumed).toBeDefined();
+        grpc.stream('WatchTicket', { ticketId: ticket.id, fromPosition: progress.globalPosition }, { token: agent }),
+        (_change, all) => all.length === expected.length,
+      );
+      expect(resumed.map((change) => `${change.globalPosition}:${change.eventType}`)).toEqual(expected);
     });
 
     it('skips internal notes for a customer, who still sees the public reply after them', async () => {
@@ -280,6 +289,34 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
       expect(seenByCustomer.map((change) => change.eventType)).not.toContain('InternalNoteAdded');
       expect(seenByCustomer.every((change) => change.ticket.messageCounts.notes === undefined)).toBe(true);
       expect((await agentWatch).map((change) => change.eventType)).toContain('InternalNoteAdded');
+    });
+
+    it('closes its event-store subscription when the client cancels', async () => {
+      const ticket = await open();
+      const eventStore = harness.runtime.eventStore;
+      const subscribe = eventStore.subscribe.bind(eventStore);
+      let closed!: () => void;
+      const subscriptionClosed = new Promise<void>((resolve) => (closed = resolve));
+      const spy = jest.spyOn(eventStore, 'subscribe').mockImplementation((options) => {
+        const subscription = subscribe(options);
+        if (options?.filter?.streamPrefixes?.includes(`ticket-${ticket.id}`)) {
+          const close = subscription.close.bind(subscription);
+          subscription.close = () => {
+            closed();
+            return close();
+          };
+        }
+        return subscription;
+      });
+      try {
+        const watch = grpc.stream('WatchTicket', { ticketId: ticket.id }, { token: agent });
+        watch.on('error', () => undefined);
+        await once(watch, 'metadata');
+        watch.cancel();
+        await subscriptionClosed;
+      } finally {
+        spy.mockRestore();
+      }
     });
 
     it('refuses another customer’s ticket as NOT_FOUND and a missing token as UNAUTHENTICATED', async () => {

@@ -48,7 +48,7 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
     agent = await harness.token('agent', 'agent-life');
   }
 
-  async function open(body = chat('My withdrawal of 2 BTC is pending since this morning')): Promise<Ticket> {
+  async function open(body: Record<string, unknown> = chat('My withdrawal of 2 BTC is pending since this morning')): Promise<Ticket> {
     const reply = await harness.request('POST', '/v1/tickets', { token: customer, body });
     expect(reply.status).toBe(201);
     return reply.body as Ticket;

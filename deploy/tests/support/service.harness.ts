@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
+import type { KafkaClient } from '@ticketing/messaging';
 import { bootService, type BootedService, type ServiceDefinition } from '@ticketing/runtime';
 
 export type HttpReply = Readonly<{ status: number; contentType: string | null; body: unknown }>;
@@ -20,7 +21,10 @@ export class ServiceHarness {
     private readonly logLines: string[],
   ) {}
 
-  static async start(service: ServiceDefinition, options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv }> = {}) {
+  static async start(
+    service: ServiceDefinition,
+    options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; kafka?: KafkaClient }> = {},
+  ): Promise<ServiceHarness> {
     const dataDir = options.dataDir ?? (await newDataDir());
     const config = loadConfig({
       TICKETING_DATA_DIR: dataDir,
@@ -39,7 +43,7 @@ export class ServiceHarness {
     // nestjs-pino keeps the first app's logger for logs outside a request, process-wide: one process
     // normally runs one app, a test file runs several, and each must read its own lines.
     __resetOutOfContextForTests();
-    const booted = await bootService({ service, config, logDestination });
+    const booted = await bootService({ service, config, logDestination, kafka: options.kafka });
     const address = booted.app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('HTTP server has no port');
     return new ServiceHarness(booted, dataDir, `http://127.0.0.1:${address.port}`, logLines);

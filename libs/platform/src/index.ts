@@ -38,3 +38,4 @@ export * from './http/create-http-app';
 export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
 export * from './background/background-tasks';
+export * from './openapi/api-problems.decorator';

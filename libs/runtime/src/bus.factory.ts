@@ -1,48 +1,72 @@
-import { assertNever, type Clock } from '@ticketing/kernel';
-import type { ContextName } from '@ticketing/contracts';
+import type { Clock } from '@ticketing/kernel';
+import { INTAKE_EVENT_TYPES, ROUTING_EVENT_TYPES, type ContextName } from '@ticketing/contracts';
 import type { EventStore } from '@ticketing/event-store';
 import {
+  createKafkaClient,
   EmbeddedBusServer,
+  eventContextsOf,
+  EventRelay,
+  KafkaBusServer,
+  KafkaRelayPublisher,
   MemoryConsumerStateStore,
   SqliteConsumerStateStore,
   type ConsumerStateStore,
+  type EventContexts,
+  type KafkaClient,
+  type RelayCheckpointStore,
   type RetryPolicy,
 } from '@ticketing/messaging';
+import type { ReadStore } from '@ticketing/read-store';
 import { CorrelationContext, type TicketingConfig } from '@ticketing/platform';
+import { ReadStoreRelayCheckpoints } from './relay/read-store-relay-checkpoints';
+import { PostgresRelayLock, processLocalRelayLock, type RelayLock } from './relay/relay-lock';
+import { ContextRelayRunner, type RelayProcess } from './relay/relay.runner';
 import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
+
+/**
+ * The context (hence the Kafka topic) that publishes each event type a consumer may subscribe to.
+ * A context's event types join here when its contracts land; a handler of a type missing here
+ * fails the boot on Kafka rather than silently never receiving anything.
+ */
+export const EVENT_CONTEXTS: EventContexts = eventContextsOf({ intake: INTAKE_EVENT_TYPES, routing: ROUTING_EVENT_TYPES });
+
+/** Kafka consumer groups are `ticketing.<bus group>`, e.g. `ticketing.routing`. */
+export const KAFKA_GROUP_ID_PREFIX = 'ticketing';
 
 export type OpenBusOptions = Readonly<{
   config: TicketingConfig;
   eventStore: EventStore;
+  readStore: ReadStore;
   clock: Clock;
   retry?: Partial<RetryPolicy>;
   /** Contexts whose streams this process relays to Kafka; ignored on the embedded bus. */
   relayContexts: readonly ContextName[];
+  /** Names the process to the brokers (client id `ticketing-<name>`). */
+  name?: string;
+  /** A kafkajs client to use instead of one built from TICKETING_BUS's brokers (tests: an in-memory double). */
+  kafka?: KafkaClient;
 }>;
 
 /** A bus transport with what it needs to run: its consumer state and, on Kafka, the relay. */
 export type OpenedBus = Readonly<{
   bus: RuntimeBus;
-  /** Present only where a broker sits between the event store and the consumers. */
+  /** Present only where a broker sits between the event store and the consumers, and the process relays something. */
   relay?: RuntimeRelay;
-  /** Releases what the bus holds (state store, producer); the transport must have been closed first. */
+  /** Releases what the bus holds (state store); the transport and the relay must have been closed first. */
   close(): Promise<void>;
 }>;
 
+const runInContext = <T>(event: { metadata: { correlationId: string } }, fn: () => Promise<T>): Promise<T> =>
+  CorrelationContext.run(event.metadata.correlationId, fn);
+
 /** Picks the bus transport TICKETING_BUS names (DESIGN.md §5). */
-export async function openBus(options: OpenBusOptions): Promise<OpenedBus> {
-  const { config } = options;
-  switch (config.bus.kind) {
+export function openBus(options: OpenBusOptions): OpenedBus {
+  const { bus } = options.config;
+  switch (bus.kind) {
     case 'embedded':
       return openEmbeddedBus(options);
     case 'kafka':
-      // A plain Error, not a ConfigError: the value is valid, this build just cannot serve it.
-      throw new Error(
-        `TICKETING_BUS=kafka://${config.bus.brokers.join(',')} is not available in this build: ` +
-          'the Kafka transport is not compiled in; use TICKETING_BUS=embedded',
-      );
-    default:
-      return assertNever(config.bus);
+      return openKafkaBus(options, bus.brokers);
   }
 }
 
@@ -53,12 +77,65 @@ function openEmbeddedBus(options: OpenBusOptions): OpenedBus {
     config.eventStore.kind === 'sqlite'
       ? new SqliteConsumerStateStore(config.eventStore.file, { clock })
       : new MemoryConsumerStateStore();
-  const bus = new EmbeddedBusServer({
-    eventStore,
-    state,
+  const bus = new EmbeddedBusServer({ eventStore, state, clock, retry: options.retry, runInContext });
+  return { bus, close: () => state.close() };
+}
+
+function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): OpenedBus {
+  const { config, eventStore, readStore, clock } = options;
+  const clientId = `ticketing-${options.name ?? 'all'}`;
+  const kafka = options.kafka ?? createKafkaClient({ brokers, clientId });
+  const bus = new KafkaBusServer({
+    brokers,
+    kafka,
+    clientId,
+    groupIdPrefix: KAFKA_GROUP_ID_PREFIX,
+    eventContexts: EVENT_CONTEXTS,
     clock,
     retry: options.retry,
-    runInContext: (event, fn) => CorrelationContext.run(event.metadata.correlationId, fn),
+    runInContext,
   });
-  return { bus, close: () => state.close() };
+  if (options.relayContexts.length === 0) return { bus, close: async () => undefined };
+
+  // The relay checkpoint lives beside the events when they are in a SQLite file, else in the read
+  // store (PostgreSQL): a pod's disk is not durable, and a lost checkpoint republishes everything.
+  const sqliteState = config.eventStore.kind === 'sqlite' ? new SqliteConsumerStateStore(config.eventStore.file, { clock }) : undefined;
+  const checkpoints: RelayCheckpointStore = sqliteState ?? new ReadStoreRelayCheckpoints(readStore, clock);
+  // Replicas elect one relay per context through the read store's PostgreSQL; a SQLite setup is one process.
+  const lock: RelayLock =
+    config.readStore.kind === 'postgres'
+      ? new PostgresRelayLock({ connectionString: config.readStore.connectionString, clock, applicationName: `${clientId}-relay-lock` })
+      : processLocalRelayLock;
+  const runners = options.relayContexts.map(
+    (context) =>
+      new ContextRelayRunner({
+        context,
+        lock,
+        clock,
+        createRelay: (): RelayProcess => {
+          // A producer per term as leader: a new leader never inherits a fenced or half-failed one.
+          const publisher = new KafkaRelayPublisher({ kafka });
+          const relay = new EventRelay({ eventStore, publisher, checkpoints, contexts: [context], clock });
+          return {
+            start: () => relay.start(),
+            stop: async () => {
+              await relay.stop();
+              await publisher.close();
+            },
+            get state() {
+              return relay.state;
+            },
+            status: () => relay.status(),
+          };
+        },
+      }),
+  );
+  const relay: RuntimeRelay = {
+    start: async () => runners.forEach((runner) => runner.start()),
+    status: () => Promise.all(runners.map((runner) => runner.status())),
+    close: async () => {
+      await Promise.all(runners.map((runner) => runner.close()));
+    },
+  };
+  return { bus, relay, close: async () => sqliteState?.close() };
 }

@@ -4,3 +4,6 @@ export * from './runtime-bus';
 export * from './bus.factory';
 export * from './service.definition';
 export * from './service.boot';
+export * from './relay/relay.runner';
+export * from './relay/relay-lock';
+export * from './relay/read-store-relay-checkpoints';

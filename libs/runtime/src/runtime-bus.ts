@@ -1,33 +1,20 @@
-import type { CustomTransportStrategy } from '@nestjs/microservices';
-import type {
-  ConsumerGroupStatus,
-  DeadLetterQuery,
-  DeadLetterRecord,
-  ReplayOptions,
-  ReplayResult,
-} from '@ticketing/messaging';
+import type { BusTransport } from '@ticketing/messaging';
+import type { ContextRelayStatus } from './relay/relay.runner';
 
 /**
- * What the runtime, health, metrics and the ops CLI need of a bus transport, whichever it is
- * (embedded or Kafka): a Nest transport strategy that dispatches `@EventPattern` handlers, plus
- * the status and dead-letter operations ops relies on.
+ * The bus transport of a process, embedded or Kafka: a Nest transport strategy dispatching
+ * `@EventPattern` handlers, with the status and dead-letter operations ops relies on.
  */
-export interface RuntimeBus extends CustomTransportStrategy {
-  /** Every consumer group consumes; false before listen and after close. */
-  isHealthy(): boolean;
-  groupStatus(): Promise<ConsumerGroupStatus[]>;
-  listDeadLetters(query?: DeadLetterQuery): Promise<DeadLetterRecord[]>;
-  replayDeadLetters(options?: ReplayOptions): Promise<ReplayResult[]>;
-}
+export type RuntimeBus = BusTransport;
 
 /**
- * The relay of one process (DESIGN.md §5): tails the event store for the streams of the contexts
- * it owns and publishes them to their Kafka topics. Absent on the embedded bus, where consumers
- * read the event store's log directly.
+ * The relays of one process (DESIGN.md §5): for each context it owns, tail the event store's
+ * streams of that context and publish them to the context's Kafka topic, on the replica that
+ * holds the context's lease. Absent on the embedded bus, where consumers read the log directly.
  */
 export interface RuntimeRelay {
   start(): Promise<void>;
-  /** Rejects when a context's relay stopped publishing (broker or event store lost for good). */
-  check(): Promise<void>;
+  /** One entry per relayed context: leader or standby, and how far behind the log head. */
+  status(): Promise<readonly ContextRelayStatus[]>;
   close(): Promise<void>;
 }

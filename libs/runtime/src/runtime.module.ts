@@ -3,6 +3,7 @@ import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE } from '@ticketing/event-store';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
 import { PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
+import { registerRelayMetrics } from './relay/relay.metrics';
 import { TicketingRuntime } from './ticketing.runtime';
 
 /** Makes the runtime's adapters injectable everywhere and wires them into health and metrics. */
@@ -39,7 +40,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         if (!bus.isHealthy()) throw new Error('a consumer group is not running');
       },
     });
-    if (relay) this.readiness.register({ name: 'relay', check: () => relay.check() });
+    // The relay is deliberately not a readiness check: with the broker down, a service keeps taking
+    // writes (the event store is the outbox) and its relay catches up later. Its state is a metric.
+    if (relay) registerRelayMetrics(this.metrics, relay);
     this.readiness.register({
       name: 'projections',
       check: async () => {

@@ -1,7 +1,7 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
-import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
+import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@ticketing/messaging';
 import { assertConfigOrExit, BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
 import { RuntimeModule } from './runtime.module';
@@ -14,6 +14,8 @@ export type BootServiceOptions = Readonly<{
   clock?: Clock;
   logDestination?: DestinationStream;
   busRetry?: Partial<RetryPolicy>;
+  /** With TICKETING_BUS=kafka://…: a kafkajs client instead of one for the configured brokers (tests). */
+  kafka?: KafkaClient;
   /**
    * `serve` (default): run the projections, the relay, the bus consumers and the background tasks,
    * and listen for HTTP and the service's other transports.
@@ -43,8 +45,10 @@ export async function bootService(options: BootServiceOptions): Promise<BootedSe
     config,
     projections: service.projections,
     relayContexts: service.relayContexts,
+    name: service.name,
     clock,
     busRetry: options.busRetry,
+    kafka: options.kafka,
   });
   const root: DynamicModule = { module: ServiceRootModule, imports: [RuntimeModule.forRuntime(runtime), ...service.modules] };
   let app: NestFastifyApplication | undefined;

@@ -1,7 +1,7 @@
 import { SystemClock, type Clock } from '@ticketing/kernel';
 import { STREAM_PREFIXES, type ContextName } from '@ticketing/contracts';
 import { openEventStore, type EventStore } from '@ticketing/event-store';
-import type { RetryPolicy } from '@ticketing/messaging';
+import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
 import type { TicketingConfig } from '@ticketing/platform';
 import { openBus, type OpenedBus } from './bus.factory';
@@ -18,6 +18,10 @@ export type RuntimeOptions = Readonly<{
   relayContexts?: readonly ContextName[];
   clock?: Clock;
   busRetry?: Partial<RetryPolicy>;
+  /** Names the process to the brokers (Kafka client id `ticketing-<name>`); default `all`. */
+  name?: string;
+  /** With TICKETING_BUS=kafka://…: a kafkajs client to use instead of one for the configured brokers (tests). */
+  kafka?: KafkaClient;
 }>;
 
 /** Listener that the metrics module attaches once Nest is up; appends before that are not counted. */
@@ -82,12 +86,15 @@ export class TicketingRuntime {
       // simply replayed from the event store; no fsync per projection batch.
       readStore = await openReadStore(readStoreUrl(config), { clock, synchronous: 'NORMAL' });
       const projections = new ProjectionRunner({ readStore, eventStore, projections: options.projections, clock });
-      const opened = await openBus({
+      const opened = openBus({
         config,
         eventStore,
+        readStore,
         clock,
         retry: options.busRetry,
         relayContexts: options.relayContexts ?? ALL_CONTEXTS,
+        name: options.name,
+        kafka: options.kafka,
       });
       runtime = new TicketingRuntime(config, clock, eventStore, readStore, projections, opened);
       return runtime;

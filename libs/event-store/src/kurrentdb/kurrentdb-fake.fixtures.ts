@@ -54,7 +54,13 @@ export type FakeRecord = Readonly<{
 }>;
 
 /** A fault the fake answers the next matching call with. */
-export type Fault = Readonly<{ status: grpc.status; details?: string }> | Readonly<{ hang: true }>;
+export type Fault =
+  /** Fail with this status; with `afterWrite` an append is written first and only its answer is lost. */
+  | Readonly<{ status: grpc.status; details?: string; afterWrite?: boolean }>
+  /** Never answer (until the fake stops). */
+  | Readonly<{ hang: true }>
+  /** Let something else happen first (another writer's append), then serve the call normally. */
+  | Readonly<{ before: () => Promise<unknown> }>;
 
 export type FaultTarget = 'append' | 'read' | 'subscribe';
 
@@ -65,6 +71,11 @@ export type FakeKurrentDbOptions = Readonly<{
   legacyStreamReadPositions?: boolean;
   /** Write one of the server's own `$` events after every this many appends; default 3. */
   systemEventEvery?: number;
+  /**
+   * Deliver the event at a subscription's start position too. Real servers start after it; this
+   * models a server (or version) that does not, which the adapter must survive without duplicates.
+   */
+  subscriptionStartInclusive?: boolean;
 }>;
 
 type Expected = Readonly<{ kind: 'revision'; revision: number } | { kind: 'no_stream' | 'any' | 'stream_exists' }>;
@@ -221,8 +232,17 @@ export class FakeKurrentDb {
     this.calls[subscribing ? 'subscribe' : 'read']++;
     const fault = this.takeFault(subscribing ? 'subscribe' : 'read');
     if (fault && 'hang' in fault) return this.hang(() => call.end());
-    if (fault) return fail(call, fault.status, fault.details ?? 'fault injected by the fake');
+    if (fault && 'status' in fault) return fail(call, fault.status, fault.details ?? 'fault injected by the fake');
+    if (fault) {
+      void fault.before().then(() => this.serveRead(call, options));
+      return;
+    }
+    this.serveRead(call, options);
+  }
+
+  private serveRead(call: grpc.ServerWritableStream<ReadReq, ReadResp>, options: ReadReq.Options): void {
     if (options.hasStream()) return this.readStream(call, options);
+    const subscribing = options.hasSubscription();
     if (subscribing) return this.subscribe(call, options);
     return this.readAll(call, options);
   }
@@ -287,7 +307,9 @@ export class FakeKurrentDb {
       if (!this.isRecordBoundary(after)) {
         return fail(call, grpc.status.INVALID_ARGUMENT, `Invalid position ${after}`);
       }
-      next = this.log.findIndex((record) => record.commit > after);
+      next = this.log.findIndex((record) =>
+        this.options.subscriptionStartInclusive ? record.commit >= after : record.commit > after,
+      );
       if (next === -1) next = this.log.length;
     } else {
       this.subscriptionStarts.push(all.hasEnd() ? 'end' : 'start');
@@ -333,10 +355,12 @@ export class FakeKurrentDb {
         proposed.push(this.proposedOf(message.getId()!, message.getMetadataMap(), message.getData_asU8(), message.getCustomMetadata_asU8()));
       }
     });
-    call.on('end', () => {
+    call.on('end', async () => {
       const fault = this.takeFault('append');
       if (fault && 'hang' in fault) return this.hang(() => callback({ code: grpc.status.UNAVAILABLE, details: 'fake stopped' }));
-      if (fault) return callback({ code: fault.status, details: fault.details ?? 'fault injected by the fake' });
+      if (fault && 'before' in fault) await fault.before();
+      const lost = fault && 'status' in fault ? fault : undefined;
+      if (lost && !lost.afterWrite) return callback({ code: lost.status, details: lost.details ?? 'fault injected by the fake' });
       if (!options) return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'no options' });
       const stream = text(options.getStreamIdentifier()!.getStreamName());
       const expected: Expected = options.hasRevision()
@@ -347,6 +371,7 @@ export class FakeKurrentDb {
             ? { kind: 'stream_exists' }
             : { kind: 'any' };
       const outcome = this.write(stream, expected, proposed);
+      if (lost) return callback({ code: lost.status, details: lost.details ?? 'answer lost by the fake' });
       const response = new AppendResp();
       if (outcome.ok) {
         const success = new AppendResp.Success();
@@ -382,7 +407,7 @@ export class FakeKurrentDb {
 
   private batchAppend(call: grpc.ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void {
     const pending = new Map<string, { options?: BatchAppendReq.Options; proposed: Proposed[] }>();
-    call.on('data', (request: BatchAppendReq) => {
+    call.on('data', async (request: BatchAppendReq) => {
       const correlation = request.getCorrelationId()!;
       const key = correlation.getString();
       const batch = pending.get(key) ?? { proposed: [] };
@@ -396,8 +421,10 @@ export class FakeKurrentDb {
       this.calls.batchAppend++;
       const fault = this.takeFault('append');
       if (fault && 'hang' in fault) return this.hang(() => undefined);
+      if (fault && 'before' in fault) await fault.before();
       // A transport fault ends the whole bidirectional stream, failing every append waiting on it.
-      if (fault) return fail(call, fault.status, fault.details ?? 'fault injected by the fake');
+      const lost = fault && 'status' in fault ? fault : undefined;
+      if (lost && !lost.afterWrite) return fail(call, lost.status, lost.details ?? 'fault injected by the fake');
       const options = batch.options!;
       const identifier = options.getStreamIdentifier()!;
       const expected: Expected =
@@ -409,6 +436,7 @@ export class FakeKurrentDb {
               ? { kind: 'stream_exists' }
               : { kind: 'any' };
       const outcome = this.write(text(identifier.getStreamName()), expected, batch.proposed);
+      if (lost) return fail(call, lost.status, lost.details ?? 'answer lost by the fake');
       const response = new BatchAppendResp();
       response.setCorrelationId(correlation);
       response.setStreamIdentifier(identifier);

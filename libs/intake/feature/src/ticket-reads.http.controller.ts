@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANNELS, LANGUAGES, type Channel, type Language, type TicketStatus } from '@ticketing/contracts';
-import { CurrentActor, Roles, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CurrentActor, Roles, type AuthenticatedActor } from '@ticketing/platform';
 import { MessageResponse, TICKET_STATUSES, TicketPageResponse, TicketResponse } from './ticket.response.dto';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
 
@@ -28,6 +28,7 @@ type RedirectReply = { status(code: number): RedirectReply; header(name: string,
 const normalizedInstant = (value: string | undefined) => (value === undefined ? undefined : new Date(value).toISOString());
 
 @ApiTags('tickets')
+@ApiProblems(400, 401, 403, 404)
 @ApiBearerAuth()
 @Controller('tickets')
 export class TicketReadsHttpController {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseInterceptors
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, Matches } from 'class-validator';
 import { newId } from '@ticketing/kernel';
-import { CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
 import { TicketResponse } from './ticket.response.dto';
@@ -37,6 +37,7 @@ const contextOf = (actor: AuthenticatedActor): CommandContext => ({
 });
 
 @ApiTags('tickets')
+@ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
 @ApiBearerAuth()
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the first response again; another body → 422' })
 @ApiConflictResponse({ description: 'Not allowed in the ticket’s current state (the problem names the state and the command)' })

@@ -16,6 +16,11 @@ export type ConsumerGroupRunnerDeps = Readonly<{
   /** Delay before re-subscribing after the store or the state store failed. */
   restartDelayMs: number;
   consume: (event: RecordedEvent, signal: AbortSignal) => Promise<ConsumeResult>;
+  /**
+   * Events handled at once, each stream's strictly in order (default 1: the whole log in order).
+   * Above 1, events of different streams overlap, so their writes can share the store's commits.
+   */
+  maxConcurrency?: number;
   onError: (error: unknown) => void;
   onStateChange: () => void;
 }>;
@@ -99,6 +104,12 @@ export class ConsumerGroupRunner {
     const subscription = eventStore.subscribe({ fromPosition: checkpoint, filter: { eventTypes } });
     this.subscription = subscription;
     const events = subscription[Symbol.asyncIterator]();
+    // Once stopping, an event still queued behind its stream is not started: it stays unacknowledged and comes again.
+    const window = new InFlightWindow(
+      this.deps.maxConcurrency ?? 1,
+      (event) => (signal.aborted ? Promise.resolve<ConsumeResult>('aborted') : this.deps.consume(event, signal)),
+      (position) => state.saveCheckpoint(group, position),
+    );
     this.setState('running');
     try {
       for (;;) {
@@ -110,14 +121,83 @@ export class ConsumerGroupRunner {
         if (next === STOPPED) return;
         if (next.done) throw new Error(`Subscription of consumer group ${group} ended unexpectedly`);
         const event = next.value;
-        const result = await this.deps.consume(event, signal);
-        if (result === 'aborted') return;
-        // Only now: the event was handled or parked, so skipping it on restart loses nothing.
-        await state.saveCheckpoint(group, event.globalPosition);
+        if ((this.deps.maxConcurrency ?? 1) <= 1) {
+          const result = await this.deps.consume(event, signal);
+          if (result === 'aborted') return;
+          // Only now: the event was handled or parked, so skipping it on restart loses nothing.
+          await state.saveCheckpoint(group, event.globalPosition);
+          continue;
+        }
+        if (!(await window.admit(event))) return;
       }
     } finally {
       this.subscription = undefined;
+      await window.drain();
       await subscription.close().catch(() => undefined);
     }
+  }
+}
+
+/**
+ * Up to `limit` events in flight, each stream's in log order, and a checkpoint that only ever
+ * moves to the end of the prefix of the log whose every event was acknowledged, so a restart
+ * redelivers whatever was still in flight and skips nothing.
+ */
+class InFlightWindow {
+  private readonly tails = new Map<string, Promise<ConsumeResult>>();
+  private readonly order: Array<{ position: number; done: boolean }> = [];
+  private readonly running = new Set<Promise<unknown>>();
+  private aborted = false;
+  private failure: unknown;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly limit: number,
+    private readonly consume: (event: RecordedEvent) => Promise<ConsumeResult>,
+    private readonly save: (position: number) => Promise<void>,
+  ) {}
+
+  /** Starts the event once there is room; false when the group must stop (an aborted handler). */
+  async admit(event: RecordedEvent): Promise<boolean> {
+    while (this.running.size >= this.limit && !this.aborted && this.failure === undefined) await Promise.race(this.running);
+    if (this.failure !== undefined) throw this.failure;
+    if (this.aborted) return false;
+    const entry = { position: event.globalPosition, done: false };
+    this.order.push(entry);
+    const previous = this.tails.get(event.streamName) ?? Promise.resolve<ConsumeResult>('acknowledged');
+    const task = previous.then((before) => (before === 'aborted' ? 'aborted' : this.consume(event)));
+    this.tails.set(event.streamName, task);
+    const tracked = task.then(
+      (result) => {
+        if (result === 'aborted') this.aborted = true;
+        else this.acknowledge(entry);
+      },
+      (error: unknown) => {
+        this.failure ??= error;
+      },
+    );
+    this.running.add(tracked);
+    void tracked.finally(() => {
+      this.running.delete(tracked);
+      if (this.tails.get(event.streamName) === task) this.tails.delete(event.streamName);
+    });
+    return true;
+  }
+
+  private acknowledge(entry: { done: boolean }): void {
+    entry.done = true;
+    let last: number | undefined;
+    while (this.order.length > 0 && this.order[0].done) last = this.order.shift()!.position;
+    if (last === undefined) return;
+    const position = last;
+    this.saving = this.saving.then(() => this.save(position)).catch((error: unknown) => {
+      this.failure ??= error;
+    });
+  }
+
+  /** Waits for every event in flight and the checkpoint writes they caused. */
+  async drain(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.saving;
   }
 }

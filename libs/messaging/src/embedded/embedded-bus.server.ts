@@ -27,6 +27,8 @@ export type EmbeddedBusOptions = Readonly<{
   restartDelayMs?: number;
   /** Longest close() waits for in-flight handlers (default 10000), measured on `clock`. */
   closeTimeoutMs?: number;
+  /** Events a group handles at once, each stream's in order (default 1: strictly the log's order). */
+  maxConcurrency?: number;
 }>;
 
 /**
@@ -132,6 +134,7 @@ export class EmbeddedBusServer
         clock: this.options.clock,
         logger: this.logger,
         restartDelayMs: this.options.restartDelayMs ?? 1_000,
+        maxConcurrency: this.options.maxConcurrency,
         consume: (event, signal) => this.consume(group, event, signal),
         onError: (error) => this.emit('error', error, group),
         onStateChange: () => this.publishStatus(),

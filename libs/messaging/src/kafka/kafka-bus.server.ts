@@ -17,13 +17,10 @@ import { KafkaDeadLetterLog, type DeadLetterLog } from './kafka-dead-letter.log'
 import { KafkaDeadLetterReplayer } from './kafka-dead-letter.replayer';
 import { KafkaGroupConsumer } from './kafka-group.consumer';
 import { KafkaMessageProcessor } from './kafka-message.processor';
-import { deadLetterTopicOf, KafkaTopology, type EventContexts } from './kafka-topology';
+import { ensureBusTopics, KafkaTopology, type EventContexts, type TopicSettings } from './kafka-topology';
 
 /** Transport id of the Kafka bus: `@EventPattern(type, KAFKA_BUS_TRANSPORT)` pins a handler to it. */
 export const KAFKA_BUS_TRANSPORT = Symbol('KAFKA_BUS');
-
-/** Topics the bus may create at start, when `ensureTopics` is set. */
-export type TopicSettings = Readonly<{ numPartitions: number; replicationFactor: number }>;
 
 export type KafkaBusOptions = Readonly<{
   /** `host:port` of the bootstrap brokers (TICKETING_BUS=kafka://…). Ignored when `kafka` is given. */
@@ -47,7 +44,12 @@ export type KafkaBusOptions = Readonly<{
   deadLetterLog?: DeadLetterLog;
   /** Create the context topics and their `.dlq` topics at `listen` if missing (dev, tests); production provisions them. */
   ensureTopics?: TopicSettings;
-  /** Partitions of one group processed at the same time; one partition is always sequential (default 4). */
+  /**
+   * Partitions of one group processed at the same time (default 1). A partition is always
+   * processed one message at a time; above 1, a group's handlers run concurrently for tickets on
+   * different partitions, which handlers written for the embedded bus (one event at a time per
+   * group) must be checked for before raising it.
+   */
   partitionsConsumedConcurrently?: number;
   /** Extra kafkajs consumer settings (sessionTimeout, heartbeatInterval…). */
   consumerConfig?: Partial<Omit<ConsumerConfig, 'groupId'>>;
@@ -179,7 +181,7 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
         groupId: `${this.options.groupIdPrefix}.${group}`,
         topics: groupTopics,
         consumerConfig: this.options.consumerConfig,
-        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
         process: (payload, commitOffsets) => processor.process(payload, commitOffsets),
         clock: this.options.clock,
         logger: this.logger,
@@ -268,7 +270,7 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
   private async start(signal: AbortSignal): Promise<void> {
     if (this.options.ensureTopics) {
       try {
-        await this.createTopics(this.options.ensureTopics);
+        await ensureBusTopics(this.kafka, this.topology, this.options.ensureTopics);
       } catch (error) {
         // Consumers start anyway: the topics may exist, and if not, their crashes say so.
         this.logger.error(`Creating the bus topics failed: ${String(error)}`);
@@ -276,21 +278,6 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
     }
     if (signal.aborted) return;
     for (const group of this.groups.values()) group.start();
-  }
-
-  private async createTopics({ numPartitions, replicationFactor }: TopicSettings): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const topics = this.topology.eventTopics().flatMap((topic) => [topic, deadLetterTopicOf(topic)]);
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((topic) => !existing.has(topic));
-      if (missing.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })) });
-      }
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
   }
 
   private async offsetsOf(admin: Admin, group: string, topics: readonly string[]): Promise<{ checkpoint: number; head: number }> {

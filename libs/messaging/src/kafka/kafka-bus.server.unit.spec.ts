@@ -97,6 +97,26 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     expect(probe.of('sla:TicketOpened')[0]).toMatchObject({ group: 'sla', attempt: 1, position: opened.globalPosition, correlationId: opened.metadata.correlationId });
   });
 
+  it.each([
+    [1, false],
+    [3, true],
+  ])('processes a partition one message at a time; with partitionsConsumedConcurrently=%i other partitions proceed meanwhile: %s', async (concurrency, otherProceeds) => {
+    const blocked = deferred();
+    probe.on('routing:TicketOpened', (event) => (event.streamName === 'ticket-a' ? blocked.promise : undefined));
+    // Two tickets on different partitions of the intake topic.
+    const other = ['ticket-b', 'ticket-c', 'ticket-d', 'ticket-e'].find((t) => kafka.partitionOf(INTAKE, t) !== kafka.partitionOf(INTAKE, 'ticket-a'))!;
+    await boot({ partitionsConsumedConcurrently: concurrency });
+    await publish('ticket-a', 'TicketOpened');
+    const sameTicket = await publish('ticket-a', 'TicketClosed');
+    const otherTicket = await publish(other, 'TicketClosed');
+    await settle(() => probe.of('routing:TicketOpened').length === 1, 'ticket-a in flight');
+    await idle(100);
+    expect(probe.deliveries.some((d) => d.eventId === sameTicket.id)).toBe(false);
+    expect(probe.deliveries.some((d) => d.eventId === otherTicket.id)).toBe(otherProceeds);
+    blocked.resolve();
+    await settle(() => [sameTicket, otherTicket].every((e) => probe.deliveries.some((d) => d.eventId === e.id)), 'all delivered');
+  });
+
   it('hands handlers the recorded event exactly as stored, hash chain included', async () => {
     let received: RecordedEvent | undefined;
     probe.on('routing:TicketOpened', (event) => void (received = event));

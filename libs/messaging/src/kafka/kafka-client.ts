@@ -17,20 +17,11 @@ export function kafkaLogCreator(logger: LoggerService): logCreator {
     ({ namespace, level, log }) => {
       const { message, ...extra } = log;
       const text = `${namespace ? `[${namespace}] ` : ''}${message}${Object.keys(extra).length > 0 ? ` ${safeJson(extra)}` : ''}`;
-      switch (level) {
-        case logLevel.ERROR:
-          return logger.error(text);
-        case logLevel.WARN:
-          return logger.warn(text);
-        case logLevel.INFO:
-          return logger.log(text);
-        case logLevel.DEBUG:
-          return logger.debug?.(text);
-        case logLevel.NOTHING:
-          return undefined;
-        default:
-          return logger.log(text);
-      }
+      // NOTHING is a setting, never a message's level; anything unknown is logged rather than lost.
+      if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(text);
+      else if (level === logLevel.WARN) logger.warn(text);
+      else if (level === logLevel.DEBUG) logger.debug?.(text);
+      else logger.log(text);
     };
 }
 

@@ -1,4 +1,5 @@
 import { STREAM_PREFIXES, contextOfStream, topicOf as contractTopicOf, type ContextName } from '@ticketing/contracts';
+import type { KafkaClient } from './kafka-client';
 
 /** Which context publishes each event type, i.e. which topic carries it. */
 export type EventContexts = Readonly<Record<string, ContextName>>;
@@ -79,5 +80,29 @@ export class KafkaTopology {
   /** Event topics of every context. */
   eventTopics(): string[] {
     return ALL_CONTEXTS.map((context) => this.topicOf(context));
+  }
+}
+
+/** Partitions and replication of topics the bus creates itself (dev, tests); production provisions its own. */
+export type TopicSettings = Readonly<{ numPartitions: number; replicationFactor: number }>;
+
+/**
+ * Create every context topic and its dead-letter topic that does not exist yet. Run it before the
+ * relay's first publish, or the broker may auto-create a topic with its default partition count.
+ * Returns the topics it created.
+ */
+export async function ensureBusTopics(kafka: KafkaClient, topology: KafkaTopology, settings: TopicSettings): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = topology.eventTopics().flatMap((topic) => [topic, deadLetterTopicOf(topic)]);
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, ...settings })) });
+    }
+    return missing;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }

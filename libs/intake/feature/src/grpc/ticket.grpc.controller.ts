@@ -1,6 +1,7 @@
-import { Controller, UseInterceptors } from '@nestjs/common';
+import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
+import { Controller, createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
-import { map, type Observable } from 'rxjs';
+import { defer, map, type Observable } from 'rxjs';
 import { newId } from '@ticketing/kernel';
 import { CorrelationContext, CurrentActor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext, type CommandOutcome } from '../application/ticket-commands.service';
@@ -34,6 +35,9 @@ import { TicketWatchService } from './ticket-watch.service';
 const SERVICE = 'TicketService';
 const STAFF = ['agent', 'supervisor', 'admin'] as const;
 const READERS = ['customer', 'agent', 'supervisor', 'auditor', 'ops', 'service', 'admin'] as const;
+
+/** The grpc-js call (Nest passes it as the handler's third argument). */
+const GrpcServerCall = createParamDecorator((_data: unknown, context: ExecutionContext): unknown => context.getArgByIndex(2));
 
 const contextOf = (actor: AuthenticatedActor): CommandContext => ({
   actor: toEventActor(actor),
@@ -167,16 +171,26 @@ export class TicketGrpcController {
     return { messages: (await this.tickets.messages(ticketId, actor)).map(toConversationMessage) };
   }
 
-  /** Server stream; Nest unsubscribes (closing the event-store subscription) when the client cancels. */
+  /**
+   * Server stream; Nest unsubscribes (closing the event-store subscription) when the client cancels.
+   * Response headers go out once the start position is fixed: every change after them is delivered.
+   */
   @GrpcMethod(SERVICE, 'WatchTicket')
   @Roles(...READERS)
-  async watchTicket(@Payload() message: WatchTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<Observable<TicketChangeMessage>> {
+  async watchTicket(
+    @Payload() message: WatchTicketMessage,
+    @CurrentActor() actor: AuthenticatedActor,
+    @GrpcServerCall() call: ServerWritableStream<unknown, unknown>,
+  ): Promise<Observable<TicketChangeMessage>> {
     const request = await validated(WatchTicketRequest, {
       ticketId: message.ticketId,
       ...(message.fromPosition !== undefined && { fromPosition: Number(message.fromPosition) }),
     });
     const changes = await this.watcher.watch(request.ticketId, actor, request.fromPosition);
-    return changes.pipe(
+    return defer(() => {
+      call.sendMetadata(new Metadata());
+      return changes;
+    }).pipe(
       map(({ event, ticket }) => ({
         eventType: event.type,
         globalPosition: String(event.globalPosition),

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { newId, ValidationError } from '@ticketing/kernel';
 import type { ChannelDetails } from '@ticketing/contracts';
-import { CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
 import { TicketResponse } from '../ticket.response.dto';
@@ -39,6 +39,7 @@ export function channelDetailsOf(request: OpenTicketRequest): ChannelDetails {
 }
 
 @ApiTags('tickets')
+@ApiProblems(400, 401, 403, 409, 413, 415, 422)
 @ApiBearerAuth()
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the first response again; another body → 422' })
 @Controller('tickets')

@@ -301,6 +301,9 @@ export class InMemoryConsumer {
   private runConfig: ConsumerRunConfig | undefined;
   private stopSignal = new AbortController();
   private loops: Promise<void>[] = [];
+  /** Partitions being processed now; kafkajs's partitionsConsumedConcurrently bounds it (default 1). */
+  private busy = 0;
+  private slotWaiters: Array<() => void> = [];
 
   constructor(
     private readonly broker: InMemoryKafka,
@@ -419,19 +422,38 @@ export class InMemoryConsumer {
         },
         pause: () => () => undefined,
       };
+      await this.acquireSlot();
+      if (signal.aborted) {
+        this.releaseSlot();
+        break;
+      }
       try {
         await eachMessage(payload);
         position++;
         consecutiveErrors = 0;
       } catch (error) {
+        this.releaseSlot();
         if (signal.aborted) break;
         this.processingErrors.push(error);
         if (++consecutiveErrors > 1_000) throw new Error(`InMemoryKafka: eachMessage keeps failing on ${topic}/${partition}@${position}`);
         // kafkajs re-fetches from the last resolved offset; with a commit per message that is the committed one.
         position = this.startOffset(topic, partition);
         await tick();
+        continue;
       }
+      this.releaseSlot();
     }
+  }
+
+  private async acquireSlot(): Promise<void> {
+    const limit = this.runConfig?.partitionsConsumedConcurrently ?? 1;
+    while (this.busy >= limit) await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
+    this.busy++;
+  }
+
+  private releaseSlot(): void {
+    this.busy--;
+    this.slotWaiters.shift()?.();
   }
 
   private emit(event: string, payload: unknown): void {

@@ -13,8 +13,8 @@ import { MemoryConsumerStateStore } from '../../memory-consumer-state-store.adap
 import { EventRelay } from '../../relay/event.relay';
 import { KafkaRelayPublisher } from '../../relay/kafka-relay.publisher';
 import type { KafkaClient } from '../kafka-client';
-import { KafkaBusServer, type KafkaBusOptions, type TopicSettings } from '../kafka-bus.server';
-import { ALL_CONTEXTS, deadLetterTopicOf, type EventContexts } from '../kafka-topology';
+import { KafkaBusServer, type KafkaBusOptions } from '../kafka-bus.server';
+import { ensureBusTopics, KafkaTopology, type EventContexts, type TopicSettings } from '../kafka-topology';
 
 /** Contexts of the BusTestModule's event types. */
 export const BUS_TEST_EVENT_CONTEXTS: EventContexts = { TicketOpened: 'intake', TicketClosed: 'intake', AgentJoined: 'routing' };
@@ -65,14 +65,7 @@ export async function kafkaBusHarness(options: KafkaHarnessOptions): Promise<Kaf
 
   if (options.ensureTopics) {
     // Before the relay's first publish, which would otherwise auto-create them with the broker's default partitions.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const topics = ALL_CONTEXTS.map(topicOf).flatMap((topic) => [topic, deadLetterTopicOf(topic)]);
-      await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, ...options.ensureTopics })) });
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureBusTopics(kafka, new KafkaTopology({ topicOf }), options.ensureTopics);
   }
   relay.start();
   return {

@@ -1,0 +1,111 @@
+import { Logger } from '@nestjs/common';
+import { ManualClock, newId } from '@ticketing/kernel';
+import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
+import { MemoryConsumerStateStore } from '../memory-consumer-state-store.adapter';
+import { ConsumerGroupRunner, type ConsumeResult } from './consumer-group.runner';
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('ConsumerGroupRunner with maxConcurrency > 1', () => {
+  const clock = new ManualClock();
+  let store: MemoryEventStore;
+  let state: MemoryConsumerStateStore;
+  let runner: ConsumerGroupRunner;
+  const started: string[] = [];
+  const finish = new Map<string, (result: ConsumeResult) => void>();
+
+  const label = (event: RecordedEvent) => `${event.streamName}#${event.streamRevision}`;
+
+  beforeEach(async () => {
+    started.length = 0;
+    finish.clear();
+    store = new MemoryEventStore({ clock });
+    state = new MemoryConsumerStateStore();
+    // Log order: a#0 b#0 a#1 c#0 b#1 a#2 (positions 1..6).
+    for (const stream of ['a', 'b', 'a', 'c', 'b', 'a']) {
+      await store.append(
+        stream,
+        [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId: stream, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
+        { expectedRevision: 'any' },
+      );
+    }
+    runner = new ConsumerGroupRunner({
+      group: 'g',
+      eventTypes: ['Happened'],
+      eventStore: store,
+      state,
+      clock,
+      logger: new Logger('test'),
+      restartDelayMs: 1_000,
+      maxConcurrency: 4,
+      consume: (event) =>
+        new Promise<ConsumeResult>((resolve) => {
+          started.push(label(event));
+          finish.set(label(event), resolve);
+        }),
+      onError: () => undefined,
+      onStateChange: () => undefined,
+    });
+  });
+
+  afterEach(async () => {
+    const stopping = runner.stop();
+    for (const resolve of finish.values()) resolve('acknowledged');
+    await stopping;
+    await store.close();
+  });
+
+  it('overlaps streams but keeps each stream in order, and checkpoints only a fully handled prefix', async () => {
+    runner.start();
+    await settle();
+    // Four admitted (a#0 b#0 a#1 c#0); a#1 waits behind a#0, so three handlers run.
+    expect(started).toEqual(['a#0', 'b#0', 'c#0']);
+
+    finish.get('c#0')!('acknowledged');
+    await settle();
+    expect(await state.loadCheckpoint('g')).toBe(0);
+    // b#1 got the free slot but waits behind b#0.
+    expect(started).toEqual(['a#0', 'b#0', 'c#0']);
+
+    finish.get('a#0')!('acknowledged');
+    await settle();
+    expect(started).toContain('a#1');
+    expect(await state.loadCheckpoint('g')).toBe(1);
+
+    finish.get('b#0')!('acknowledged');
+    await settle();
+    expect(started).toContain('b#1');
+    // a#1 (position 3) is still running: the checkpoint stops before it, though c#0 (4) is done.
+    expect(await state.loadCheckpoint('g')).toBe(2);
+
+    for (const next of ['a#1', 'b#1']) {
+      finish.get(next)!('acknowledged');
+      await settle();
+    }
+    finish.get('a#2')!('acknowledged');
+    await settle();
+    expect(await state.loadCheckpoint('g')).toBe(6);
+    expect(started.filter((entry) => entry.startsWith('a#'))).toEqual(['a#0', 'a#1', 'a#2']);
+    expect(started.filter((entry) => entry.startsWith('b#'))).toEqual(['b#0', 'b#1']);
+  });
+
+  it('stops without starting queued events, so a restart redelivers exactly what was not handled', async () => {
+    runner.start();
+    await settle();
+    finish.get('a#0')!('acknowledged');
+    finish.get('c#0')!('acknowledged');
+    await settle();
+    expect(await state.loadCheckpoint('g')).toBe(1);
+    expect(started).toEqual(['a#0', 'b#0', 'c#0', 'a#1']);
+    // Stop while b#0 and a#1 run: stop() waits for them, and b#1 (queued behind b#0) is not started.
+    const stopping = runner.stop();
+    finish.get('b#0')!('acknowledged');
+    await settle();
+    finish.get('a#1')!('acknowledged');
+    await stopping;
+    expect(started).not.toContain('b#1');
+    expect(await state.loadCheckpoint('g')).toBe(4);
+  });
+});

@@ -1,0 +1,42 @@
+import { Gauge } from 'prom-client';
+import type { PlatformMetrics } from '@ticketing/platform';
+import type { RuntimeRelay } from '../runtime-bus';
+import type { ContextRelayStatus } from './relay.runner';
+
+/**
+ * `ticketing_relay_leader{context}` (1 on the replica relaying the context) and
+ * `ticketing_relay_lag{context}` (log positions the leader has not published yet), read on scrape.
+ */
+export function registerRelayMetrics(metrics: PlatformMetrics, relay: RuntimeRelay): void {
+  let scrape: Promise<readonly ContextRelayStatus[]> | undefined;
+  // Both gauges collect in the same scrape: share one status round.
+  const statuses = () => {
+    scrape ??= relay
+      .status()
+      .catch((): readonly ContextRelayStatus[] => [])
+      .finally(() => {
+        scrape = undefined;
+      });
+    return scrape;
+  };
+  new Gauge({
+    name: 'ticketing_relay_leader',
+    help: 'Whether this replica relays the context to Kafka (1) or stands by (0)',
+    labelNames: ['context'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const { context, role } of await statuses()) this.set({ context }, role === 'leader' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'ticketing_relay_lag',
+    help: 'Event store positions between the relay checkpoint and the log head, on the leader',
+    labelNames: ['context'] as const,
+    registers: [metrics.registry],
+    async collect() {
+      this.reset();
+      for (const { context, role, lag } of await statuses()) if (role === 'leader') this.set({ context }, lag);
+    },
+  });
+}
