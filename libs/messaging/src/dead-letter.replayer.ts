@@ -42,7 +42,7 @@ export type DeadLetterReplayerDeps = Readonly<{
 
 /**
  * Re-delivers parked events once to their group's handlers. The event is read back from the event
- * store by its global position rather than from a copy in the dead-letter table: the store is the
+ * store (by id, from its stream) rather than from a copy in the dead-letter table: the store is the
  * immutable, hash-chained source of truth, and a copy would duplicate personal data and skip any
  * upcasting done at read time. Transport-neutral: any transport whose consumers have the event store.
  */
@@ -82,8 +82,8 @@ export class DeadLetterReplayer {
     if (handlers.length === 0) {
       return { ...summary(record), outcome: 'skipped', reason: `no handler for ${record.eventType} in group ${record.group}` };
     }
-    const event = await this.readEventAt(record.position);
-    if (!event || event.id !== record.eventId) {
+    const event = await this.readParkedEvent(record);
+    if (!event) {
       return { ...summary(record), outcome: 'skipped', reason: `event ${record.eventId} not found at position ${record.position}` };
     }
     const outcome = await deliverWithRetry({
@@ -118,10 +118,14 @@ export class DeadLetterReplayer {
     }
   }
 
-  /** Global positions are gap-free, so the event at `position` is the first one after `position - 1`. */
-  private async readEventAt(position: number): Promise<RecordedEvent | undefined> {
-    for await (const event of this.deps.eventStore.readAll({ fromPosition: position - 1, max: 1 })) {
-      return event.globalPosition === position ? event : undefined;
+  /**
+   * The parked event, found by id in its own stream. Not by `readAll({ fromPosition: position - 1 })`:
+   * global positions are only dense on some stores (on EventStoreDB they are byte offsets, and
+   * `position - 1` is no position at all), while a stream read works on every store.
+   */
+  private async readParkedEvent(record: DeadLetterRecord): Promise<RecordedEvent | undefined> {
+    for await (const event of this.deps.eventStore.readStream(record.streamName)) {
+      if (event.id === record.eventId) return event.globalPosition === record.position ? event : undefined;
     }
     return undefined;
   }

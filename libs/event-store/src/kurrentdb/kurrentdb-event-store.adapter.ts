@@ -167,7 +167,7 @@ export class KurrentDbEventStore implements EventStore {
         );
       } catch (error) {
         // Another writer moved the stream between our read and our write: read again and re-check.
-        if (error instanceof WrongExpectedVersionError) throw concurrencyError(streamName, expected, state.current + 1);
+        if (error instanceof WrongExpectedVersionError) continue;
         throw toKernelError(error, streamName);
       }
       const last = chained[chained.length - 1];

@@ -97,7 +97,7 @@ export class ReconnectingSubscription implements EventSubscription {
           if (next === CLOSED) return;
           if (next.done) throw new ServerEndedSubscription();
           const seen = see(next.value);
-          if (!seen) continue;
+          if (!seen || compare(seen.position, after) <= 0) continue;
           after = seen.position;
           failures = 0;
           if (seen.event) {

@@ -23,6 +23,14 @@ describe('loadConfig', () => {
       auth: { kind: 'dev-secret' },
       logLevel: 'info',
       httpBodyLimit: 1024 * 1024,
+      tickets: { reopenWindowMs: 7 * 86_400_000, autoCloseAfterMs: 72 * 3_600_000 },
+    });
+  });
+
+  it('reads the ticket lifecycle timing in days and hours', () => {
+    expect(loadConfig({ TICKETING_REOPEN_WINDOW_DAYS: '14', TICKETING_AUTO_CLOSE_HOURS: '24' }).tickets).toEqual({
+      reopenWindowMs: 14 * 86_400_000,
+      autoCloseAfterMs: 24 * 3_600_000,
     });
   });
 
@@ -99,6 +107,9 @@ describe('loadConfig', () => {
     ['TICKETING_JWT_AUDIENCE', ' ', 'a non-empty string'],
     ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace, silent'],
     ['LOG_LEVEL', 'INFO', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['TICKETING_REOPEN_WINDOW_DAYS', '-1', 'an integer number of days from 0 to 365'],
+    ['TICKETING_REOPEN_WINDOW_DAYS', 'week', 'an integer number of days from 0 to 365'],
+    ['TICKETING_AUTO_CLOSE_HOURS', '0', 'an integer number of hours from 1 to 8760'],
     ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '2147483648', 'an integer number of bytes from 1 to'],
