@@ -6,7 +6,11 @@ import type { EventMetadata } from '@ticketing/kernel';
  */
 export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
 
-/** An event to append; `id` makes re-appends idempotent. */
+/**
+ * An event to append; `id` makes re-appends idempotent. Ids are unique within a stream on every
+ * adapter; SQLite and memory also refuse an id already recorded in another stream (ConflictError),
+ * EventStoreDB cannot (it keeps no index of ids across streams).
+ */
 export type NewEvent = Readonly<{
   id: string;
   type: string;
@@ -25,7 +29,10 @@ export type RecordedEvent = Readonly<{
   streamName: string;
   /** 0-based position in its stream. */
   streamRevision: number;
-  /** Position in the global log: monotonic, and never skipped over by a reader. */
+  /**
+   * Position in the global log: monotonic, and never skipped over by a reader. Not necessarily dense:
+   * 1, 2, 3… on SQLite and memory, byte offsets into the log on EventStoreDB.
+   */
   globalPosition: number;
   recordedAt: string;
   prevHash: string;
@@ -55,14 +62,19 @@ export type EventFilter = Readonly<{
 }>;
 
 export type ReadAllOptions = Readonly<{
-  /** Read events with a global position strictly greater than this; default 0 (from the start). */
+  /**
+   * Read events with a global position strictly greater than this; default 0 (from the start).
+   * Pass 0 or a position the store reported (an event's globalPosition, headPosition(), an
+   * AppendResult's lastGlobalPosition): positions are sparse on some stores, so arithmetic on them
+   * (`position - 1`) names no event, and EventStoreDB refuses it.
+   */
   fromPosition?: number;
   filter?: EventFilter;
   max?: number;
 }>;
 
 export type SubscribeOptions = Readonly<{
-  /** Deliver events with a global position strictly greater than this (a checkpoint). */
+  /** Deliver events with a global position strictly greater than this (a checkpoint: 0 or a reported position). */
   fromPosition?: number;
   filter?: EventFilter;
 }>;

@@ -70,11 +70,14 @@ export type KurrentDbEventStoreOptions = CommonEventStoreOptions &
   }>;
 
 const DEFAULT_DEADLINE_MS = 10_000;
+const SCAN_PAGE_SIZE = 256;
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 100, maxDelayMs: 5_000 };
 
 /** The client warns on every `esdb://` string; it names the same protocol as `kurrentdb://`. */
 export function normalizeConnectionString(connectionString: string): string {
-  return connectionString.trim().replace(/^esdb(\+discover)?:\/\//i, (_, discover: string | undefined) => `kurrentdb${discover ?? ''}://`);
+  return connectionString
+    .trim()
+    .replace(/^esdb(\+discover)?:\/\//i, (_, discover: string | undefined) => `kurrentdb${discover ?? ''}://`);
 }
 
 const checkNonNegativeInteger = (field: string, value: number | undefined): void => {
@@ -83,7 +86,8 @@ const checkNonNegativeInteger = (field: string, value: number | undefined): void
   }
 };
 
-const isStreamNotFound = (error: unknown): boolean => error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
+const isStreamNotFound = (error: unknown): boolean =>
+  error instanceof Error && isCommandError(error) && error.type === ErrorType.STREAM_NOT_FOUND;
 
 /** (commit, prepare) order: the order of $all. */
 const compare = (a: Position, b: Position): number =>
@@ -149,7 +153,8 @@ export class KurrentDbEventStore implements EventStore {
       if (repeated) return repeated;
       if (!expectationHolds(expected, state.current)) throw concurrencyError(streamName, expected, state.current);
 
-      const chained = chainEvents(streamName, state.current === NO_STREAM_REVISION ? GENESIS_HASH : state.lastHash, state.current + 1, events);
+      const prevHash = state.current === NO_STREAM_REVISION ? GENESIS_HASH : state.lastHash;
+      const chained = chainEvents(streamName, prevHash, state.current + 1, events);
       const recordedAt = this.clock.now().toISOString();
       const serverEvents = chained.map((event) =>
         jsonEvent({
@@ -241,14 +246,19 @@ export class KurrentDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  private async *readStreamPages(streamName: string, from = 0, max = Number.POSITIVE_INFINITY): AsyncGenerator<RecordedEvent> {
+  private async *readStreamPages(
+    streamName: string,
+    from = 0,
+    max = Number.POSITIVE_INFINITY,
+    pageSize = this.pageSize,
+  ): AsyncGenerator<RecordedEvent> {
     checkNonNegativeInteger('from', from);
     if (max !== Number.POSITIVE_INFINITY) checkNonNegativeInteger('max', max);
     const serverName = this.names.toServer(streamName);
     let next = from;
     let remaining = max;
     while (remaining > 0) {
-      const limit = Math.min(this.pageSize, remaining);
+      const limit = Math.min(pageSize, remaining);
       let page: ResolvedEvent[];
       try {
         page = await this.collectPage(`a read of ${streamName}`, () =>
@@ -300,7 +310,9 @@ export class KurrentDbEventStore implements EventStore {
     maxCount = this.pageSize,
   ): Promise<ResolvedEvent[]> {
     try {
-      return await this.collectPage(what, () => this.client.readAll({ fromPosition, direction, maxCount, ...(filter ? { filter } : {}) }));
+      return await this.collectPage(what, () =>
+        this.client.readAll({ fromPosition, direction, maxCount, ...(filter ? { filter } : {}) }),
+      );
     } catch (error) {
       throw toKernelError(error);
     }
@@ -329,7 +341,9 @@ export class KurrentDbEventStore implements EventStore {
     const places = new Map<string, RecordedPlace>();
     let current = NO_STREAM_REVISION;
     let lastHash = GENESIS_HASH;
-    for await (const recorded of this.readStreamPages(streamName)) {
+    // Larger pages than the caller's reads: the scan keeps only ids and the last hash, one page at a time.
+    const pageSize = Math.max(this.pageSize, SCAN_PAGE_SIZE);
+    for await (const recorded of this.readStreamPages(streamName, 0, Number.POSITIVE_INFINITY, pageSize)) {
       if (recorded.streamRevision !== current + 1) {
         throw new Error(
           `Stream ${serverName} jumps from revision ${current} to ${recorded.streamRevision} (truncated or scavenged?): ` +

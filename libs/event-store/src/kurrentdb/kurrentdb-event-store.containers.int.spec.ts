@@ -30,7 +30,8 @@ if (!engine.available) {
 }
 const describeWithEngine = engine.available ? describe : describe.skip;
 
-describeWithEngine(`KurrentDbEventStore against a real server (${IMAGE})`, () => {
+const title = `KurrentDbEventStore against a real server (${IMAGE})`;
+describeWithEngine(engine.available ? title : `${title} [skipped: no container runtime — ${engine.reason}]`, () => {
   let container: StartedTestContainer | undefined;
   let connectionString = '';
 

@@ -17,7 +17,7 @@
  * changes, scavenging or real latency. The same contract suite against a real server runs in
  * kurrentdb-event-store.containers.int.spec.ts wherever a container engine answers.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import {
   ConcurrencyError,
@@ -32,6 +32,9 @@ import { openEventStore } from '../open-event-store';
 import { eventStoreContract } from '../testing';
 import { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb-event-store.adapter';
 import { FakeKurrentDb, type FakeKurrentDbOptions } from './kurrentdb-fake.fixtures';
+
+// Real sockets and a native bridge: the 50-appender races take seconds, more on a loaded machine.
+jest.setTimeout(120_000);
 
 eventStoreContract(
   'kurrentdb against a gRPC fake (real client, BatchAppend protocol)',

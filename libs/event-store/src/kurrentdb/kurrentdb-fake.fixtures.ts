@@ -97,7 +97,11 @@ const NO_POSITION = '18446744073709551615';
 const TICKS_PER_MS = 10_000n;
 
 /** Ends a call with an error status (what a server does when a request fails). */
-const fail = (call: { emit(event: 'error', error: Partial<grpc.StatusObject>): unknown }, code: grpc.status, details: string): void => {
+const fail = (
+  call: { emit(event: 'error', error: Partial<grpc.StatusObject>): unknown },
+  code: grpc.status,
+  details: string,
+): void => {
   call.emit('error', { code, details });
 };
 
@@ -111,7 +115,12 @@ export class FakeKurrentDb {
   readonly log: FakeRecord[] = [];
   /** Every subscription request's start: 'start', 'end', or the position it asked to start after. */
   readonly subscriptionStarts: Array<'start' | 'end' | Readonly<{ commit: bigint; prepare: bigint }>> = [];
-  readonly calls: Record<'append' | 'batchAppend' | 'read' | 'subscribe', number> = { append: 0, batchAppend: 0, read: 0, subscribe: 0 };
+  readonly calls: Record<'append' | 'batchAppend' | 'read' | 'subscribe', number> = {
+    append: 0,
+    batchAppend: 0,
+    read: 0,
+    subscribe: 0,
+  };
   private readonly streams = new Map<string, FakeRecord[]>();
   private readonly subscribers = new Set<Subscriber>();
   private readonly faults: Record<FaultTarget, Fault[]> = { append: [], read: [], subscribe: [] };
@@ -153,7 +162,7 @@ export class FakeKurrentDb {
   dropSubscriptions(status: grpc.status = grpc.status.UNAVAILABLE): number {
     const dropped = [...this.subscribers];
     this.subscribers.clear();
-    for (const subscriber of dropped) subscriber.call.emit('error', { code: status, details: 'subscription dropped by the fake' });
+    for (const subscriber of dropped) fail(subscriber.call, status, 'subscription dropped by the fake');
     return dropped.length;
   }
 
@@ -162,7 +171,9 @@ export class FakeKurrentDb {
   }
 
   /** Writes an event as another application (or an old client) would, bypassing the adapter. */
-  writeRaw(record: Readonly<{ stream: string; type: string; data?: unknown; metadata?: unknown; commitAfterPrepare?: bigint }>): FakeRecord {
+  writeRaw(
+    record: Readonly<{ stream: string; type: string; data?: unknown; metadata?: unknown; commitAfterPrepare?: bigint }>,
+  ): FakeRecord {
     const events = this.streams.get(record.stream) ?? [];
     const data = Buffer.from(JSON.stringify(record.data ?? {}));
     const metadata = Buffer.from(record.metadata === undefined ? '' : JSON.stringify(record.metadata));
@@ -350,10 +361,7 @@ export class FakeKurrentDb {
     const proposed: Proposed[] = [];
     call.on('data', (request: AppendReq) => {
       if (request.hasOptions()) options = request.getOptions();
-      else {
-        const message = request.getProposedMessage()!;
-        proposed.push(this.proposedOf(message.getId()!, message.getMetadataMap(), message.getData_asU8(), message.getCustomMetadata_asU8()));
-      }
+      else proposed.push(this.proposedOf(request.getProposedMessage()!));
     });
     call.on('end', async () => {
       const fault = this.takeFault('append');
@@ -414,7 +422,7 @@ export class FakeKurrentDb {
       pending.set(key, batch);
       if (request.hasOptions()) batch.options = request.getOptions();
       for (const message of request.getProposedMessagesList()) {
-        batch.proposed.push(this.proposedOf(message.getId()!, message.getMetadataMap(), message.getData_asU8(), message.getCustomMetadata_asU8()));
+        batch.proposed.push(this.proposedOf(message));
       }
       if (!request.getIsFinal()) return;
       pending.delete(key);
@@ -505,9 +513,12 @@ export class FakeKurrentDb {
     proposed.forEach((event, i) => {
       const position = this.allocate(event.data.length + event.metadata.length);
       commit = position;
-      this.store({ ...event, stream, revision: current + 1 + i, commit: position, prepare: position, created: BigInt(Date.now()) * TICKS_PER_MS });
+      const created = BigInt(Date.now()) * TICKS_PER_MS;
+      this.store({ ...event, stream, revision: current + 1 + i, commit: position, prepare: position, created });
     });
-    if (++this.appends % (this.options.systemEventEvery ?? 3) === 0) this.writeSystemEvent(`$stats-127.0.0.1:2113`, '$statsCollected');
+    if (++this.appends % (this.options.systemEventEvery ?? 3) === 0) {
+      this.writeSystemEvent('$stats-127.0.0.1:2113', '$statsCollected');
+    }
     return { ok: true, currentRevision: current + proposed.length, commit };
   }
 
@@ -559,13 +570,14 @@ export class FakeKurrentDb {
     return (record) => regex.test(field(record));
   }
 
-  private proposedOf(id: UUID, metadata: Map<string, string> | { get(key: string): string | undefined }, data: Uint8Array, custom: Uint8Array): Proposed {
+  private proposedOf(message: AppendReq.ProposedMessage | BatchAppendReq.ProposedMessage): Proposed {
+    const metadata = message.getMetadataMap();
     return {
-      id: id.getString(),
+      id: message.getId()!.getString(),
       type: metadata.get('type') ?? '',
       contentType: metadata.get('content-type') ?? 'application/octet-stream',
-      data: Buffer.from(data),
-      metadata: Buffer.from(custom),
+      data: Buffer.from(message.getData_asU8()),
+      metadata: Buffer.from(message.getCustomMetadata_asU8()),
     };
   }
 

@@ -51,15 +51,6 @@ export class KafkaDeadLetterReplayer {
     return query.limit === undefined || query.limit < 0 ? records : records.slice(0, query.limit);
   }
 
-  /** Parked records per group (not replayed). */
-  async countParked(): Promise<ReadonlyMap<string, number>> {
-    const counts = new Map<string, number>();
-    for (const { record } of unique(await this.load())) {
-      if (record.replayedAt === null) counts.set(record.group, (counts.get(record.group) ?? 0) + 1);
-    }
-    return counts;
-  }
-
   /** Same selection and outcomes as the embedded `DeadLetterReplayer.replay`. */
   async replay(options: ReplayOptions = {}): Promise<ReplayResult[]> {
     const loaded = await this.load();

@@ -19,7 +19,7 @@ describeEachReadStore('ReadStoreRelayCheckpoints', (target) => {
 
   afterEach(async () => {
     for (const store of opened.splice(0)) await store.close();
-    await location.dispose();
+    await location?.dispose();
   });
 
   it('starts at 0, then returns what was saved, per relay, across instances (restarts, other replicas)', async () => {

@@ -28,7 +28,7 @@ describeEachReadStore(
 
     afterEach(async () => {
       for (const lease of leases.splice(0)) await lease.release();
-      await location.dispose();
+      await location?.dispose();
     });
 
     it('gives a context to one holder at a time; released, it goes to the next asker', async () => {
