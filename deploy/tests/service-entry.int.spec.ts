@@ -30,6 +30,8 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
     // SQLite folds and removes a WAL file only when its last connection closes.
     expect(exit.signal).toBe('SIGTERM');
     expect((await readdir(dir)).filter((file) => file.endsWith('-wal'))).toEqual([]);
+    // And the shutdown's last log line made it out before the process went.
+    expect(exit.output).toContain('Stores closed after SIGTERM');
   });
 
   it.each([[[]], [['ticketing']], [['../ticketing']]])('refuses %j with exit 2 and the list of services', async (args) => {

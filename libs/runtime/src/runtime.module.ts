@@ -3,6 +3,8 @@ import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE } from '@ticketing/event-store';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
 import { PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
+import { PinoLogger } from 'nestjs-pino';
+import { symbols } from 'pino';
 import { registerRelayMetrics } from './relay/relay.metrics';
 import { TicketingRuntime } from './ticketing.runtime';
 
@@ -14,6 +16,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(TicketingRuntime) private readonly runtime: TicketingRuntime,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: PlatformMetrics,
+    private readonly pino: PinoLogger,
   ) {}
 
   static forRuntime(runtime: TicketingRuntime): DynamicModule {
@@ -56,5 +59,28 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(signal?: string): Promise<void> {
     await this.runtime.close();
     new Logger('ticketing').log(`Stores closed${signal ? ` after ${signal}` : ''}`);
+    await flushLogs(this.pino);
   }
+}
+
+/** What a pino destination may be: sonic-boom (stdout) keeps its in-flight write flag private. */
+type Destination = { _writing?: unknown; once?: (event: 'drain', listener: () => void) => unknown };
+
+/**
+ * pino writes stdout asynchronously (sonic-boom), and after a signal Nest re-raises it as soon as the
+ * shutdown hooks return: the shutdown's own last lines can still be in flight and die with the
+ * process. sonic-boom's flush() returns at once when nothing is buffered beside the write in flight,
+ * so wait for that write's 'drain' instead, bounded.
+ */
+function flushLogs(pino: PinoLogger): Promise<void> {
+  const destination = (pino.logger as unknown as Record<symbol, Destination | undefined>)[symbols.streamSym];
+  if (!destination?._writing || typeof destination.once !== 'function') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 1_000);
+    timer.unref();
+    destination.once?.('drain', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -287,16 +287,19 @@ export class KurrentDbEventStore implements EventStore {
     while (remaining > 0) {
       // Whole pages even near `max`: events the server returns may still be dropped here.
       const page = await this.readAllPage('a read of $all', cursor, FORWARDS, serverFilter);
+      let movedOn = false;
       for (const resolved of page) {
         // The read starts at (includes) the last position seen: drop everything up to it.
         const seen = this.see(resolved, filter);
         if (!seen || compare(seen.position, after) <= 0) continue;
         after = seen.position;
+        movedOn = true;
         if (!seen.event) continue;
         yield seen.event;
         if (--remaining === 0) return;
       }
       if (page.length < this.pageSize) return;
+      if (!movedOn) throw new Error('A full page of $all brought nothing past the last position: the read cannot move on');
       cursor = after;
     }
   }

@@ -149,8 +149,9 @@ export class FakeKurrentDb {
     return fake;
   }
 
+  /** With a short discovery interval: the client's native bridge waits that long before it first connects. */
   get connectionString(): string {
-    return `kurrentdb://127.0.0.1:${this.port}?tls=false`;
+    return `kurrentdb://127.0.0.1:${this.port}?tls=false&discoveryInterval=10`;
   }
 
   /** Answer the next `times` calls of this kind with the fault instead of serving them. */

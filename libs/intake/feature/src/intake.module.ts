@@ -13,7 +13,6 @@ import { ticketListProjection } from './ticket-list/ticket-list.projection';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
 import { EventsStreamHttpController } from './events-stream/events-stream.http.controller';
 import { GrpcCorrelationInterceptor } from './grpc/grpc-correlation.interceptor';
-import { GrpcIdempotencyInterceptor } from './grpc/grpc-idempotency.interceptor';
 import { TicketGrpcController } from './grpc/ticket.grpc.controller';
 import { TicketWatchService } from './grpc/ticket-watch.service';
 
@@ -28,7 +27,6 @@ import { TicketWatchService } from './grpc/ticket-watch.service';
     IdempotencyInterceptor,
     TicketWatchService,
     GrpcCorrelationInterceptor,
-    GrpcIdempotencyInterceptor,
     { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
     { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector },
   ],

@@ -3,7 +3,7 @@ import { Controller, createParamDecorator, UseInterceptors, type ExecutionContex
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { defer, map, type Observable } from 'rxjs';
 import { newId } from '@ticketing/kernel';
-import { CorrelationContext, CurrentActor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext, type CommandOutcome } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
 import { channelDetailsOf } from '../open-ticket/open-ticket.http.controller';
@@ -11,7 +11,6 @@ import { OpenTicketRequest } from '../open-ticket/open-ticket.request.dto';
 import { ListTicketsQuery } from '../ticket-reads.http.controller';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
 import { GrpcCorrelationInterceptor } from './grpc-correlation.interceptor';
-import { GrpcIdempotencyInterceptor } from './grpc-idempotency.interceptor';
 import { validated } from './grpc-request.validation';
 import { listTicketsQueryOf, openTicketBodyOf, toConversationMessage, toTicketMessage, toTimestamp } from './ticket.grpc.mapper';
 import type {
@@ -61,7 +60,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'OpenTicket')
   @Roles('customer', 'agent', 'supervisor', 'service', 'admin')
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async openTicket(@Payload() message: OpenTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<OpenTicketResponseMessage> {
     const request = await validated(OpenTicketRequest, openTicketBodyOf(message));
     const { assetContext } = request;
@@ -97,7 +96,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'PostMessage')
   @Roles('customer', 'service', ...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async postMessage(@Payload() message: BodyMessage, @CurrentActor() actor: AuthenticatedActor): Promise<PostMessageResponseMessage> {
     const request = await validated(TicketMessageRequest, { ticketId: message.ticketId, body: message.body });
     const posted = await this.commands.postMessage(request.ticketId, { body: request.body }, contextOf(actor));
@@ -110,7 +109,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'AddNote')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async addNote(@Payload() message: BodyMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const request = await validated(TicketMessageRequest, { ticketId: message.ticketId, body: message.body });
     return this.ticketAfter(await this.commands.addNote(request.ticketId, request.body, contextOf(actor)), actor);
@@ -118,7 +117,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'StartProgress')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async startProgress(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
     return this.ticketAfter(await this.commands.startProgress(ticketId, contextOf(actor)), actor);
@@ -126,7 +125,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'WaitOnCustomer')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async waitOnCustomer(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
     return this.ticketAfter(await this.commands.waitOnCustomer(ticketId, contextOf(actor)), actor);
@@ -134,7 +133,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'ResolveTicket')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async resolveTicket(@Payload() message: ResolveTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const request = await validated(TicketResolveRequest, { ticketId: message.ticketId, resolutionCode: message.resolutionCode });
     return this.ticketAfter(await this.commands.resolve(request.ticketId, request.resolutionCode, contextOf(actor)), actor);
@@ -142,7 +141,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'ReopenTicket')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async reopenTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
     return this.ticketAfter(await this.commands.reopen(ticketId, contextOf(actor)), actor);
@@ -150,7 +149,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'CloseTicket')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async closeTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
     return this.ticketAfter(await this.commands.close(ticketId, contextOf(actor)), actor);
@@ -158,7 +157,7 @@ export class TicketGrpcController {
 
   @GrpcMethod(SERVICE, 'MergeTicket')
   @Roles(...STAFF)
-  @UseInterceptors(GrpcIdempotencyInterceptor)
+  @UseInterceptors(IdempotencyInterceptor)
   async mergeTicket(@Payload() message: MergeTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const request = await validated(TicketMergeRequest, { ticketId: message.ticketId, intoTicketId: message.intoTicketId });
     return this.ticketAfter(await this.commands.merge(request.ticketId, request.intoTicketId, contextOf(actor)), actor);
