@@ -12,6 +12,4 @@ module.exports = {
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
-  // A suite that leaves a handle open must not hang CI for 90 minutes; the leak is listed in the README's known issues.
-  forceExit: true,
 };
