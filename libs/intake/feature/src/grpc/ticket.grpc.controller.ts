@@ -6,7 +6,7 @@ import { newId } from '@ticketing/kernel';
 import { CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext, type CommandOutcome } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
-import { channelDetailsOf } from '../open-ticket/open-ticket.http.controller';
+import { toOpenTicketInput } from '../open-ticket/open-ticket.mapper';
 import { OpenTicketRequest } from '../open-ticket/open-ticket.request.dto';
 import { ListTicketsQuery } from '../ticket-reads.http.controller';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
@@ -63,19 +63,7 @@ export class TicketGrpcController {
   @UseInterceptors(IdempotencyInterceptor)
   async openTicket(@Payload() message: OpenTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<OpenTicketResponseMessage> {
     const request = await validated(OpenTicketRequest, openTicketBodyOf(message));
-    const { assetContext } = request;
-    const outcome = await this.commands.open(
-      {
-        customerId: request.customerId,
-        channel: request.channel,
-        channelDetails: channelDetailsOf(request),
-        subject: request.subject,
-        body: request.body,
-        language: request.language,
-        ...(assetContext && { assetContext: { ...assetContext } }),
-      },
-      contextOf(actor),
-    );
+    const outcome = await this.commands.open(toOpenTicketInput(request), contextOf(actor));
     return { ticket: await this.ticketAfter(outcome, actor), threaded: outcome.threaded };
   }
 
