@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Server, type CustomTransportStrategy, type MessageHandler, type Transport } from '@nestjs/microservices';
+import type { CustomTransportStrategy, Transport } from '@nestjs/microservices';
 import { assertNever, newId, type Clock } from '@ticketing/kernel';
 import type { EventStore, RecordedEvent } from '@ticketing/event-store';
 import type { BusEventContext } from '../bus-event.context';
-import { BusHandlerRegistry, type BusHandler } from '../bus-handler.registry';
+import { BusServer } from '../bus-server.base';
 import type { ConsumerStateStore } from '../consumer-state.port';
 import { describeError, newDeadLetter, type DeadLetterQuery, type DeadLetterRecord } from '../dead-letter';
 import { DeadLetterReplayer, type ReplayOptions, type ReplayResult } from '../dead-letter.replayer';
@@ -63,15 +63,13 @@ export type ConsumerGroupStatus = Readonly<{
  * clock, then a dead-letter table.
  */
 export class EmbeddedBusServer
-  extends Server<EmbeddedBusEvents, EmbeddedBusStatus>
+  extends BusServer<EmbeddedBusEvents, EmbeddedBusStatus>
   implements CustomTransportStrategy
 {
   override transportId: Transport | symbol = EMBEDDED_BUS_TRANSPORT;
   protected override readonly logger = new Logger(EmbeddedBusServer.name);
 
-  private readonly registry = new BusHandlerRegistry();
   private readonly retryPolicy: RetryPolicy;
-  private readonly listeners = new Map<keyof EmbeddedBusEvents, Set<EmbeddedBusEvents[keyof EmbeddedBusEvents]>>();
   private readonly replayer: DeadLetterReplayer;
   private runners = new Map<string, ConsumerGroupRunner>();
   private listening = false;
@@ -89,35 +87,6 @@ export class EmbeddedBusServer
       invoke: this.invoke,
       logger: this.logger,
     });
-  }
-
-  /**
-   * Called by Nest for every `@EventPattern`/`@MessagePattern` while the app initialises, before
-   * `listen`: the registry is complete as soon as the microservice is connected/initialised.
-   */
-  override addHandler(
-    pattern: unknown,
-    callback: MessageHandler,
-    isEventHandler = false,
-    extras: Record<string, unknown> = {},
-  ): void {
-    const route = this.normalizePattern(pattern as string);
-    if (!isEventHandler) {
-      this.logger.warn(`Ignoring @MessagePattern(${route}): the bus delivers events, it does not answer requests`);
-      return;
-    }
-    if (typeof pattern !== 'string') {
-      this.logger.warn(`Ignoring @EventPattern(${route}): bus patterns are event type names`);
-      return;
-    }
-    callback.isEventHandler = true;
-    callback.extras = extras;
-    this.registry.add(pattern, callback as BusHandler, extras);
-  }
-
-  /** Consumer groups with at least one handler, and the event types each consumes. */
-  subscriptions(): ReadonlyMap<string, readonly string[]> {
-    return new Map(this.registry.groups().map((group) => [group, this.registry.eventTypes(group)]));
   }
 
   /** Start one consumer loop per group; Nest calls it from `listen()` / `startAllMicroservices()`. */
@@ -195,12 +164,6 @@ export class EmbeddedBusServer
    */
   replayDeadLetters(options: ReplayOptions = {}): Promise<ReplayResult[]> {
     return this.replayer.replay(options);
-  }
-
-  on<K extends keyof EmbeddedBusEvents>(event: K, callback: EmbeddedBusEvents[K]): void {
-    let callbacks = this.listeners.get(event);
-    if (!callbacks) this.listeners.set(event, (callbacks = new Set()));
-    callbacks.add(callback);
   }
 
   /** The event store the bus reads. */
@@ -295,13 +258,4 @@ export class EmbeddedBusServer
     else this._status$.next('starting');
   }
 
-  private emit<K extends keyof EmbeddedBusEvents>(event: K, ...args: Parameters<EmbeddedBusEvents[K]>): void {
-    for (const callback of this.listeners.get(event) ?? []) {
-      try {
-        (callback as (...a: Parameters<EmbeddedBusEvents[K]>) => void)(...args);
-      } catch (error) {
-        this.logger.error(`A listener of "${event}" threw`, error instanceof Error ? error.stack : error);
-      }
-    }
-  }
 }

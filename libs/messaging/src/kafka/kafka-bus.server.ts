@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { Server, type CustomTransportStrategy, type MessageHandler, type Transport } from '@nestjs/microservices';
+import type { CustomTransportStrategy, Transport } from '@nestjs/microservices';
 import type { Admin, ConsumerConfig } from 'kafkajs';
 import type { ContextName } from '@ticketing/contracts';
 import type { Clock } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
 import type { BusEventContext } from '../bus-event.context';
 import type { BusTransport } from '../bus-transport';
-import { BusHandlerRegistry, type BusHandler } from '../bus-handler.registry';
+import { BusServer } from '../bus-server.base';
 import type { DeadLetterQuery, DeadLetterRecord } from '../dead-letter';
 import type { ReplayOptions, ReplayResult } from '../dead-letter.replayer';
 import type { ConsumerGroupStatus } from '../embedded/embedded-bus.server';
@@ -83,17 +83,15 @@ export type KafkaBusEvents = {
  * the handlers succeeded or the message was dead-lettered to `<topic>.dlq` (after retries with
  * backoff), and a rebalance may redeliver; handlers are idempotent.
  */
-export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> implements CustomTransportStrategy, BusTransport {
+export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> implements CustomTransportStrategy, BusTransport {
   override transportId: Transport | symbol = KAFKA_BUS_TRANSPORT;
   protected override readonly logger = new Logger(KafkaBusServer.name);
 
-  private readonly registry = new BusHandlerRegistry();
   private readonly retryPolicy: RetryPolicy;
   private readonly topology: KafkaTopology;
   private readonly kafka: KafkaClient;
   private readonly deadLetterLog: DeadLetterLog;
   private readonly deadLetters: KafkaDeadLetterReplayer;
-  private readonly listeners = new Map<keyof KafkaBusEvents, Set<KafkaBusEvents[keyof KafkaBusEvents]>>();
   private groups = new Map<string, KafkaGroupConsumer>();
   private stop = new AbortController();
   private listening = false;
@@ -117,27 +115,6 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
       invoke: this.invoke,
       logger: this.logger,
     });
-  }
-
-  /** Same registration as the embedded bus: event handlers by group; request handlers are refused. */
-  override addHandler(pattern: unknown, callback: MessageHandler, isEventHandler = false, extras: Record<string, unknown> = {}): void {
-    const route = this.normalizePattern(pattern as string);
-    if (!isEventHandler) {
-      this.logger.warn(`Ignoring @MessagePattern(${route}): the bus delivers events, it does not answer requests`);
-      return;
-    }
-    if (typeof pattern !== 'string') {
-      this.logger.warn(`Ignoring @EventPattern(${route}): bus patterns are event type names`);
-      return;
-    }
-    callback.isEventHandler = true;
-    callback.extras = extras;
-    this.registry.add(pattern, callback as BusHandler, extras);
-  }
-
-  /** Consumer groups with at least one handler, and the event types each consumes. */
-  subscriptions(): ReadonlyMap<string, readonly string[]> {
-    return new Map(this.registry.groups().map((group) => [group, this.registry.eventTypes(group)]));
   }
 
   /** Topics each group's consumer reads. Throws when a handled event type has no known context. */
@@ -256,12 +233,6 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
     return this.deadLetters.replay(options);
   }
 
-  on<K extends keyof KafkaBusEvents>(event: K, callback: KafkaBusEvents[K]): void {
-    let callbacks = this.listeners.get(event);
-    if (!callbacks) this.listeners.set(event, (callbacks = new Set()));
-    callbacks.add(callback);
-  }
-
   /** The kafkajs client. */
   unwrap<T>(): T {
     return this.kafka as unknown as T;
@@ -343,13 +314,4 @@ export class KafkaBusServer extends Server<KafkaBusEvents, KafkaBusStatus> imple
     else this._status$.next('starting');
   }
 
-  private emit<K extends keyof KafkaBusEvents>(event: K, ...args: Parameters<KafkaBusEvents[K]>): void {
-    for (const callback of this.listeners.get(event) ?? []) {
-      try {
-        (callback as (...a: Parameters<KafkaBusEvents[K]>) => void)(...args);
-      } catch (error) {
-        this.logger.error(`A listener of "${event}" threw`, error instanceof Error ? error.stack : error);
-      }
-    }
-  }
 }
