@@ -54,6 +54,22 @@ async function asAdmin(url: string, statement: string): Promise<void> {
   }
 }
 
+/**
+ * A background worker of another role (autovacuum) may still be attached to a test database, and a
+ * non-superuser may not terminate it; it leaves within moments, so the drop is tried again.
+ */
+async function dropDatabase(adminUrl: string, database: string, attempts = 10): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
+    } catch (error) {
+      const insufficientPrivilege = (error as { code?: unknown }).code === '42501';
+      if (!insufficientPrivilege || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
+
 function postgresTarget(adminUrl: string | undefined): ReadStoreTarget {
   return {
     dialect: 'postgres',
@@ -74,7 +90,7 @@ function postgresTarget(adminUrl: string | undefined): ReadStoreTarget {
       url.pathname = `/${database}`;
       return {
         url: url.toString(),
-        dispose: () => asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`),
+        dispose: () => dropDatabase(adminUrl, database),
       };
     },
   };
