@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
 import { type Clock, SystemClock, ValidationError } from '@ticketing/kernel';
 import { migrateReadStoreSchema } from './read-store.schema';
+import { withStatementCache } from './statement-cache.sqlite';
 
 /** SQL dialects a read store can speak; queries and migrations stay neutral between them. */
 export type ReadStoreDialect = 'sqlite' | 'postgres';
@@ -64,7 +65,7 @@ const openSqlite = (path: string, options: OpenReadStoreOptions): ReadStore => {
     database.close();
     throw error;
   }
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 };
 

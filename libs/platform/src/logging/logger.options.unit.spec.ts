@@ -53,6 +53,33 @@ describe('logger options', () => {
     });
   });
 
+  it('redacts deeper than four levels and inside arrays, and never changes the logged object', () => {
+    const { logger, lines } = capture();
+    const command = { a: { b: { c: { d: { e: { email: 'deep@example.com', kept: 1 } } } } }, messages: [{ body: 'hi', id: 'm-1' }] };
+    const before = JSON.stringify(command);
+    logger.info({ command }, 'deep');
+    expect(JSON.stringify(command)).toBe(before);
+    expect(lines[0]).toMatchObject({
+      command: { a: { b: { c: { d: { e: { email: '[redacted]', kept: 1 } } } } }, messages: [{ body: '[redacted]', id: 'm-1' }] },
+    });
+  });
+
+  it('redacts a name only under a person', () => {
+    const { logger, lines } = capture();
+    logger.info({ check: { name: 'event-store' }, reporter: { name: 'Bob Roe' } });
+    expect(lines[0]).toMatchObject({ check: { name: 'event-store' }, reporter: { name: '[redacted]' } });
+  });
+
+  it('redacts requests serialized on a prototype (pino-http) and cookies in responses', () => {
+    const { logger, lines } = capture();
+    const serialized = Object.create({ headers: { Authorization: 'Bearer abc', accept: '*/*' }, remoteAddress: '203.0.113.9', url: '/v1/x' });
+    logger.info({ req: serialized, res: { statusCode: 200, headers: { 'set-cookie': 's=1', 'content-type': 'application/json' } } });
+    expect(lines[0]).toMatchObject({
+      req: { headers: { Authorization: '[redacted]', accept: '*/*' }, remoteAddress: '[redacted]', url: '/v1/x' },
+      res: { statusCode: 200, headers: { 'set-cookie': '[redacted]', 'content-type': 'application/json' } },
+    });
+  });
+
   it('stamps the CorrelationContext id on lines logged outside a request (bus handlers)', async () => {
     const { logger, lines } = capture();
     logger.info('before');

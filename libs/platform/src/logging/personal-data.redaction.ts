@@ -27,28 +27,89 @@ export const REDACTED_FIELDS = [
 ] as const;
 
 // A bare `name` is too common to redact (err.name, check names); it is personal only under a person.
-const PERSON_HOLDERS = ['customer', 'requester', 'contact', 'reporter'] as const;
+const PERSON_HOLDERS: ReadonlySet<string> = new Set(['customer', 'requester', 'contact', 'reporter']);
 
-// pino-http's request/response serializers put these at fixed places.
-const TRANSPORT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-forwarded-for"]',
-  'req.headers["x-real-ip"]',
-  'req.remoteAddress',
-  'res.headers["set-cookie"]',
-];
-
-const MAX_DEPTH = 3;
-
-const atAnyDepth = (path: string): string[] =>
-  Array.from({ length: MAX_DEPTH + 1 }, (_, depth) => [...Array<string>(depth).fill('*'), path].join('.'));
-
-/** pino `redact.paths`: transport headers plus every personal field up to four levels deep. */
-export const REDACT_PATHS: readonly string[] = [
-  ...TRANSPORT_PATHS,
-  ...REDACTED_FIELDS.flatMap(atAnyDepth),
-  ...PERSON_HOLDERS.flatMap((holder) => atAnyDepth(`${holder}.name`)),
-];
+// Credentials and client addresses in pino-http's request and response objects.
+const REQUEST_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'x-forwarded-for', 'x-real-ip']);
+const RESPONSE_HEADERS: ReadonlySet<string> = new Set(['set-cookie']);
 
 export const REDACTED = '[redacted]';
+
+const PERSONAL: ReadonlySet<string> = new Set(REDACTED_FIELDS);
+
+// Deeper than any payload we log; it also bounds the walk on a cyclic object.
+const MAX_DEPTH = 8;
+
+type Plain = Record<string, unknown>;
+
+const isPlainObject = (value: unknown): value is Plain => {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
+
+function redactValue(value: unknown, depth: number, underPerson: boolean): unknown {
+  if (depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const redacted = redactValue(value[i], depth + 1, false);
+      if (redacted !== value[i]) (copy ??= [...value])[i] = redacted;
+    }
+    return copy ?? value;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Plain | undefined;
+  for (const key in value) {
+    const field = value[key];
+    let redacted: unknown;
+    if (PERSONAL.has(key) || (underPerson && key === 'name')) redacted = field === undefined ? field : REDACTED;
+    else if (field !== null && typeof field === 'object') redacted = redactValue(field, depth + 1, PERSON_HOLDERS.has(key));
+    else continue;
+    if (redacted !== field) (copy ??= { ...value })[key] = redacted;
+  }
+  return copy ?? value;
+}
+
+/**
+ * The value with every personal field (REDACTED_FIELDS at any depth, `name` under a person) replaced
+ * by REDACTED. One walk over plain objects and arrays; what holds nothing personal is returned as is,
+ * and the input is never changed (a logged object may be a live command or event). Class instances
+ * (requests, errors) are left to their serializers.
+ */
+export function redactPersonalData<T>(value: T): T {
+  return redactValue(value, 0, false) as T;
+}
+
+function redactHeaders(headers: unknown, names: ReadonlySet<string>): unknown {
+  if (headers === null || typeof headers !== 'object') return headers;
+  let copy: Plain | undefined;
+  for (const key of Object.keys(headers)) {
+    if (names.has(key.toLowerCase())) (copy ??= { ...(headers as Plain) })[key] = REDACTED;
+  }
+  return copy ?? headers;
+}
+
+/** Copies the enumerable fields, own and inherited: pino's serialized requests keep theirs on a prototype. */
+const fieldsOf = (value: object): Plain => {
+  const fields: Plain = {};
+  for (const key in value) fields[key] = (value as Plain)[key];
+  return fields;
+};
+
+/** pino serializer for `req`: credentials and client addresses out of headers, personal fields out of the rest. */
+export function redactRequest(req: unknown): unknown {
+  if (req === null || typeof req !== 'object') return req;
+  const fields = fieldsOf(req);
+  if ('headers' in fields) fields['headers'] = redactHeaders(fields['headers'], REQUEST_HEADERS);
+  if ('remoteAddress' in fields && fields['remoteAddress'] !== undefined) fields['remoteAddress'] = REDACTED;
+  return redactPersonalData(fields);
+}
+
+/** pino serializer for `res`: cookies out of the headers. */
+export function redactResponse(res: unknown): unknown {
+  if (res === null || typeof res !== 'object') return res;
+  const fields = fieldsOf(res);
+  if ('headers' in fields) fields['headers'] = redactHeaders(fields['headers'], RESPONSE_HEADERS);
+  return fields;
+}

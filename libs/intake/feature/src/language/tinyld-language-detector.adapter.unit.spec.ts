@@ -68,6 +68,12 @@ describe('TinyldLanguageDetector', () => {
     expect(new TinyldLanguageDetector({ minLead: 3 }).detect(russian)).toBeNull();
   });
 
+  it('judges a long text by its opening: what follows the first 1,000 characters does not change the verdict', () => {
+    const spanish = SAMPLES[6][1];
+    const opening = `${spanish} `.repeat(Math.ceil(1_000 / (spanish.length + 1))).slice(0, 1_000);
+    expect(detector.detect(`${opening}${SAMPLES[4][1].repeat(50)}`)).toBe('es');
+  });
+
   it.each([
     ['languageDetectorProvider', languageDetectorProvider],
     ['useClass', { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector }],
