@@ -150,6 +150,8 @@ class InFlightWindow {
   private aborted = false;
   private failure: unknown;
   private saving: Promise<void> = Promise.resolve();
+  private saveQueued = false;
+  private acknowledgedTo = 0;
 
   constructor(
     private readonly limit: number,
@@ -189,10 +191,18 @@ class InFlightWindow {
     let last: number | undefined;
     while (this.order.length > 0 && this.order[0].done) last = this.order.shift()!.position;
     if (last === undefined) return;
-    const position = last;
-    this.saving = this.saving.then(() => this.save(position)).catch((error: unknown) => {
-      this.failure ??= error;
-    });
+    this.acknowledgedTo = last;
+    // Acknowledgements that arrive before the queued write starts ride on it: one write, the newest position.
+    if (this.saveQueued) return;
+    this.saveQueued = true;
+    this.saving = this.saving
+      .then(() => {
+        this.saveQueued = false;
+        return this.save(this.acknowledgedTo);
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      });
   }
 
   /** Waits for every event in flight and the checkpoint writes they caused. */

@@ -91,6 +91,27 @@ describe('ConsumerGroupRunner with maxConcurrency > 1', () => {
     expect(started.filter((entry) => entry.startsWith('b#'))).toEqual(['b#0', 'b#1']);
   });
 
+  it('writes acknowledgements that arrive together as one checkpoint, the newest', async () => {
+    const saved: number[] = [];
+    const save = state.saveCheckpoint.bind(state);
+    state.saveCheckpoint = (group, position) => {
+      saved.push(position);
+      return save(group, position);
+    };
+    runner.start();
+    await settle();
+    // Same turn: a#0 (1), b#0 (2) and c#0 (4) acknowledged; a#1 (3) is admitted behind a#0 and still runs.
+    finish.get('a#0')!('acknowledged');
+    finish.get('b#0')!('acknowledged');
+    finish.get('c#0')!('acknowledged');
+    await settle();
+    expect(saved).toEqual([2]);
+    finish.get('a#1')!('acknowledged');
+    await settle();
+    expect(saved).toEqual([2, 4]);
+    expect(await state.loadCheckpoint('g')).toBe(4);
+  });
+
   it('stops without starting queued events, so a restart redelivers exactly what was not handled', async () => {
     runner.start();
     await settle();
