@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import { MemoryEventStore, type EventStore, type EventSubscription, type SubscribeOptions } from '@ticketing/event-store';
 import { type Clock, ManualClock } from '@ticketing/kernel';
@@ -362,6 +362,29 @@ describeEachReadStore('ProjectionRunner', (target) => {
       expect(await isResolved(waiting)).toBe(false);
       gate.resolve();
       expect(await waiting).toMatchObject({ positions: [1, 2], checkpoint: 2 });
+    });
+
+    it('waiting for an event it takes probes the log a bounded number of times, however many batches commit first', async () => {
+      const gates = new Map<number, Deferred>();
+      const readStore = await open();
+      const projections = runner(
+        readStore,
+        { beforeApply: (event) => (gates.get(event.globalPosition) ?? { promise: Promise.resolve() }).promise },
+        { batchSize: 1 },
+      );
+      for (let position = 1; position <= 6; position++) gates.set(position, deferred());
+      await projections.start();
+      await appendNoted(eventStore, 'ticket-a', 6);
+      const probes = jest.spyOn(eventStore, 'readAll');
+      const waiting = projections.waitFor(6);
+      for (let position = 1; position <= 5; position++) {
+        gates.get(position)!.resolve();
+        await settle();
+      }
+      expect(await isResolved(waiting)).toBe(false);
+      gates.get(6)!.resolve();
+      await waiting;
+      expect(probes.mock.calls.length).toBeLessThanOrEqual(2);
     });
 
     it('resolves for a position the projection filters out, once everything before it is applied', async () => {

@@ -160,7 +160,9 @@ export class ProjectionWorker {
           if (epoch === this.epoch) this.coveredUpTo = Math.max(this.coveredUpTo, position);
           return;
         }
-        waitUntil = next;
+        // Usually the caller waits for its own write, an event this projection takes: then only the
+        // checkpoint reaching it will do, and probing again after every commit on the way is waste.
+        waitUntil = next === position || (await this.firstUnapplied(position - 1)) === position ? position : next;
       }
       await abortable(changed, signal);
     }
