@@ -30,6 +30,13 @@ import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
  */
 export const EVENT_CONTEXTS: EventContexts = eventContextsOf({ intake: INTAKE_EVENT_TYPES, routing: ROUTING_EVENT_TYPES });
 
+/**
+ * Events one embedded consumer group handles at once. Each stream's events still come strictly in
+ * order — the guarantee Kafka gives per key — while different tickets overlap, so their appends
+ * share the store's group commits instead of queueing behind one another's fsync.
+ */
+export const EMBEDDED_GROUP_CONCURRENCY = 32;
+
 /** Kafka consumer groups are `ticketing.<bus group>`, e.g. `ticketing.routing`. */
 export const KAFKA_GROUP_ID_PREFIX = 'ticketing';
 
@@ -77,7 +84,14 @@ function openEmbeddedBus(options: OpenBusOptions): OpenedBus {
     config.eventStore.kind === 'sqlite'
       ? new SqliteConsumerStateStore(config.eventStore.file, { clock })
       : new MemoryConsumerStateStore();
-  const bus = new EmbeddedBusServer({ eventStore, state, clock, retry: options.retry, runInContext });
+  const bus = new EmbeddedBusServer({
+    eventStore,
+    state,
+    clock,
+    retry: options.retry,
+    runInContext,
+    maxConcurrency: EMBEDDED_GROUP_CONCURRENCY,
+  });
   return { bus, close: () => state.close() };
 }
 
