@@ -9,6 +9,12 @@ export type CommandHandlerOptions<E extends Event> = Readonly<{
   maxRetries?: number;
   /** Brings stored events of older schema versions to the shape `evolve` expects. */
   upcast?: (event: Event) => E;
+  /**
+   * The caller expects the stream not to exist yet (its id was just made, or it is usually first):
+   * the first attempt decides on the initial state without reading, appending with `no_stream`. If
+   * the stream exists after all, that append conflicts and the retry reads and decides as usual.
+   */
+  expectNewStream?: boolean;
 }>;
 
 export type CommandResult<State, E extends Event> = Readonly<{
@@ -41,10 +47,12 @@ export async function handleCommand<State, C extends Command, E extends Event>(
   for (let attempt = 0; ; attempt++) {
     let state = decider.initialState();
     let revision = -1;
-    for await (const recorded of eventStore.readStream(streamName)) {
-      const event = toDomainEvent(recorded);
-      state = decider.evolve(state, options.upcast ? options.upcast(event) : (event as E));
-      revision = recorded.streamRevision;
+    if (attempt > 0 || !options.expectNewStream) {
+      for await (const recorded of eventStore.readStream(streamName)) {
+        const event = toDomainEvent(recorded);
+        state = decider.evolve(state, options.upcast ? options.upcast(event) : (event as E));
+        revision = recorded.streamRevision;
+      }
     }
     const decided = decider.decide(command, state);
     const newEvents: readonly E[] = Array.isArray(decided) ? decided : [decided as E];

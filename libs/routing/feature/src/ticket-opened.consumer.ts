@@ -37,6 +37,8 @@ export class TicketOpenedConsumer {
         },
         // Derived from the causing event: a concurrent redelivery re-appends the same ids, not a second queueing.
         eventId: (queued, index) => deterministicId(`${event.id}:${queued.type}:${index}`),
+        // A ticket is queued once, on its first delivery; a redelivery conflicts, reads and decides nothing.
+        expectNewStream: true,
       },
     );
   }

@@ -248,6 +248,8 @@ export class TicketCommandsService {
     const result = await handleCommand(this.eventStore, streams.ticket(ticketId), decider, command, {
       metadata: { ticketId, correlationId: context.correlationId, causationId: context.correlationId, actor: context.actor, occurredAt: now },
       upcast: upcastIntakeEvent,
+      // A ticket being opened has an id made a moment ago: there is no stream to read.
+      expectNewStream: command.type === 'OpenTicket',
     });
     return { ticketId, lastGlobalPosition: result.lastGlobalPosition };
   }
