@@ -20,6 +20,8 @@ export {
   type ProjectionRunnerOptions,
   type RebuildProjectionsOptions,
   type WaitOptions,
+  type CaughtUpOptions,
+  type WrittenEvent,
 } from './projection.runner';
 export type { ProjectionLogger, ProjectionState, ProjectionStatus, RetryPolicy } from './projection.worker';
 export {

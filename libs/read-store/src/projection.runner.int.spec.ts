@@ -387,6 +387,21 @@ describeEachReadStore('ProjectionRunner', (target) => {
       expect(probes.mock.calls.length).toBeLessThanOrEqual(2);
     });
 
+    it('told which event it waits for, does not probe the log when the projection takes it, and does when it does not', async () => {
+      const readStore = await open();
+      const projections = runner(readStore, { streamPrefixes: ['ticket-'] });
+      await projections.start();
+      const own = await appendNoted(eventStore, 'ticket-a', 1);
+      const probes = jest.spyOn(eventStore, 'readAll');
+      await projections.caughtUpTo('stream-counts', own, { written: { streamName: 'ticket-a', type: 'TicketNoted' } });
+      expect(probes).not.toHaveBeenCalled();
+      expect(await snapshot(readStore.db)).toMatchObject({ checkpoint: own });
+
+      const unrelated = await appendNoted(eventStore, 'routing-a', 1);
+      await projections.caughtUpTo('stream-counts', unrelated, { written: { streamName: 'routing-a', type: 'TicketNoted' } });
+      expect(probes).toHaveBeenCalled();
+    });
+
     it('resolves for a position the projection filters out, once everything before it is applied', async () => {
       const readStore = await open();
       const projections = runner(readStore, { streamPrefixes: ['ticket-'] });

@@ -31,6 +31,11 @@ export type WaitOptions = Readonly<{
   signal?: AbortSignal;
 }>;
 
+export type CaughtUpOptions = Pick<WaitOptions, 'signal'> & Readonly<{ written?: WrittenEvent }>;
+
+/** Where the awaited event was written and what it is: enough to tell whether a projection takes it. */
+export type WrittenEvent = Readonly<{ streamName: string; type: string }>;
+
 /** DI token for the ProjectionRunner. */
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');
 
@@ -137,10 +142,11 @@ export class ProjectionRunner {
    * Resolves when the projection has applied every event it cares about up to global `position` (e.g.
    * the `lastGlobalPosition` of an append, for read-your-writes). Woken by commits, not by polling.
    * Rejects with ProjectionFailedError / ProjectionStoppedError, or when `signal` aborts; RangeError
-   * when `position` is beyond the event store's head.
+   * when `position` is beyond the event store's head. `written` names the event at `position` when the
+   * caller knows it (its own append): if the projection takes that event, the log need not be probed.
    */
-  caughtUpTo(name: string, position: number, options: Pick<WaitOptions, 'signal'> = {}): Promise<void> {
-    return this.worker(name).caughtUpTo(position, options.signal);
+  caughtUpTo(name: string, position: number, options: CaughtUpOptions = {}): Promise<void> {
+    return this.worker(name).caughtUpTo(position, options.signal, options.written);
   }
 
   /** `caughtUpTo` for several projections (default: all). */

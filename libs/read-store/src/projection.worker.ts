@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent } from '@ticketing/event-store';
 import type { Clock } from '@ticketing/kernel';
 import { abortable, ChangeSignal } from './change-signal';
-import type { AnyProjectionDefinition } from './projection';
+import { matchesFilter, type AnyProjectionDefinition } from './projection';
 import { commitBatch, prepareProjection, recordFailure } from './projection-checkpoint.repository';
 import {
   ApplyError,
@@ -143,8 +143,9 @@ export class ProjectionWorker {
    * Resolves once every event at or below `position` that this projection cares about is committed.
    * Woken by commits, never by polling. Rejects when the projection fails or is stopped, and on `signal`.
    */
-  async caughtUpTo(position: number, signal?: AbortSignal): Promise<void> {
-    let waitUntil = 0;
+  async caughtUpTo(position: number, signal?: AbortSignal, written?: Readonly<{ streamName: string; type: string }>): Promise<void> {
+    // The caller's own write, and one this projection takes: only the checkpoint reaching it will do.
+    let waitUntil = written !== undefined && matchesFilter(this.definition.filter, written) ? position : 0;
     for (;;) {
       const changed = this.changed.next();
       if (this.positionValue >= position || this.coveredUpTo >= position) return;

@@ -39,7 +39,8 @@ export type OpenTicketInput = Readonly<{
   linkedFromTicketId?: string;
 }>;
 
-export type CommandOutcome = Readonly<{ ticketId: string; lastGlobalPosition?: number }>;
+/** `lastEventType`: the type of the last event appended (at `lastGlobalPosition`), when something was. */
+export type CommandOutcome = Readonly<{ ticketId: string; lastGlobalPosition?: number; lastEventType?: string }>;
 
 /** `messageId` is null when the message became the opening text of a new linked ticket. */
 export type PostedMessage = CommandOutcome & Readonly<{ messageId: string | null; linkedTicketCreated: boolean }>;
@@ -77,7 +78,7 @@ export class TicketCommandsService {
       const threadTicketId = await this.tickets.ticketOfEmailMessage(details.inReplyTo, customerId);
       if (threadTicketId !== undefined) {
         const posted = await this.postMessage(threadTicketId, { body: input.body, externalMessageId: details.messageId }, context);
-        return { ticketId: posted.ticketId, lastGlobalPosition: posted.lastGlobalPosition, threaded: true };
+        return { ...posted, threaded: true };
       }
     }
     return { ...(await this.openTicket(customerId, input, context)), threaded: false };
@@ -251,7 +252,7 @@ export class TicketCommandsService {
       // A ticket being opened has an id made a moment ago: there is no stream to read.
       expectNewStream: command.type === 'OpenTicket',
     });
-    return { ticketId, lastGlobalPosition: result.lastGlobalPosition };
+    return { ticketId, lastGlobalPosition: result.lastGlobalPosition, lastEventType: result.newEvents.at(-1)?.type };
   }
 
   private customerOf(requested: string | undefined, actor: Actor): string {

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@ticketing/read-store';
 import type { AuthenticatedActor } from '@ticketing/platform';
+import { streams } from '@ticketing/contracts';
 import type { TicketResponse } from '../ticket.response.dto';
+import type { CommandOutcome } from './ticket-commands.service';
 import { TICKET_LIST_PROJECTION } from '../ticket-list/ticket-list.projection';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
 
@@ -16,10 +18,11 @@ export class TicketViewsService {
     private readonly tickets: TicketListQuery,
   ) {}
 
-  async afterWrite(outcome: Readonly<{ ticketId: string; lastGlobalPosition?: number }>, actor: AuthenticatedActor): Promise<TicketResponse> {
+  async afterWrite(outcome: CommandOutcome, actor: AuthenticatedActor): Promise<TicketResponse> {
     if (outcome.lastGlobalPosition !== undefined) {
+      const written = outcome.lastEventType === undefined ? undefined : { streamName: streams.ticket(outcome.ticketId), type: outcome.lastEventType };
       await this.projections
-        .caughtUpTo(TICKET_LIST_PROJECTION, outcome.lastGlobalPosition, { signal: AbortSignal.timeout(READ_YOUR_WRITES_TIMEOUT_MS) })
+        .caughtUpTo(TICKET_LIST_PROJECTION, outcome.lastGlobalPosition, { signal: AbortSignal.timeout(READ_YOUR_WRITES_TIMEOUT_MS), written })
         // The write is durable either way; a lagging read model only makes this answer older.
         .catch(() => undefined);
     }
