@@ -102,10 +102,18 @@ describe('deploy/Dockerfile', () => {
     expect(copies.find((copy) => copy.includes('/app/node_modules'))).toContain(`--from=${deps?.name}`);
   });
 
-  it('sets only environment variables the platform reads (besides NODE_ENV), and exposes the HTTP port it sets', () => {
+  it('runs node with the flags `npm start` uses', () => {
+    const start = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'];
+    const flags = start.split(/\s+/).filter((word) => word.startsWith('--'));
+    expect(flags.length).toBeGreaterThan(0);
+    const nodeOptions = instructions('ENV').flatMap((i) => [...i.args.matchAll(/NODE_OPTIONS=(\S+)/g)].map(([, value]) => value));
+    expect(nodeOptions.join(' ').split(' ')).toEqual(flags);
+  });
+
+  it('sets only environment variables the platform reads (besides NODE_ENV and NODE_OPTIONS), and exposes the HTTP port it sets', () => {
     const known = knownConfigVariables();
     const env = instructions('ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map(([, name, value]) => [name, value] as const));
-    for (const [name] of env) expect(name === 'NODE_ENV' || known.has(name)).toBe(true);
+    for (const [name] of env) expect(name === 'NODE_ENV' || name === 'NODE_OPTIONS' || known.has(name)).toBe(true);
     const exposed = instructions('EXPOSE').flatMap((i) => i.args.split(/\s+/));
     for (const variable of ['TICKETING_HTTP_PORT', 'TICKETING_GRPC_PORT']) expect(exposed).toContain(env.find(([name]) => name === variable)?.[1]);
   });
