@@ -1,5 +1,5 @@
 import type { Clock } from '@ticketing/kernel';
-import { INTAKE_EVENT_TYPES, ROUTING_EVENT_TYPES, type ContextName } from '@ticketing/contracts';
+import { EVENT_TYPES_BY_CONTEXT, type ContextName } from '@ticketing/contracts';
 import type { EventStore } from '@ticketing/event-store';
 import {
   createKafkaClient,
@@ -23,12 +23,8 @@ import { PostgresRelayLock, processLocalRelayLock, type RelayLock } from './rela
 import { ContextRelayRunner, type RelayProcess } from './relay/relay.runner';
 import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
 
-/**
- * The context (hence the Kafka topic) that publishes each event type a consumer may subscribe to.
- * A context's event types join here when its contracts land; a handler of a type missing here
- * fails the boot on Kafka rather than silently never receiving anything.
- */
-export const EVENT_CONTEXTS: EventContexts = eventContextsOf({ intake: INTAKE_EVENT_TYPES, routing: ROUTING_EVENT_TYPES });
+/** The context (hence the Kafka topic) that publishes each event type a consumer may subscribe to. */
+export const EVENT_CONTEXTS: EventContexts = eventContextsOf(EVENT_TYPES_BY_CONTEXT);
 
 /**
  * Events one embedded consumer group handles at once. Each stream's events still come strictly in

@@ -15,7 +15,7 @@ export const ALL_CONTEXTS = Object.keys(STREAM_PREFIXES) as ContextName[];
 
 /**
  * Build the event type → context map from the contracts' per-context lists, e.g.
- * `eventContextsOf({ intake: INTAKE_EVENT_TYPES, routing: ROUTING_EVENT_TYPES })`.
+ * `eventContextsOf(EVENT_TYPES_BY_CONTEXT)` (libs/contracts).
  * Throws when two contexts claim the same type: a type has exactly one topic.
  */
 export function eventContextsOf(byContext: Partial<Record<ContextName, readonly string[]>>): EventContexts {
