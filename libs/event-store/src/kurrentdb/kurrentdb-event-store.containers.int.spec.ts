@@ -13,25 +13,18 @@
  * store through its own stream namespace.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { ManualClock, type EventMetadata } from '@ticketing/kernel';
+import { describeWithContainerEngine } from '@ticketing/testing';
 import { verifyChainAsync } from '../hash-chain';
 import { eventStoreContract } from '../testing';
-import { detectContainerEngine } from './container-engine.fixtures';
 import { KurrentDbEventStore } from './kurrentdb-event-store.adapter';
 
 const IMAGE = process.env['TICKETING_KURRENTDB_IMAGE'] ?? 'docker.kurrent.io/kurrent-latest/kurrentdb:latest';
 const PREFIX = /eventstore/i.test(IMAGE) ? 'EVENTSTORE' : 'KURRENTDB';
 
-const engine = detectContainerEngine();
-if (!engine.available) {
-  console.warn(`KurrentDB container tests SKIPPED — no container runtime: ${engine.reason}`);
-}
-const describeWithEngine = engine.available ? describe : describe.skip;
-
-const title = `KurrentDbEventStore against a real server (${IMAGE})`;
-describeWithEngine(engine.available ? title : `${title} [skipped: no container runtime — ${engine.reason}]`, () => {
+describeWithContainerEngine(`KurrentDbEventStore against a real server (${IMAGE})`, () => {
   let container: StartedTestContainer | undefined;
   let connectionString = '';
 

@@ -9,20 +9,13 @@ import { createKafkaClient } from './kafka-client';
 import { KafkaDeadLetterLog } from './kafka-dead-letter.log';
 import { EVENT_HEADERS, readHeader } from './kafka-message.codec';
 import { deadLetterTopicOf } from './kafka-topology';
-import { detectContainerRuntime } from './test-support/container-runtime';
+import { describeWithContainerEngine } from '@ticketing/testing';
 import { kafkaBusHarness, type KafkaHarness } from './test-support/kafka-bus.harness';
 
 jest.setTimeout(180_000);
 
 const KAFKA_IMAGE = 'confluentinc/cp-kafka:7.6.1';
-const runtime = detectContainerRuntime();
-if (!runtime.available) {
-  // Printed so a green run without an engine says what it did not test.
-  console.warn(`SKIPPED: Kafka testcontainers specs (${KAFKA_IMAGE}) — no container engine: ${runtime.reason}`);
-}
-const describeWithEngine = runtime.available ? describe : describe.skip;
-
-describeWithEngine(`Kafka transport on a real broker${runtime.available ? '' : ` [skipped: no container engine — ${runtime.reason}]`}`, () => {
+describeWithContainerEngine(`Kafka transport on a real broker (${KAFKA_IMAGE})`, () => {
   let container: StartedKafkaContainer | undefined;
   let brokers: string[] = [];
   const clock = new SystemClock();
