@@ -1,4 +1,4 @@
-import type { EventStore } from '@ticketing/event-store';
+import type { EventStore, RecordedEvent } from '@ticketing/event-store';
 import { type Clock, NotFoundError, SystemClock } from '@ticketing/kernel';
 import type { AnyProjectionDefinition } from './projection';
 import {
@@ -34,7 +34,7 @@ export type WaitOptions = Readonly<{
 export type CaughtUpOptions = Pick<WaitOptions, 'signal'> & Readonly<{ written?: WrittenEvent }>;
 
 /** Where the awaited event was written and what it is: enough to tell whether a projection takes it. */
-export type WrittenEvent = Readonly<{ streamName: string; type: string }>;
+export type WrittenEvent = Pick<RecordedEvent, 'streamName' | 'type'>;
 
 /** DI token for the ProjectionRunner. */
 export const PROJECTION_RUNNER = Symbol('ProjectionRunner');

@@ -143,7 +143,7 @@ export class ProjectionWorker {
    * Resolves once every event at or below `position` that this projection cares about is committed.
    * Woken by commits, never by polling. Rejects when the projection fails or is stopped, and on `signal`.
    */
-  async caughtUpTo(position: number, signal?: AbortSignal, written?: Readonly<{ streamName: string; type: string }>): Promise<void> {
+  async caughtUpTo(position: number, signal?: AbortSignal, written?: Pick<RecordedEvent, 'streamName' | 'type'>): Promise<void> {
     // The caller's own write, and one this projection takes: only the checkpoint reaching it will do.
     let waitUntil = written !== undefined && matchesFilter(this.definition.filter, written) ? position : 0;
     for (;;) {

@@ -3,7 +3,7 @@ import { stdTimeFunctions, type Level } from 'pino';
 import type { Options } from 'pino-http';
 import type { LogLevel } from '../config/ticketing-config';
 import { CorrelationContext } from './correlation.context';
-import { redactPersonalData, redactRequest, redactResponse } from './personal-data.redaction';
+import { redactChildBindings, redactPersonalData, redactRequest, redactResponse } from './personal-data.redaction';
 
 // Probes and scrapes every few seconds would drown the request log.
 const QUIET_PATHS = ['/health/', '/metrics'];
@@ -16,6 +16,7 @@ export function loggerOptions(level: LogLevel): Options {
     // One walk per line instead of pino's path redaction: ~90 wildcard paths cost more than the
     // rest of the request's logging together.
     formatters: { level: (label) => ({ level: label }), log: redactPersonalData },
+    onChild: redactChildBindings,
     serializers: { req: redactRequest, res: redactResponse },
     // Fastify's request id *is* the correlation id (see createHttpApp); middie copies it to req.id.
     customProps: (req: IncomingMessage) => ({ correlationId: req.id }),

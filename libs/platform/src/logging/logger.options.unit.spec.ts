@@ -64,6 +64,16 @@ describe('logger options', () => {
     });
   });
 
+  it('redacts what a child logger binds, and keeps pid and hostname', () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ customer: { email: 'bound@example.com', id: 'c-1' } });
+    child.child({ requestId: 'r-1' }).info('with bindings');
+    logger.child({ requestId: 'r-2' }).info('nothing personal');
+    expect(JSON.stringify(lines[0])).not.toContain('bound@example.com');
+    expect(lines[0]).toMatchObject({ customer: { email: '[redacted]', id: 'c-1' }, requestId: 'r-1', pid: process.pid });
+    expect(lines[1]).toMatchObject({ requestId: 'r-2', pid: process.pid, hostname: expect.any(String) });
+  });
+
   it('redacts a name only under a person', () => {
     const { logger, lines } = capture();
     logger.info({ check: { name: 'event-store' }, reporter: { name: 'Bob Roe' } });

@@ -1,3 +1,4 @@
+import { symbols, type Logger } from 'pino';
 /**
  * Field names that hold personal data (or secrets) wherever they sit in a logged object:
  * request headers, command and event payloads. Features should name such fields this way.
@@ -112,4 +113,19 @@ export function redactResponse(res: unknown): unknown {
   const fields = fieldsOf(res);
   if ('headers' in fields) fields['headers'] = redactHeaders(fields['headers'], RESPONSE_HEADERS);
   return fields;
+}
+
+// A quick look before the slow path: most child loggers (pino-http's per-request one among them) bind nothing personal.
+const PERSONAL_KEY = new RegExp(`"(?:${[...REDACTED_FIELDS, 'name'].join('|')})":`);
+
+/**
+ * pino `onChild`: a child logger's bindings are serialized once, when it is made, past the `log`
+ * formatter; this redacts them the same way, re-serializing only when they name a personal field.
+ */
+export function redactChildBindings(child: Logger): void {
+  const holder = child as unknown as Record<symbol, string>;
+  const chindings = holder[symbols.chindingsSym];
+  if (typeof chindings !== 'string' || !PERSONAL_KEY.test(chindings)) return;
+  const redacted = redactPersonalData(JSON.parse(`{${chindings.slice(1)}}`) as Plain);
+  holder[symbols.chindingsSym] = `,${JSON.stringify(redacted).slice(1, -1)}`;
 }

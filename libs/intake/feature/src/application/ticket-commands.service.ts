@@ -78,7 +78,7 @@ export class TicketCommandsService {
       const threadTicketId = await this.tickets.ticketOfEmailMessage(details.inReplyTo, customerId);
       if (threadTicketId !== undefined) {
         const posted = await this.postMessage(threadTicketId, { body: input.body, externalMessageId: details.messageId }, context);
-        return { ...posted, threaded: true };
+        return { ticketId: posted.ticketId, lastGlobalPosition: posted.lastGlobalPosition, lastEventType: posted.lastEventType, threaded: true };
       }
     }
     return { ...(await this.openTicket(customerId, input, context)), threaded: false };
