@@ -27,9 +27,9 @@ import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
 export const EVENT_CONTEXTS: EventContexts = eventContextsOf(EVENT_TYPES_BY_CONTEXT);
 
 /**
- * Events one embedded consumer group handles at once. Each stream's events still come strictly in
- * order — the guarantee Kafka gives per key — while different tickets overlap, so their appends
- * share the store's group commits instead of queueing behind one another's fsync.
+ * Events one embedded consumer group handles at once. Each ticket's events still come strictly in
+ * log order, while different tickets overlap, so their appends share the store's group commits
+ * instead of queueing behind one another's fsync.
  */
 export const EMBEDDED_GROUP_CONCURRENCY = 32;
 

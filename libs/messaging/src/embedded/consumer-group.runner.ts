@@ -17,8 +17,8 @@ export type ConsumerGroupRunnerDeps = Readonly<{
   restartDelayMs: number;
   consume: (event: RecordedEvent, signal: AbortSignal) => Promise<ConsumeResult>;
   /**
-   * Events handled at once, each stream's strictly in order (default 1: the whole log in order).
-   * Above 1, events of different streams overlap, so their writes can share the store's commits.
+   * Events handled at once, each ticket's strictly in order (default 1: the whole log in order).
+   * Above 1, events of different tickets overlap, so their writes can share the store's commits.
    */
   maxConcurrency?: number;
   onError: (error: unknown) => void;
@@ -139,7 +139,16 @@ export class ConsumerGroupRunner {
 }
 
 /**
- * Up to `limit` events in flight, each stream's in log order, and a checkpoint that only ever
+ * What must stay in log order: a ticket's events, across all its streams (`ticket-<id>`,
+ * `routing-<id>`, …), as DESIGN.md §5 promises; events of no ticket keep their stream's order.
+ */
+const orderingKeyOf = (event: RecordedEvent): string => {
+  const ticketId = (event.metadata as { ticketId?: unknown } | undefined)?.ticketId;
+  return typeof ticketId === 'string' && ticketId.length > 0 ? `ticket:${ticketId}` : `stream:${event.streamName}`;
+};
+
+/**
+ * Up to `limit` events in flight, each ticket's in log order, and a checkpoint that only ever
  * moves to the end of the prefix of the log whose every event was acknowledged, so a restart
  * redelivers whatever was still in flight and skips nothing.
  */
@@ -166,9 +175,10 @@ class InFlightWindow {
     if (this.aborted) return false;
     const entry = { position: event.globalPosition, done: false };
     this.order.push(entry);
-    const previous = this.tails.get(event.streamName) ?? Promise.resolve<ConsumeResult>('acknowledged');
+    const key = orderingKeyOf(event);
+    const previous = this.tails.get(key) ?? Promise.resolve<ConsumeResult>('acknowledged');
     const task = previous.then((before) => (before === 'aborted' ? 'aborted' : this.consume(event)));
-    this.tails.set(event.streamName, task);
+    this.tails.set(key, task);
     const tracked = task.then(
       (result) => {
         if (result === 'aborted') this.aborted = true;
@@ -181,7 +191,7 @@ class InFlightWindow {
     this.running.add(tracked);
     void tracked.finally(() => {
       this.running.delete(tracked);
-      if (this.tails.get(event.streamName) === task) this.tails.delete(event.streamName);
+      if (this.tails.get(key) === task) this.tails.delete(key);
     });
     return true;
   }

@@ -130,3 +130,56 @@ describe('ConsumerGroupRunner with maxConcurrency > 1', () => {
     expect(await state.loadCheckpoint('g')).toBe(4);
   });
 });
+
+describe('ConsumerGroupRunner ordering key', () => {
+  const clock = new ManualClock();
+
+  it("keeps a ticket's events in log order across its streams; events of no ticket keep their stream's order", async () => {
+    const store = new MemoryEventStore({ clock });
+    const state = new MemoryConsumerStateStore();
+    const append = (stream: string, ticketId: string) =>
+      store.append(
+        stream,
+        [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
+        { expectedRevision: 'any' },
+      );
+    // ticket-x and routing-x are one ticket; agent-1 and agent-2 belong to no ticket.
+    await append('ticket-x', 'x');
+    await append('agent-1', '');
+    await append('routing-x', 'x');
+    await append('agent-2', '');
+    await append('agent-1', '');
+    const started: string[] = [];
+    const finish = new Map<string, (result: ConsumeResult) => void>();
+    const runner = new ConsumerGroupRunner({
+      group: 'g',
+      eventTypes: ['Happened'],
+      eventStore: store,
+      state,
+      clock,
+      logger: new Logger('test'),
+      restartDelayMs: 1_000,
+      maxConcurrency: 8,
+      consume: (event) =>
+        new Promise<ConsumeResult>((resolve) => {
+          const label = `${event.streamName}#${event.streamRevision}`;
+          started.push(label);
+          finish.set(label, resolve);
+        }),
+      onError: () => undefined,
+      onStateChange: () => undefined,
+    });
+    runner.start();
+    await settle();
+    // routing-x waits for ticket-x (same ticket); agent-1#1 waits for agent-1#0; agent-2 runs alongside.
+    expect(started).toEqual(['ticket-x#0', 'agent-1#0', 'agent-2#0']);
+    finish.get('ticket-x#0')!('acknowledged');
+    finish.get('agent-1#0')!('acknowledged');
+    await settle();
+    expect(started).toEqual(['ticket-x#0', 'agent-1#0', 'agent-2#0', 'routing-x#0', 'agent-1#1']);
+    const stopping = runner.stop();
+    for (const resolve of finish.values()) resolve('acknowledged');
+    await stopping;
+    await store.close();
+  });
+});

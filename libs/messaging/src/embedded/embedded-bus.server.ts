@@ -27,7 +27,7 @@ export type EmbeddedBusOptions = Readonly<{
   restartDelayMs?: number;
   /** Longest close() waits for in-flight handlers (default 10000), measured on `clock`. */
   closeTimeoutMs?: number;
-  /** Events a group handles at once, each stream's in order (default 1: strictly the log's order). */
+  /** Events a group handles at once, each ticket's in order (default 1: strictly the log's order). */
   maxConcurrency?: number;
 }>;
 
