@@ -33,6 +33,14 @@ export const EVENT_CONTEXTS: EventContexts = eventContextsOf(EVENT_TYPES_BY_CONT
  */
 export const EMBEDDED_GROUP_CONCURRENCY = 32;
 
+/**
+ * Partitions one Kafka consumer works on at once, each still strictly in order (a ticket's events
+ * share a partition: the key is the ticket id). The context topics have 12 partitions
+ * (deploy/kubernetes/base/kafka-topics.yaml): one replica can keep all of them moving while one
+ * handler waits on the event store, as the embedded bus overlaps tickets.
+ */
+export const KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 12;
+
 /** Kafka consumer groups are `ticketing.<bus group>`, e.g. `ticketing.routing`. */
 export const KAFKA_GROUP_ID_PREFIX = 'ticketing';
 
@@ -104,6 +112,7 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
     clock,
     retry: options.retry,
     runInContext,
+    partitionsConsumedConcurrently: KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
   });
   if (options.relayContexts.length === 0) return { bus, close: async () => undefined };
 

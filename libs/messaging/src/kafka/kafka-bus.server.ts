@@ -47,8 +47,7 @@ export type KafkaBusOptions = Readonly<{
   /**
    * Partitions of one group processed at the same time (default 1). A partition is always
    * processed one message at a time; above 1, a group's handlers run concurrently for tickets on
-   * different partitions, which handlers written for the embedded bus (one event at a time per
-   * group) must be checked for before raising it.
+   * different partitions — as they do on the embedded bus, which overlaps tickets too.
    */
   partitionsConsumedConcurrently?: number;
   /** Extra kafkajs consumer settings (sessionTimeout, heartbeatInterval…). */
