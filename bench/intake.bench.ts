@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -49,9 +49,14 @@ async function load(url: string, headers: Record<string, string>, duration = DUR
   };
 }
 
+/** The node flags of package.json's `start` script, so the bench measures what `npm start` runs. */
+function npmStartNodeFlags(): string[] {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return manifest.scripts['start'].split(/\s+/).filter((word) => word.startsWith('--'));
+}
+
 function startServer(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  // The node flags `npm start` uses (package.json), so the bench measures what users run.
-  const child = spawn(process.execPath, ['--max-semi-space-size=32', join(ROOT, 'bin/ticketing.js'), 'start'], {
+  const child = spawn(process.execPath, [...npmStartNodeFlags(), join(ROOT, 'bin/ticketing.js'), 'start'], {
     env: { PATH: process.env.PATH, TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,4 +1,5 @@
 import { symbols, type Logger } from 'pino';
+
 /**
  * Field names that hold personal data (or secrets) wherever they sit in a logged object:
  * request headers, command and event payloads. Features should name such fields this way.
