@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { SystemClock, type Clock } from '@ticketing/kernel';
 import {
@@ -168,6 +170,11 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
   >;
   private readonly groupTransaction: Database.Transaction<(batch: readonly PendingAppend[]) => AppendAttempt[]>;
   private readonly pendingAppends: PendingAppend[] = [];
+  /**
+   * Stores on the same file in other threads of this process (`ticketing start` runs consumers on a
+   * worker thread) hear of each commit at once instead of at their next poll.
+   */
+  private readonly appendsInProcess: BroadcastChannel;
 
   constructor(private readonly options: SqliteEventStoreOptions) {
     this.clock = options.clock ?? new SystemClock();
@@ -190,6 +197,10 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
       this.appendInTransaction(streamName, events, expected),
     );
     this.groupTransaction = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((append) => this.attemptAppend(append)));
+    this.appendsInProcess = new BroadcastChannel(`ticketing-event-store:${resolve(options.path)}`);
+    this.appendsInProcess.onmessage = () => this.notifier.notify();
+    // Listening must not keep a process alive that has nothing else to do.
+    this.appendsInProcess.unref();
   }
 
   /**
@@ -215,7 +226,10 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
       for (const append of batch) append.reject(error);
       return;
     }
-    if (attempts.some((attempt) => attempt.outcome?.kind === 'appended')) this.notifier.notify();
+    if (attempts.some((attempt) => attempt.outcome?.kind === 'appended')) {
+      this.notifier.notify();
+      this.appendsInProcess.postMessage(null);
+    }
     batch.forEach((append, index) => {
       try {
         append.resolve(this.settle(append, attempts[index]));
@@ -279,6 +293,7 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
   async close(): Promise<void> {
     if (!this.db.open) return;
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
+    this.appendsInProcess.close();
     this.db.close();
   }
 

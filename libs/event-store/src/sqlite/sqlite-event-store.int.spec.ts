@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValidationError, type EventMetadata } from '@ticketing/kernel';
+import { ManualClock, ValidationError, type EventMetadata } from '@ticketing/kernel';
 import type { NewEvent } from '../event-store.port';
 import { verifyChainAsync } from '../hash-chain';
 import { MemoryEventStore } from '../memory/memory-event-store.adapter';
@@ -47,6 +47,25 @@ describe('SqliteEventStore', () => {
     path = join(dir, 'events.db');
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("wakes the subscriptions of other stores on the same file in this process at once, without their poll", async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+    // The poll never fires: the clock does not move.
+    const writer = new SqliteEventStore({ path, clock, pollIntervalMs: 3_600_000 });
+    const reader = new SqliteEventStore({ path: join(dir, '.', 'events.db'), clock, pollIntervalMs: 3_600_000 });
+    const elsewhere = new SqliteEventStore({ path: join(dir, 'other.db'), clock, pollIntervalMs: 3_600_000 });
+    const subscription = reader.subscribe();
+    const otherSubscription = elsewhere.subscribe();
+    const next = subscription[Symbol.asyncIterator]().next();
+    const otherNext = otherSubscription[Symbol.asyncIterator]().next();
+    await writer.append('ticket-1', [event('e-1')], { expectedRevision: 'no_stream' });
+    await expect(next).resolves.toMatchObject({ done: false, value: { id: 'e-1', streamName: 'ticket-1' } });
+    let otherWoke = false;
+    void otherNext.then(() => (otherWoke = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(otherWoke).toBe(false);
+    await Promise.all([writer.close(), reader.close(), elsewhere.close()]);
+  });
 
   it('opens in WAL mode with synchronous=FULL by default, NORMAL when asked, and a busy timeout', async () => {
     const store = new SqliteEventStore({ path, busyTimeoutMs: 1234 });
