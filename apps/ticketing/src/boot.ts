@@ -6,7 +6,9 @@ import { connectBusMicroservice, type RetryPolicy } from '@ticketing/messaging';
 import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import { TicketingRuntime } from '@ticketing/runtime';
 import type { DestinationStream } from 'pino';
-import { CONTEXT_PROJECTIONS } from './contexts';
+import { ConsumerThreadHooks } from './consumer-thread/consumer-thread.hooks';
+import { ConsumerThread } from './consumer-thread/consumer.thread';
+import { API_CONTEXT_MODULES, CONTEXT_PROJECTIONS } from './contexts';
 import { TicketingAppModule } from './ticketing-app.module';
 
 export type BootOptions = Readonly<{
@@ -19,6 +21,12 @@ export type BootOptions = Readonly<{
    * `operate`: the same module graph with nothing consuming or listening, for CLI commands.
    */
   mode: 'serve' | 'operate';
+  /**
+   * `thread`: in `serve` mode on a SQLite event store and the embedded bus, the bus-only contexts run
+   * on a worker thread of their own (compiled code: `ticketing start`). Default `in-process`: one
+   * thread, what in-process tests with an injected Clock need.
+   */
+  consumers?: 'in-process' | 'thread';
 }>;
 
 export type BootedTicketing = Readonly<{
@@ -31,10 +39,16 @@ export type BootedTicketing = Readonly<{
 /** Composes every context on the configured runtime; closing `app` closes the bus and the stores. */
 export async function bootTicketing(options: BootOptions): Promise<BootedTicketing> {
   const { config, clock, mode } = options;
+  const threaded = mode === 'serve' && options.consumers === 'thread' && config.eventStore.kind === 'sqlite' && config.bus.kind === 'embedded';
   const runtime = await TicketingRuntime.open({ config, projections: CONTEXT_PROJECTIONS, clock, busRetry: options.busRetry });
   let app: NestFastifyApplication | undefined;
+  let thread: ConsumerThread | undefined;
   try {
-    app = await createHttpApp(TicketingAppModule.forRuntime(runtime), config, {
+    thread = threaded ? await ConsumerThread.start(config) : undefined;
+    const module = thread
+      ? TicketingAppModule.forRuntime(runtime, API_CONTEXT_MODULES, [{ provide: ConsumerThread, useValue: thread }, ConsumerThreadHooks])
+      : TicketingAppModule.forRuntime(runtime);
+    app = await createHttpApp(module, config, {
       clock,
       logDestination: options.logDestination,
     });
@@ -49,7 +63,10 @@ export async function bootTicketing(options: BootOptions): Promise<BootedTicketi
     return { app, runtime, grpcPort: grpc.port };
   } catch (error) {
     if (app) await app.close();
-    else await runtime.close();
+    else {
+      await thread?.stop();
+      await runtime.close();
+    }
     throw error;
   }
 }

@@ -1,11 +1,11 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { RuntimeModule, type TicketingRuntime } from '@ticketing/runtime';
 import { CONTEXT_MODULES } from './contexts';
 
-/** All contexts in one process over one runtime: what `ticketing start` serves. */
+/** Contexts composed over one runtime: by default all of them, what `ticketing start` serves. */
 @Module({})
 export class TicketingAppModule {
-  static forRuntime(runtime: TicketingRuntime): DynamicModule {
-    return { module: TicketingAppModule, imports: [RuntimeModule.forRuntime(runtime), ...CONTEXT_MODULES] };
+  static forRuntime(runtime: TicketingRuntime, modules: readonly Type<unknown>[] = CONTEXT_MODULES, providers: DynamicModule['providers'] = []): DynamicModule {
+    return { module: TicketingAppModule, imports: [RuntimeModule.forRuntime(runtime), ...modules], providers };
   }
 }

@@ -1,0 +1,17 @@
+import type { ConsumerGroupStatus } from '@ticketing/messaging';
+import type { TicketingConfig } from '@ticketing/platform';
+
+/** What the main thread hands the consumer thread (workerData). */
+export type ConsumerThreadData = Readonly<{ config: TicketingConfig }>;
+
+export type ConsumerThreadStatus = Readonly<{ healthy: boolean; groups: readonly ConsumerGroupStatus[] }>;
+
+/** Main thread → consumer thread. */
+export type ToConsumerThread = Readonly<{ type: 'status'; id: number }> | Readonly<{ type: 'stop' }>;
+
+/** Consumer thread → main thread. */
+export type FromConsumerThread =
+  | Readonly<{ type: 'ready' }>
+  | Readonly<{ type: 'failed'; error: string }>
+  | Readonly<{ type: 'status'; id: number; status: ConsumerThreadStatus }>
+  | Readonly<{ type: 'stopped' }>;
