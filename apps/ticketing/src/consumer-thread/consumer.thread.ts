@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
+import { SystemClock, type Clock } from '@ticketing/kernel';
 import type { TicketingConfig } from '@ticketing/platform';
 import type { ConsumerThreadData, ConsumerThreadStatus, FromConsumerThread, ToConsumerThread } from './consumer-thread.messages';
 
@@ -10,9 +11,15 @@ const ROOT = resolve(__dirname, '..', '..', '..', '..', '..');
 const BOOTSTRAP = `require(${JSON.stringify(resolve(ROOT, 'bin', 'register-aliases.js'))});
 require(${JSON.stringify(resolve(__dirname, 'consumer-thread.worker.js'))});`;
 
-const STATUS_TIMEOUT_MS = 5_000;
-const STOP_TIMEOUT_MS = 15_000;
-const RESTART_DELAY_MS = 1_000;
+export type ConsumerThreadOptions = Readonly<{
+  /** The worker's source (eval); default the compiled consumer-thread.worker. Tests pass a stand-in. */
+  script?: string;
+  statusTimeoutMs?: number;
+  stopTimeoutMs?: number;
+  restartDelayMs?: number;
+  /** Waits out the restart delay; default SystemClock. */
+  clock?: Clock;
+}>;
 
 /**
  * The bus-only contexts (CONSUMER_CONTEXT_MODULES) on a worker thread of `ticketing start`. They
@@ -26,11 +33,14 @@ export class ConsumerThread {
   private readonly pending = new Map<number, (status: ConsumerThreadStatus) => void>();
   private readonly logger = new Logger('consumer-thread');
 
-  private constructor(private readonly config: TicketingConfig) {}
+  private constructor(
+    private readonly config: TicketingConfig,
+    private readonly options: ConsumerThreadOptions,
+  ) {}
 
   /** Starts the thread; resolves once its consumers are subscribed, rejects when it cannot start. */
-  static async start(config: TicketingConfig): Promise<ConsumerThread> {
-    const thread = new ConsumerThread(config);
+  static async start(config: TicketingConfig, options: ConsumerThreadOptions = {}): Promise<ConsumerThread> {
+    const thread = new ConsumerThread(config, options);
     await thread.spawn();
     return thread;
   }
@@ -44,7 +54,7 @@ export class ConsumerThread {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolveStatus({ healthy: false, groups: [] });
-      }, STATUS_TIMEOUT_MS);
+      }, this.options.statusTimeoutMs ?? 5_000);
       this.pending.set(id, (status) => {
         clearTimeout(timer);
         resolveStatus(status);
@@ -60,14 +70,14 @@ export class ConsumerThread {
     if (!worker) return;
     const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
     this.post(worker, { type: 'stop' });
-    const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+    const timer = setTimeout(() => void worker.terminate(), this.options.stopTimeoutMs ?? 15_000);
     await exited;
     clearTimeout(timer);
   }
 
   private spawn(): Promise<void> {
     const workerData: ConsumerThreadData = { config: this.config };
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
+    const worker = new Worker(this.options.script ?? BOOTSTRAP, { eval: true, workerData });
     this.worker = worker;
     return new Promise<void>((resolveReady, rejectReady) => {
       let ready = false;
@@ -92,12 +102,16 @@ export class ConsumerThread {
       worker.on('error', (error) => this.logger.error(`Consumer thread failed: ${error.stack ?? error.message}`));
       worker.on('exit', (code) => {
         if (this.worker === worker) this.worker = undefined;
+        // Whoever asked a thread that is gone gets their answer now, not at the timeout.
+        for (const answer of this.pending.values()) answer({ healthy: false, groups: [] });
+        this.pending.clear();
         if (!ready) return rejectReady(new Error(`The consumer thread exited with code ${code} before it was ready`));
         if (this.stopping) return;
-        this.logger.error(`Consumer thread exited with code ${code}; restarting it in ${RESTART_DELAY_MS} ms`);
-        setTimeout(() => {
+        const delayMs = this.options.restartDelayMs ?? 1_000;
+        this.logger.error(`Consumer thread exited with code ${code}; restarting it in ${delayMs} ms`);
+        void (this.options.clock ?? new SystemClock()).sleep(delayMs).then(() => {
           if (!this.stopping) this.spawn().catch((error: unknown) => this.logger.error(String(error)));
-        }, RESTART_DELAY_MS).unref();
+        });
       });
     });
   }
