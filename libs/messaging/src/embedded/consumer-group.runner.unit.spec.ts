@@ -8,46 +8,53 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 };
 
+const label = (event: RecordedEvent) => `${event.streamName}#${event.streamRevision}`;
+
+const appendHappened = (store: MemoryEventStore, clock: ManualClock, stream: string, ticketId: string) =>
+  store.append(
+    stream,
+    [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
+    { expectedRevision: 'any' },
+  );
+
+/** A runner whose handlers wait for the test: `started` lists them in start order, `finish.get(label)` ends one. */
+function gatedRunner(store: MemoryEventStore, state: MemoryConsumerStateStore, clock: ManualClock, maxConcurrency: number) {
+  const started: string[] = [];
+  const finish = new Map<string, (result: ConsumeResult) => void>();
+  const runner = new ConsumerGroupRunner({
+    group: 'g',
+    eventTypes: ['Happened'],
+    eventStore: store,
+    state,
+    clock,
+    logger: new Logger('test'),
+    restartDelayMs: 1_000,
+    maxConcurrency,
+    consume: (event) =>
+      new Promise<ConsumeResult>((resolve) => {
+        started.push(label(event));
+        finish.set(label(event), resolve);
+      }),
+    onError: () => undefined,
+    onStateChange: () => undefined,
+  });
+  return { runner, started, finish };
+}
+
 describe('ConsumerGroupRunner with maxConcurrency > 1', () => {
   const clock = new ManualClock();
   let store: MemoryEventStore;
   let state: MemoryConsumerStateStore;
   let runner: ConsumerGroupRunner;
-  const started: string[] = [];
-  const finish = new Map<string, (result: ConsumeResult) => void>();
-
-  const label = (event: RecordedEvent) => `${event.streamName}#${event.streamRevision}`;
+  let started: string[];
+  let finish: Map<string, (result: ConsumeResult) => void>;
 
   beforeEach(async () => {
-    started.length = 0;
-    finish.clear();
     store = new MemoryEventStore({ clock });
     state = new MemoryConsumerStateStore();
     // Log order: a#0 b#0 a#1 c#0 b#1 a#2 (positions 1..6).
-    for (const stream of ['a', 'b', 'a', 'c', 'b', 'a']) {
-      await store.append(
-        stream,
-        [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId: stream, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
-        { expectedRevision: 'any' },
-      );
-    }
-    runner = new ConsumerGroupRunner({
-      group: 'g',
-      eventTypes: ['Happened'],
-      eventStore: store,
-      state,
-      clock,
-      logger: new Logger('test'),
-      restartDelayMs: 1_000,
-      maxConcurrency: 4,
-      consume: (event) =>
-        new Promise<ConsumeResult>((resolve) => {
-          started.push(label(event));
-          finish.set(label(event), resolve);
-        }),
-      onError: () => undefined,
-      onStateChange: () => undefined,
-    });
+    for (const stream of ['a', 'b', 'a', 'c', 'b', 'a']) await appendHappened(store, clock, stream, stream);
+    ({ runner, started, finish } = gatedRunner(store, state, clock, 4));
   });
 
   afterEach(async () => {
@@ -137,38 +144,14 @@ describe('ConsumerGroupRunner ordering key', () => {
   it("keeps a ticket's events in log order across its streams; events of no ticket keep their stream's order", async () => {
     const store = new MemoryEventStore({ clock });
     const state = new MemoryConsumerStateStore();
-    const append = (stream: string, ticketId: string) =>
-      store.append(
-        stream,
-        [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
-        { expectedRevision: 'any' },
-      );
+    const append = (stream: string, ticketId: string) => appendHappened(store, clock, stream, ticketId);
     // ticket-x and routing-x are one ticket; agent-1 and agent-2 belong to no ticket.
     await append('ticket-x', 'x');
     await append('agent-1', '');
     await append('routing-x', 'x');
     await append('agent-2', '');
     await append('agent-1', '');
-    const started: string[] = [];
-    const finish = new Map<string, (result: ConsumeResult) => void>();
-    const runner = new ConsumerGroupRunner({
-      group: 'g',
-      eventTypes: ['Happened'],
-      eventStore: store,
-      state,
-      clock,
-      logger: new Logger('test'),
-      restartDelayMs: 1_000,
-      maxConcurrency: 8,
-      consume: (event) =>
-        new Promise<ConsumeResult>((resolve) => {
-          const label = `${event.streamName}#${event.streamRevision}`;
-          started.push(label);
-          finish.set(label, resolve);
-        }),
-      onError: () => undefined,
-      onStateChange: () => undefined,
-    });
+    const { runner, started, finish } = gatedRunner(store, state, clock, 8);
     runner.start();
     await settle();
     // routing-x waits for ticket-x (same ticket); agent-1#1 waits for agent-1#0; agent-2 runs alongside.
