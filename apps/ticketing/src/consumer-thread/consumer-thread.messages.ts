@@ -6,12 +6,11 @@ export type ConsumerThreadData = Readonly<{ config: TicketingConfig }>;
 
 export type ConsumerThreadStatus = Readonly<{ healthy: boolean; groups: readonly ConsumerGroupStatus[] }>;
 
-/** Main thread → consumer thread. */
+/** Main thread → consumer thread. After `stop` the thread closes its app and exits. */
 export type ToConsumerThread = Readonly<{ type: 'status'; id: number }> | Readonly<{ type: 'stop' }>;
 
 /** Consumer thread → main thread. */
 export type FromConsumerThread =
   | Readonly<{ type: 'ready' }>
   | Readonly<{ type: 'failed'; error: string }>
-  | Readonly<{ type: 'status'; id: number; status: ConsumerThreadStatus }>
-  | Readonly<{ type: 'stopped' }>;
+  | Readonly<{ type: 'status'; id: number; status: ConsumerThreadStatus }>;

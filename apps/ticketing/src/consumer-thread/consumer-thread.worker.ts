@@ -32,10 +32,7 @@ async function main(): Promise<void> {
           return;
         case 'stop':
           // Closing the app drains in-flight handlers, then closes the bus and the stores.
-          void app.close().finally(() => {
-            send({ type: 'stopped' });
-            port.close();
-          });
+          void app.close().finally(() => port.close());
           return;
       }
     });

@@ -13,7 +13,7 @@ const spawn = Atomics.add(spawns, 0, 1) + 1;
 ${options.fail ? `parentPort.postMessage({ type: 'failed', error: ${JSON.stringify(options.fail)} }); parentPort.close();` : ''}
 parentPort.on('message', (message) => {
   if (message.type === 'status') parentPort.postMessage({ type: 'status', id: message.id, status: { healthy: true, groups: [{ group: 'routing', spawn }] } });
-  if (message.type === 'stop') { parentPort.postMessage({ type: 'stopped' }); parentPort.close(); }
+  if (message.type === 'stop') parentPort.close();
 });
 parentPort.postMessage({ type: 'ready' });
 ${options.crashFirst ? 'if (spawn === 1) setImmediate(() => process.exit(3));' : ''}

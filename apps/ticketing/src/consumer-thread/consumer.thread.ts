@@ -11,11 +11,13 @@ const ROOT = resolve(__dirname, '..', '..', '..', '..', '..');
 const BOOTSTRAP = `require(${JSON.stringify(resolve(ROOT, 'bin', 'register-aliases.js'))});
 require(${JSON.stringify(resolve(__dirname, 'consumer-thread.worker.js'))});`;
 
+const STATUS_TIMEOUT_MS = 5_000;
+const STOP_TIMEOUT_MS = 15_000;
+
 export type ConsumerThreadOptions = Readonly<{
   /** The worker's source (eval); default the compiled consumer-thread.worker. Tests pass a stand-in. */
   script?: string;
-  statusTimeoutMs?: number;
-  stopTimeoutMs?: number;
+  /** Default 1000. */
   restartDelayMs?: number;
   /** Waits out the restart delay; default SystemClock. */
   clock?: Clock;
@@ -54,7 +56,7 @@ export class ConsumerThread {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolveStatus({ healthy: false, groups: [] });
-      }, this.options.statusTimeoutMs ?? 5_000);
+      }, STATUS_TIMEOUT_MS);
       this.pending.set(id, (status) => {
         clearTimeout(timer);
         resolveStatus(status);
@@ -70,7 +72,7 @@ export class ConsumerThread {
     if (!worker) return;
     const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
     this.post(worker, { type: 'stop' });
-    const timer = setTimeout(() => void worker.terminate(), this.options.stopTimeoutMs ?? 15_000);
+    const timer = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
   }
@@ -94,8 +96,6 @@ export class ConsumerThread {
           case 'status':
             this.pending.get(message.id)?.(message.status);
             this.pending.delete(message.id);
-            return;
-          case 'stopped':
             return;
         }
       });
