@@ -6,7 +6,6 @@ export * from './config/config.module';
 export * from './logging/correlation.context';
 export * from './logging/personal-data.redaction';
 export * from './logging/logger.options';
-export * from './logging/correlation.interceptor';
 export * from './logging/logging.module';
 
 export * from './problems/problem-types';

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Clock } from '@ticketing/kernel';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { BackgroundTasks } from './background/background-tasks';
 import { PlatformAuthModule } from './auth/auth.module';
 import { PlatformConfigModule } from './config/config.module';
@@ -22,15 +22,16 @@ export type PlatformOptions = Readonly<{
 /** Everything a service needs from the platform, wired globally: config, logging, auth, problems, health, metrics. */
 @Module({})
 export class PlatformModule {
-  static forRoot(config: TicketingConfig, options: PlatformOptions = {}): DynamicModule {
+  /** `logger`: the process's root logger (see `createLogger`), which the HTTP app's request log shares. */
+  static forRoot(config: TicketingConfig, wiring: Readonly<{ logger: Logger; clock?: Clock }>): DynamicModule {
     return {
       module: PlatformModule,
       global: true,
       exports: [BackgroundTasks],
       imports: [
         PlatformConfigModule.forRoot(config),
-        PlatformLoggingModule.forRoot(config, options.logDestination),
-        PlatformAuthModule.forRoot(config, options.clock),
+        PlatformLoggingModule.forRoot(wiring.logger),
+        PlatformAuthModule.forRoot(config, wiring.clock),
         PlatformHealthModule,
         PlatformMetricsModule,
       ],

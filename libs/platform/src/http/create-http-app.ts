@@ -4,8 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { TicketingConfig } from '../config/ticketing-config';
+import { createLogger } from '../logging/logger.options';
+import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule, type PlatformOptions } from '../platform.module';
-import { correlationRequestId, echoCorrelationId } from './fastify-correlation';
+import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
 
 /** Routes served outside the `/v1` API prefix. */
 export const UNVERSIONED_ROUTES = ['health/live', 'health/ready', 'metrics'] as const;
@@ -24,11 +26,13 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId });
   const fastify = adapter.getInstance();
-  fastify.addHook('onRequest', echoCorrelationId);
+  propagateCorrelationId(fastify);
+  const logger = createLogger(config.logLevel, options.logDestination);
+  logRequests(fastify, logger);
   // Fastify's own JSON parser (with the body limit) stays; dropping text/plain makes any non-JSON body a 415.
   fastify.removeContentTypeParser('text/plain');
 
-  const root: DynamicModule = { module: HttpRootModule, imports: [PlatformModule.forRoot(config, options), module] };
+  const root: DynamicModule = { module: HttpRootModule, imports: [PlatformModule.forRoot(config, { logger, clock: options.clock }), module] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     bufferLogs: true,
     bodyParser: false,

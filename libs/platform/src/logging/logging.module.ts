@@ -1,25 +1,15 @@
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { TicketingConfig } from '../config/ticketing-config';
-import { CorrelationInterceptor } from './correlation.interceptor';
-import { loggerOptions } from './logger.options';
+import type { Logger } from 'pino';
 
-/** nestjs-pino JSON logging with correlation ids; `destination` (default stdout) lets tests read the lines. */
+/**
+ * nestjs-pino over the process's root logger, for Nest's own lines and injected PinoLoggers. Fastify
+ * hooks log the requests (`logRequests`) and carry their correlation ids (`propagateCorrelationId`),
+ * so nestjs-pino mounts no per-request middleware.
+ */
 @Module({})
 export class PlatformLoggingModule {
-  static forRoot(config: Pick<TicketingConfig, 'logLevel'>, destination?: DestinationStream): DynamicModule {
-    const options = loggerOptions(config.logLevel);
-    return {
-      module: PlatformLoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: destination ? [options, destination] : options,
-          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-        }),
-      ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: CorrelationInterceptor }],
-    };
+  static forRoot(logger: Logger): DynamicModule {
+    return { module: PlatformLoggingModule, imports: [LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] })] };
   }
 }

@@ -31,7 +31,7 @@ export const REDACTED_FIELDS = [
 // A bare `name` is too common to redact (err.name, check names); it is personal only under a person.
 const PERSON_HOLDERS: ReadonlySet<string> = new Set(['customer', 'requester', 'contact', 'reporter']);
 
-// Credentials and client addresses in pino-http's request and response objects.
+// Credentials and client addresses in logged requests and responses.
 const REQUEST_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 'x-forwarded-for', 'x-real-ip']);
 const RESPONSE_HEADERS: ReadonlySet<string> = new Set(['set-cookie']);
 
@@ -116,7 +116,7 @@ export function redactResponse(res: unknown): unknown {
   return fields;
 }
 
-// A quick look before the slow path: most child loggers (pino-http's per-request one among them) bind nothing personal.
+// A quick look before the slow path: most child loggers bind nothing personal.
 const PERSONAL_KEY = new RegExp(`"(?:${[...REDACTED_FIELDS, 'name'].join('|')})":`);
 
 /**

@@ -33,7 +33,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       instance: request.url.split('?')[0],
       correlationId: request.id,
     });
-    // The request logger already binds the correlation id.
     if (unexpected) this.logger.error({ err: exception }, 'Unhandled error');
     if (reply.sent) return;
     void reply
