@@ -36,3 +36,4 @@ export {
   readCheckpoints,
   type StoredCheckpoint,
 } from './projection-checkpoint.repository';
+export { prepareQuery, type ParameterOf, type PreparedQuery } from './prepared-query';

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { upcastIntakeEvent, type IntakeEvent, type RoutingEvent } from '@ticketing/contracts';
 import { assertNever, type Event } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
-import { defineProjection } from '@ticketing/read-store';
+import { defineProjection, prepareQuery, type ParameterOf } from '@ticketing/read-store';
 
 export type TicketRow = {
   id: string;
@@ -64,44 +64,93 @@ const addEmailThread = (trx: Trx, messageId: string, ticketId: string) =>
     .onConflict((conflict) => conflict.column('message_id').doNothing())
     .execute();
 
-const addMessage = (trx: Trx, row: MessageRow) =>
-  trx.insertInto('intake_messages').values(row).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+// Prepared: every opened ticket runs these two and the queue update, so their build and compile add up.
+const insertMessage = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<MessageRow>) =>
+  db
+    .insertInto('intake_messages')
+    .values({
+      id: param('id'),
+      ticket_id: param('ticket_id'),
+      kind: param('kind'),
+      author_id: param('author_id'),
+      body: param('body'),
+      posted_at: param('posted_at'),
+      position: param('position'),
+    })
+    .onConflict((conflict) => conflict.column('id').doNothing()),
+);
+
+const addMessage = (trx: Trx, row: MessageRow) => insertMessage.execute(trx, row);
+
+type OpenedTicket = Pick<
+  TicketRow,
+  | 'id'
+  | 'customer_id'
+  | 'channel'
+  | 'language'
+  | 'language_given'
+  | 'detected_language'
+  | 'language_fallback'
+  | 'subject'
+  | 'channel_details'
+  | 'asset_context'
+  | 'linked_from'
+  | 'created_at'
+>;
+
+const insertOpenedTicket = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<OpenedTicket>) =>
+  db.insertInto('intake_tickets').values({
+    id: param('id'),
+    customer_id: param('customer_id'),
+    status: 'open',
+    channel: param('channel'),
+    language: param('language'),
+    language_given: param('language_given'),
+    detected_language: param('detected_language'),
+    language_fallback: param('language_fallback'),
+    queue: null,
+    assignee: null,
+    subject: param('subject'),
+    channel_details: param('channel_details'),
+    asset_context: param('asset_context'),
+    linked_from: param('linked_from'),
+    merged_into: null,
+    resolution_code: null,
+    created_at: param('created_at'),
+    updated_at: param('created_at'),
+    first_response_at: null,
+    first_response_seconds: null,
+    resolved_at: null,
+    auto_close_at: null,
+    closed_at: null,
+    customer_messages: 1,
+    agent_replies: 0,
+    internal_notes: 0,
+  }),
+);
+
+const setQueue = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<Pick<TicketRow, 'id' | 'queue' | 'updated_at'>>) =>
+  db.updateTable('intake_tickets').set({ queue: param('queue'), updated_at: param('updated_at') }).where('id', '=', param('id')),
+);
 
 async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent): Promise<void> {
   switch (event.type) {
     case 'TicketOpened': {
       const { data } = event;
-      await trx
-        .insertInto('intake_tickets')
-        .values({
-          id: data.ticketId,
-          customer_id: data.customerId,
-          status: 'open',
-          channel: data.channel,
-          language: data.language,
-          language_given: data.languageGiven,
-          detected_language: data.detectedLanguage,
-          language_fallback: data.languageFallback ? 1 : 0,
-          queue: null,
-          assignee: null,
-          subject: data.subject,
-          channel_details: data.channelDetails ? JSON.stringify(data.channelDetails) : null,
-          asset_context: data.assetContext ? JSON.stringify(data.assetContext) : null,
-          linked_from: data.linkedFromTicketId,
-          merged_into: null,
-          resolution_code: null,
-          created_at: data.openedAt,
-          updated_at: data.openedAt,
-          first_response_at: null,
-          first_response_seconds: null,
-          resolved_at: null,
-          auto_close_at: null,
-          closed_at: null,
-          customer_messages: 1,
-          agent_replies: 0,
-          internal_notes: 0,
-        })
-        .execute();
+      await insertOpenedTicket.execute(trx, {
+        id: data.ticketId,
+        customer_id: data.customerId,
+        channel: data.channel,
+        language: data.language,
+        language_given: data.languageGiven,
+        detected_language: data.detectedLanguage,
+        language_fallback: data.languageFallback ? 1 : 0,
+        subject: data.subject,
+        channel_details: data.channelDetails ? JSON.stringify(data.channelDetails) : null,
+        asset_context: data.assetContext ? JSON.stringify(data.assetContext) : null,
+        linked_from: data.linkedFromTicketId,
+        created_at: data.openedAt,
+      });
       // The opening text is the conversation's first customer message.
       await addMessage(trx, {
         id: recorded.id,
@@ -207,7 +256,7 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
 async function applyRouting(trx: Trx, event: RoutingEvent): Promise<void> {
   switch (event.type) {
     case 'TicketQueued':
-      return void (await update(trx, event.data.ticketId, { queue: event.data.queue, updated_at: event.data.queuedAt }));
+      return void (await setQueue.execute(trx, { id: event.data.ticketId, queue: event.data.queue, updated_at: event.data.queuedAt }));
     default:
       return assertNever(event.type);
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '@ticketing/kernel';
 import type { AssetContext, Channel, ChannelDetails, Language, TicketStatus } from '@ticketing/contracts';
-import { READ_STORE, type ReadStore } from '@ticketing/read-store';
+import { prepareQuery, READ_STORE, type ParameterOf, type ReadStore } from '@ticketing/read-store';
 import type { AuthenticatedActor } from '@ticketing/platform';
 import type { MessageResponse, TicketPageResponse, TicketResponse } from '../ticket.response.dto';
 import type { MessageRow, TicketListTables, TicketRow } from './ticket-list.projection';
@@ -73,6 +73,11 @@ function decodeCursor(cursor: string): string {
   return id;
 }
 
+// Prepared: every write answers with its ticket, read by id.
+const ticketById = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<Pick<TicketRow, 'id'>>) =>
+  db.selectFrom('intake_tickets').selectAll().where('id', '=', param('id')),
+);
+
 /** Reads tickets and conversations from the ticket-list projection, as the caller may see them. */
 @Injectable()
 export class TicketListQuery {
@@ -84,7 +89,7 @@ export class TicketListQuery {
 
   /** The row if the caller may see it. A customer asking for someone else's ticket gets the same 404 as for a missing one. */
   async findVisible(ticketId: string, actor: AuthenticatedActor): Promise<TicketRow> {
-    const row = await this.db.selectFrom('intake_tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
+    const [row] = (await ticketById.execute(this.db, { id: ticketId })).rows;
     if (!row || (!isStaff(actor) && row.customer_id !== actor.id)) {
       throw new NotFoundError(`Ticket ${ticketId} not found`, { ticketId });
     }
