@@ -267,6 +267,57 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
       expect(await harness.runtime.eventStore.headPosition()).toBe(head);
     });
 
+    it('replays the first status too: an e-mail that threaded (200) answers 200 again, and appends nothing more', async () => {
+      const headers = { 'idempotency-key': 'thread-once' };
+      const first = await open({
+        channel: 'email',
+        subject: 'Card top-up missing',
+        body: 'My card top-up has not arrived',
+        language: 'en',
+        email: { fromAddress: 'cust@example.com', messageId: '<idem-1@mail.example.com>' },
+      });
+      const reply = {
+        channel: 'email',
+        subject: 'Re: Card top-up missing',
+        body: 'Still nothing',
+        language: 'en',
+        email: { fromAddress: 'cust@example.com', messageId: '<idem-2@mail.example.com>', inReplyTo: '<idem-1@mail.example.com>' },
+      };
+      const threaded = await harness.request('POST', '/v1/tickets', { token: customer, body: reply, headers });
+      expect(threaded.status).toBe(200);
+      const head = await harness.runtime.eventStore.headPosition();
+      const again = await harness.request('POST', '/v1/tickets', { token: customer, body: reply, headers });
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(threaded.body);
+      expect(again.body).toMatchObject({ id: first.id, messageCounts: { customer: 2 } });
+      expect(await harness.runtime.eventStore.headPosition()).toBe(head);
+    });
+
+    it('refuses a malformed key with a 400 problem, appending nothing', async () => {
+      const head = await harness.runtime.eventStore.headPosition();
+      const reply = await harness.request('POST', '/v1/tickets', { token: customer, body: chat('bad key'), headers: { 'idempotency-key': 'has spaces' } });
+      expect(reply.status).toBe(400);
+      expect(reply.contentType).toContain('application/problem+json');
+      expect(reply.body).toMatchObject({ errors: [{ field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' }] });
+      expect(await harness.runtime.eventStore.headPosition()).toBe(head);
+    });
+
+    it('frees the key of a refused request, so the corrected retry goes through under it', async () => {
+      const headers = { 'idempotency-key': 'corrected-retry' };
+      const refused = await harness.request('POST', '/v1/tickets', { token: customer, body: chat(''), headers });
+      expect(refused.status).toBe(400);
+      const corrected = await harness.request('POST', '/v1/tickets', { token: customer, body: chat('now with a body'), headers });
+      expect(corrected.status).toBe(201);
+    });
+
+    it('leaves a request without a valid token to the guard: 401, and the key stays unused', async () => {
+      const headers = { 'idempotency-key': 'unauthenticated' };
+      const anonymous = await harness.request('POST', '/v1/tickets', { body: chat('who am I'), headers });
+      expect(anonymous.status).toBe(401);
+      const signedIn = await harness.request('POST', '/v1/tickets', { token: customer, body: chat('who am I'), headers });
+      expect(signedIn.status).toBe(201);
+    });
+
     it('keeps keys per caller: another customer using the same key gets their own ticket', async () => {
       const headers = { 'idempotency-key': 'shared-key' };
       const mine = await harness.request('POST', '/v1/tickets', { token: customer, body: chat('mine'), headers });

@@ -36,5 +36,7 @@ export * from './http/create-http-app';
 
 export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
+export * from './idempotency/idempotency.http-hooks';
+export * from './idempotency/idempotency.rules';
 export * from './background/background-tasks';
 export * from './openapi/api-problems.decorator';

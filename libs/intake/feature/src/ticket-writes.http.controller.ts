@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, Matches } from 'class-validator';
 import { newId } from '@ticketing/kernel';
-import { ApiProblems, CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
 import { TicketResponse } from './ticket.response.dto';
@@ -39,10 +39,8 @@ const contextOf = (actor: AuthenticatedActor): CommandContext => ({
 @ApiTags('tickets')
 @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the first response again; another body → 422' })
 @ApiConflictResponse({ description: 'Not allowed in the ticket’s current state (the problem names the state and the command)' })
 @Controller('tickets/:id')
-@UseInterceptors(IdempotencyInterceptor)
 export class TicketWritesHttpController {
   constructor(
     private readonly commands: TicketCommandsService,
@@ -50,6 +48,7 @@ export class TicketWritesHttpController {
   ) {}
 
   @Post('messages')
+  @Idempotent()
   @HttpCode(201)
   @Roles('customer', 'service', ...STAFF)
   @ApiOperation({
@@ -69,6 +68,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('notes')
+  @Idempotent()
   @HttpCode(201)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Add an internal note', description: 'Agents only; never visible to customers in any API.' })
@@ -78,6 +78,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('in-progress')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Start working on the ticket' })
@@ -87,6 +88,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('waiting-on-customer')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Wait for the customer’s answer' })
@@ -96,6 +98,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('resolve')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Resolve', description: 'Closes by itself after TICKETING_AUTO_CLOSE_HOURS (72) without a customer reply.' })
@@ -105,6 +108,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('reopen')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Reopen a resolved ticket' })
@@ -114,6 +118,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('close')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Close a resolved ticket' })
@@ -123,6 +128,7 @@ export class TicketWritesHttpController {
   }
 
   @Post('merge')
+  @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
   @ApiOperation({ summary: 'Merge this duplicate into another ticket', description: 'The duplicate’s stream ends with TicketMerged; reads of it redirect.' })

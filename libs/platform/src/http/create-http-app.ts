@@ -4,6 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import type { TicketingConfig } from '../config/ticketing-config';
+import { CLOCK, type Clock } from '@ticketing/kernel';
+import { TOKEN_VERIFIER, type TokenVerifier } from '../auth/token-verifier.port';
+import { enforceIdempotencyKeys, type IdempotencyHookDependencies } from '../idempotency/idempotency.http-hooks';
+import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule, type PlatformOptions } from '../platform.module';
@@ -39,6 +43,13 @@ export async function createHttpApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  let idempotency: IdempotencyHookDependencies | undefined;
+  // Looked up on the first keyed request: the store comes with the feature module that has @Idempotent routes.
+  enforceIdempotencyKeys(fastify, () => (idempotency ??= {
+    store: app.get(IdempotencyStore, { strict: false }),
+    clock: app.get<Clock>(CLOCK, { strict: false }),
+    verifier: app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }),
+  }));
   app.setGlobalPrefix('v1', { exclude: [...UNVERSIONED_ROUTES] });
   app.enableShutdownHooks();
 

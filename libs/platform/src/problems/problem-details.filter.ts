@@ -27,17 +27,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private replyWithProblem(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const { body, headers, unexpected } = toProblemDetails(exception, {
-      instance: request.url.split('?')[0],
-      correlationId: request.id,
-    });
+    const { unexpected } = sendProblem(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>(), exception);
     if (unexpected) this.logger.error({ err: exception }, 'Unhandled error');
-    if (reply.sent) return;
+  }
+}
+
+/** Answers an HTTP request with the problem+json for `error` (unless a response went out already). */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): Readonly<{ unexpected: boolean }> {
+  const { body, headers, unexpected } = toProblemDetails(error, { instance: request.url.split('?')[0], correlationId: request.id });
+  if (!reply.sent) {
     void reply
       .status(body.status)
       .headers({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE })
       .send(JSON.stringify(body));
   }
+  return { unexpected };
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { newId } from '@ticketing/kernel';
-import { ApiProblems, CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
 import { TicketResponse } from '../ticket.response.dto';
@@ -13,9 +13,7 @@ type StatusReply = { status(code: number): unknown };
 @ApiTags('tickets')
 @ApiProblems(400, 401, 403, 409, 413, 415, 422)
 @ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the first response again; another body → 422' })
 @Controller('tickets')
-@UseInterceptors(IdempotencyInterceptor)
 export class OpenTicketHttpController {
   constructor(
     private readonly commands: TicketCommandsService,
@@ -23,6 +21,7 @@ export class OpenTicketHttpController {
   ) {}
 
   @Post()
+  @Idempotent()
   @HttpCode(201)
   @Roles('customer', 'agent', 'supervisor', 'service', 'admin')
   @ApiOperation({

@@ -1,0 +1,21 @@
+import { ConflictError, UnprocessableError, ValidationError } from '@ticketing/kernel';
+
+/** The HTTP header and the gRPC metadata key. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Rejects a key that is not 1 to 255 visible ASCII characters. */
+export function assertIdempotencyKey(key: string): void {
+  if (!KEY.test(key)) {
+    throw new ValidationError('Invalid Idempotency-Key (idempotency-key): 1 to 255 visible ASCII characters', [
+      { field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters' },
+    ]);
+  }
+}
+
+/** The error for a reservation that cannot go ahead: another request under the key, or the first one still running. */
+export function refusalOf(reservation: Readonly<{ kind: 'mismatch' | 'in_progress' }>, key: string): Error {
+  return reservation.kind === 'mismatch'
+    ? new UnprocessableError('This Idempotency-Key was used with a different request', { idempotencyKey: key })
+    : new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
+}
