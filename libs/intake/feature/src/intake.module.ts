@@ -5,7 +5,7 @@ import { AutoCloseScheduler } from './application/auto-close.scheduler';
 import { TicketCommandsService } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
 import { LANGUAGE_DETECTOR } from './language/language-detector.port';
-import { TinyldLanguageDetector } from './language/tinyld-language-detector.adapter';
+import { ThreadedLanguageDetector } from './language/threaded-language-detector.adapter';
 import { OpenTicketHttpController } from './open-ticket/open-ticket.http.controller';
 import { TicketReadsHttpController } from './ticket-reads.http.controller';
 import { TicketWritesHttpController } from './ticket-writes.http.controller';
@@ -28,7 +28,7 @@ import { TicketWatchService } from './grpc/ticket-watch.service';
     TicketWatchService,
     GrpcCorrelationInterceptor,
     { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
-    { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector },
+    { provide: LANGUAGE_DETECTOR, useFactory: () => new ThreadedLanguageDetector() },
   ],
   exports: [TicketCommandsService, TicketListQuery],
 })

@@ -91,7 +91,7 @@ export class TicketCommandsService {
     }
     const ticketId = newId();
     // Detected even when the customer gave a language: both are stored, and a mismatch is worth seeing.
-    const detectedLanguage = this.languageDetector.detect(`${input.subject}\n${input.body}`);
+    const detectedLanguage = await this.languageDetector.detect(`${input.subject}\n${input.body}`);
     return this.execute(ticketId, context, {
       type: 'OpenTicket',
       data: {

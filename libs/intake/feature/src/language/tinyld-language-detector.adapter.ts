@@ -17,16 +17,35 @@ export type TinyldLanguageDetectorOptions = Readonly<{
  */
 export const DEFAULT_TINYLD_OPTIONS: TinyldLanguageDetectorOptions = { minLetters: 8, minAccuracy: 0.2, minLead: 1.5 };
 
+/** tinyld's best guesses, best first (the two best are all a verdict looks at). */
+export type RankedLanguages = readonly Readonly<{ lang: string; accuracy: number }>[];
+
 const LETTER = /\p{L}/gu;
 /**
  * Detection time grows with the text while the answer settles within a few sentences: a 20,000-
- * character body would cost ~1.5 ms of the event loop for the same verdict as its opening.
+ * character body would cost ~1.5 ms for the same verdict as its opening.
  */
 const SAMPLE_LENGTH = 1_000;
 /** Hashes, addresses, amounts, order ids, "TRC20", "2FA": Latin letters next to digits carry no language. */
 const CODE_LIKE = /[A-Za-z0-9]*\d[A-Za-z0-9]*/g;
 
-/** LanguageDetector on tinyld (pure JS, offline, ~60 languages). */
+/** What tinyld is shown of a text, or null when too few letters are left to tell a language by. */
+export function detectionSample(text: string, minLetters: number): string | null {
+  const words = (text.length > SAMPLE_LENGTH ? text.slice(0, SAMPLE_LENGTH) : text).replace(CODE_LIKE, ' ');
+  return (words.match(LETTER)?.length ?? 0) < minLetters ? null : words;
+}
+
+/** tinyld's two best guesses for a sample. */
+export const rankLanguages = (sample: string): RankedLanguages => detectAll(sample).slice(0, 2);
+
+/** The best guess when it is accurate enough and far enough ahead of the runner-up, else null. */
+export function languageVerdict([best, runnerUp]: RankedLanguages, options: TinyldLanguageDetectorOptions): string | null {
+  if (best === undefined || best.lang === '' || best.accuracy < options.minAccuracy) return null;
+  if (runnerUp !== undefined && best.accuracy < runnerUp.accuracy * options.minLead) return null;
+  return best.lang;
+}
+
+/** LanguageDetector on tinyld (pure JS, offline, ~60 languages), on the calling thread. */
 export class TinyldLanguageDetector implements LanguageDetector {
   private readonly options: TinyldLanguageDetectorOptions;
 
@@ -34,17 +53,13 @@ export class TinyldLanguageDetector implements LanguageDetector {
     this.options = { ...DEFAULT_TINYLD_OPTIONS, ...options };
   }
 
-  detect(text: string): string | null {
-    const words = (text.length > SAMPLE_LENGTH ? text.slice(0, SAMPLE_LENGTH) : text).replace(CODE_LIKE, ' ');
-    if ((words.match(LETTER)?.length ?? 0) < this.options.minLetters) return null;
-    const [best, runnerUp] = detectAll(words);
-    if (best === undefined || best.lang === '' || best.accuracy < this.options.minAccuracy) return null;
-    if (runnerUp !== undefined && best.accuracy < runnerUp.accuracy * this.options.minLead) return null;
-    return best.lang;
+  async detect(text: string): Promise<string | null> {
+    const sample = detectionSample(text, this.options.minLetters);
+    return sample === null ? null : languageVerdict(rankLanguages(sample), this.options);
   }
 }
 
-/** Binds LANGUAGE_DETECTOR to tinyld with the default thresholds. */
+/** Binds LANGUAGE_DETECTOR to tinyld on the calling thread, with the default thresholds. */
 export const languageDetectorProvider: Provider = {
   provide: LANGUAGE_DETECTOR,
   useFactory: (): LanguageDetector => new TinyldLanguageDetector(),

@@ -2,7 +2,8 @@ import { Test } from '@nestjs/testing';
 import type { Language } from '@ticketing/contracts';
 import { resolveLanguage } from '@ticketing/intake-domain';
 import { LANGUAGE_DETECTOR, type LanguageDetector } from './language-detector.port';
-import { TinyldLanguageDetector, languageDetectorProvider } from './tinyld-language-detector.adapter';
+import { ThreadedLanguageDetector } from './threaded-language-detector.adapter';
+import { TinyldLanguageDetector, languageDetectorProvider, type TinyldLanguageDetectorOptions } from './tinyld-language-detector.adapter';
 
 const ticket = (subject: string, body: string) => `${subject}\n${body}`;
 
@@ -25,27 +26,39 @@ const SAMPLES: readonly (readonly [Language, string])[] = [
   ['ja', ticket('二段階認証を紛失', 'スマートフォンをなくしてしまい、二段階認証のためログインできません。リセットする方法を教えてください。')],
 ];
 
-describe('TinyldLanguageDetector', () => {
-  const detector = new TinyldLanguageDetector();
+type Detector = LanguageDetector & Partial<{ onModuleDestroy(): Promise<void> }>;
 
-  it.each(SAMPLES)('detects %s in a support ticket and the ticket is handled in it', (language, text) => {
-    const detected = detector.detect(text);
+describe.each([
+  ['TinyldLanguageDetector (on the calling thread)', (options?: Partial<TinyldLanguageDetectorOptions>): Detector => new TinyldLanguageDetector(options)],
+  ['ThreadedLanguageDetector', (options?: Partial<TinyldLanguageDetectorOptions>): Detector => new ThreadedLanguageDetector(options)],
+])('%s', (_name, create) => {
+  const made: Detector[] = [];
+  const detectorWith = (options?: Partial<TinyldLanguageDetectorOptions>): Detector => {
+    const detector = create(options);
+    made.push(detector);
+    return detector;
+  };
+  const detector = detectorWith();
+  afterAll(() => Promise.all(made.map((each) => each.onModuleDestroy?.())));
+
+  it.each(SAMPLES)('detects %s in a support ticket and the ticket is handled in it', async (language, text) => {
+    const detected = await detector.detect(text);
     expect(detected).toBe(language);
     expect(resolveLanguage(null, detected)).toEqual({ language, languageGiven: null, detectedLanguage: language, languageFallback: false });
   });
 
-  it('detects a language support is not staffed for, and the ticket falls back to en with the flag', () => {
+  it('detects a language support is not staffed for, and the ticket falls back to en with the flag', async () => {
     const german = ticket(
       'Auszahlung hängt',
       'Ich habe vor drei Stunden 500 USDT über TRC20 abgehoben und die Auszahlung wird immer noch als ausstehend angezeigt. Können Sie das bitte prüfen?',
     );
-    const detected = detector.detect(german);
+    const detected = await detector.detect(german);
     expect(detected).toBe('de');
     expect(resolveLanguage(null, detected)).toEqual({ language: 'en', languageGiven: null, detectedLanguage: 'de', languageFallback: true });
   });
 
-  it('keeps the language the customer gave even when the text reads otherwise', () => {
-    const detected = detector.detect(SAMPLES[0][1]);
+  it('keeps the language the customer gave even when the text reads otherwise', async () => {
+    const detected = await detector.detect(SAMPLES[0][1]);
     expect(resolveLanguage('tr', detected)).toEqual({ language: 'tr', languageGiven: 'tr', detectedLanguage: 'en', languageFallback: false });
   });
 
@@ -55,25 +68,27 @@ describe('TinyldLanguageDetector', () => {
     ['only a tx hash and numbers', 'tx\n0x3a1f9c2e5b7d4a6c8e0f1b3d5a7c9e1f3b5d7a9c1e3f5b7d9a1c3e5f7b9d1a3c 500'],
     ['only tickers', 'USDT TRC20 500'],
     ['nothing', ''],
-  ])('detects nothing in %s', (_name, text) => {
-    expect(detector.detect(text)).toBeNull();
-    expect(resolveLanguage(null, detector.detect(text))).toMatchObject({ language: 'en', detectedLanguage: null, languageFallback: true });
+  ])('detects nothing in %s', async (_name, text) => {
+    expect(await detector.detect(text)).toBeNull();
+    expect(resolveLanguage(null, await detector.detect(text))).toMatchObject({ language: 'en', detectedLanguage: null, languageFallback: true });
   });
 
-  it('detects nothing when the best guess does not reach the accuracy asked for', () => {
+  it('detects nothing when the best guess does not reach the accuracy asked for', async () => {
     const russian = SAMPLES[4][1];
-    expect(detector.detect(russian)).toBe('ru');
+    expect(await detector.detect(russian)).toBe('ru');
     // This text scores ~0.28 for ru against ~0.14 for uk.
-    expect(new TinyldLanguageDetector({ minAccuracy: 0.5 }).detect(russian)).toBeNull();
-    expect(new TinyldLanguageDetector({ minLead: 3 }).detect(russian)).toBeNull();
+    expect(await detectorWith({ minAccuracy: 0.5 }).detect(russian)).toBeNull();
+    expect(await detectorWith({ minLead: 3 }).detect(russian)).toBeNull();
   });
 
-  it('judges a long text by its opening: what follows the first 1,000 characters does not change the verdict', () => {
+  it('judges a long text by its opening: what follows the first 1,000 characters does not change the verdict', async () => {
     const spanish = SAMPLES[6][1];
     const opening = `${spanish} `.repeat(Math.ceil(1_000 / (spanish.length + 1))).slice(0, 1_000);
-    expect(detector.detect(`${opening}${SAMPLES[4][1].repeat(50)}`)).toBe('es');
+    expect(await detector.detect(`${opening}${SAMPLES[4][1].repeat(50)}`)).toBe('es');
   });
+});
 
+describe('languageDetectorProvider', () => {
   it.each([
     ['languageDetectorProvider', languageDetectorProvider],
     ['useClass', { provide: LANGUAGE_DETECTOR, useClass: TinyldLanguageDetector }],
@@ -81,7 +96,27 @@ describe('TinyldLanguageDetector', () => {
     const moduleRef = await Test.createTestingModule({ providers: [provider] }).compile();
     const bound = moduleRef.get<LanguageDetector>(LANGUAGE_DETECTOR);
     expect(bound).toBeInstanceOf(TinyldLanguageDetector);
-    expect(bound.detect(SAMPLES[6][1])).toBe('es');
-    expect(bound.detect('ok\nok thanks')).toBeNull();
+    expect(await bound.detect(SAMPLES[6][1])).toBe('es');
+    expect(await bound.detect('ok\nok thanks')).toBeNull();
+  });
+});
+
+describe('ThreadedLanguageDetector', () => {
+  it('gives each of many concurrent requests its own verdict, across its threads', async () => {
+    const detector = new ThreadedLanguageDetector({ threads: 2 });
+    const asked = Array.from({ length: 48 }, (_, index) => SAMPLES[index % SAMPLES.length]);
+    const verdicts = await Promise.all(asked.map(([, text]) => detector.detect(text)));
+    expect(verdicts).toEqual(asked.map(([language]) => language));
+    await detector.onModuleDestroy();
+  });
+
+  it('answers what its threads still held when they stop, then answers on the calling thread', async () => {
+    const detector = new ThreadedLanguageDetector();
+    const before = SAMPLES.map(([, text]) => detector.detect(text));
+    // Let the batch go out to the worker, then stop it under the batch.
+    await Promise.resolve();
+    await detector.onModuleDestroy();
+    expect(await Promise.all(before)).toEqual(SAMPLES.map(([language]) => language));
+    expect(await detector.detect(SAMPLES[4][1])).toBe('ru');
   });
 });
