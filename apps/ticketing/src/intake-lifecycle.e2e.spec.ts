@@ -29,6 +29,13 @@ const chat = (body: string, extra: Record<string, unknown> = {}) => ({
   chat: { sessionId: 'session-1' },
   ...extra,
 });
+const email = (subject: string, body: string, messageId: string, inReplyTo?: string) => ({
+  channel: 'email',
+  subject,
+  body,
+  language: 'en',
+  email: { fromAddress: 'cust@example.com', messageId, ...(inReplyTo !== undefined && { inReplyTo }) },
+});
 
 describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () => {
   const clock = new ManualClock(new Date());
@@ -212,34 +219,16 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
   });
 
   it('threads an e-mail reply onto the ticket its In-Reply-To names', async () => {
-    const first = await open({
-      channel: 'email',
-      subject: 'Deposit missing',
-      body: 'My ETH deposit has not arrived',
-      language: 'en',
-      email: { fromAddress: 'cust@example.com', messageId: '<m1@mail.example.com>' },
-    });
+    const first = await open(email('Deposit missing', 'My ETH deposit has not arrived', '<m1@mail.example.com>'));
     const reply = await harness.request('POST', '/v1/tickets', {
       token: customer,
-      body: {
-        channel: 'email',
-        subject: 'Re: Deposit missing',
-        body: 'Any news?',
-        language: 'en',
-        email: { fromAddress: 'cust@example.com', messageId: '<m2@mail.example.com>', inReplyTo: '<m1@mail.example.com>' },
-      },
+      body: email('Re: Deposit missing', 'Any news?', '<m2@mail.example.com>', '<m1@mail.example.com>'),
     });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ id: first.id, messageCounts: { customer: 2 } });
     const third = await harness.request('POST', '/v1/tickets', {
       token: customer,
-      body: {
-        channel: 'email',
-        subject: 'Re: Re: Deposit missing',
-        body: 'Hello??',
-        language: 'en',
-        email: { fromAddress: 'cust@example.com', messageId: '<m3@mail.example.com>', inReplyTo: '<m2@mail.example.com>' },
-      },
+      body: email('Re: Re: Deposit missing', 'Hello??', '<m3@mail.example.com>', '<m2@mail.example.com>'),
     });
     expect(third.body).toMatchObject({ id: first.id, messageCounts: { customer: 3 } });
   });
@@ -269,20 +258,8 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
 
     it('replays the first status too: an e-mail that threaded (200) answers 200 again, and appends nothing more', async () => {
       const headers = { 'idempotency-key': 'thread-once' };
-      const first = await open({
-        channel: 'email',
-        subject: 'Card top-up missing',
-        body: 'My card top-up has not arrived',
-        language: 'en',
-        email: { fromAddress: 'cust@example.com', messageId: '<idem-1@mail.example.com>' },
-      });
-      const reply = {
-        channel: 'email',
-        subject: 'Re: Card top-up missing',
-        body: 'Still nothing',
-        language: 'en',
-        email: { fromAddress: 'cust@example.com', messageId: '<idem-2@mail.example.com>', inReplyTo: '<idem-1@mail.example.com>' },
-      };
+      const first = await open(email('Card top-up missing', 'My card top-up has not arrived', '<idem-1@mail.example.com>'));
+      const reply = email('Re: Card top-up missing', 'Still nothing', '<idem-2@mail.example.com>', '<idem-1@mail.example.com>');
       const threaded = await harness.request('POST', '/v1/tickets', { token: customer, body: reply, headers });
       expect(threaded.status).toBe(200);
       const head = await harness.runtime.eventStore.headPosition();
