@@ -101,7 +101,8 @@ export class ThreadedLanguageDetector implements LanguageDetector, OnModuleDestr
       this.logger.error({ err: error }, 'Language detection thread failed; detecting on the calling thread from now on');
     });
     worker.on('exit', () => {
-      this.slots.splice(this.slots.indexOf(slot), 1);
+      const index = this.slots.indexOf(slot);
+      if (index >= 0) this.slots.splice(index, 1);
       rankHere(slot.posted.splice(0).flat());
     });
     this.slots.push(slot);
