@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Clock } from '@ticketing/kernel';
-import type { DestinationStream, Logger } from 'pino';
+import type { Logger } from 'pino';
 import { BackgroundTasks } from './background/background-tasks';
 import { PlatformAuthModule } from './auth/auth.module';
 import { PlatformConfigModule } from './config/config.module';
@@ -11,13 +11,6 @@ import { PlatformLoggingModule } from './logging/logging.module';
 import { PlatformMetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
 import { createValidationPipe } from './problems/validation.pipe';
-
-export type PlatformOptions = Readonly<{
-  /** Time for token expiry checks; default the system clock. */
-  clock?: Clock;
-  /** Where JSON log lines go; default stdout. */
-  logDestination?: DestinationStream;
-}>;
 
 /** Everything a service needs from the platform, wired globally: config, logging, auth, problems, health, metrics. */
 @Module({})

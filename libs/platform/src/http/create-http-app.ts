@@ -4,14 +4,22 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { CLOCK, type Clock } from '@ticketing/kernel';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { TicketingConfig } from '../config/ticketing-config';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../auth/token-verifier.port';
 import { enforceIdempotencyKeys, type IdempotencyHookDependencies } from '../idempotency/idempotency.http-hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
 import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
-import { PlatformModule, type PlatformOptions } from '../platform.module';
+import { PlatformModule } from '../platform.module';
 import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
+
+export type PlatformOptions = Readonly<{
+  /** Time for token expiry checks; default the system clock. */
+  clock?: Clock;
+  /** Where JSON log lines go; default stdout. */
+  logDestination?: DestinationStream;
+}>;
 
 /** Routes served outside the `/v1` API prefix. */
 export const UNVERSIONED_ROUTES = ['health/live', 'health/ready', 'metrics'] as const;

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateBearer } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier.port';
 import { sendProblem } from '../problems/problem-details.filter';
-import { assertIdempotencyKey, IDEMPOTENCY_HEADER, refusalOf } from './idempotency.rules';
+import { assertIdempotencyKey, IDEMPOTENCY_HEADER, idempotencyScopeOf, refusalOf } from './idempotency.rules';
 import { fingerprintOf, type IdempotencyStore } from './idempotency.store';
 
 declare module 'fastify' {
@@ -62,7 +62,7 @@ export function enforceIdempotencyKeys(fastify: FastifyInstance, dependencies: (
       sendProblem(request, reply, error);
       return reply;
     }
-    const scope = `${actor.kind}:${actor.id}`;
+    const scope = idempotencyScopeOf(actor);
     // The concrete URL, not the route pattern: the same key on another ticket is another request.
     const fingerprint = fingerprintOf(request.method, request.url, request.body);
     const reservation = await store.reserve({ scope, key, fingerprint, now: clock.now() });

@@ -3,7 +3,7 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import { CLOCK, type Clock } from '@ticketing/kernel';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { actorCarrier, attachedActor } from '../auth/auth.decorators';
-import { assertIdempotencyKey, IDEMPOTENCY_HEADER, refusalOf } from './idempotency.rules';
+import { assertIdempotencyKey, IDEMPOTENCY_HEADER, idempotencyScopeOf, refusalOf } from './idempotency.rules';
 import { fingerprintOf, IdempotencyStore } from './idempotency.store';
 
 type KeyedCall = Readonly<{ key: string; fingerprint: string }>;
@@ -40,7 +40,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     assertIdempotencyKey(key);
     const carrier = actorCarrier(context);
     const actor = carrier && attachedActor(carrier);
-    const scope = actor ? `${actor.kind}:${actor.id}` : 'anonymous';
+    const scope = idempotencyScopeOf(actor);
     const reservation = await this.store.reserve({ scope, key, fingerprint, now: this.clock.now() });
     if (reservation.kind === 'replay') return reservation.body;
     if (reservation.kind !== 'new') throw refusalOf(reservation, key);

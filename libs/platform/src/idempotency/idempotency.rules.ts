@@ -1,4 +1,5 @@
 import { ConflictError, UnprocessableError, ValidationError } from '@ticketing/kernel';
+import type { AuthenticatedActor } from '../auth/authenticated-actor';
 
 /** The HTTP header and the gRPC metadata key. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -19,3 +20,6 @@ export function refusalOf(reservation: Readonly<{ kind: 'mismatch' | 'in_progres
     ? new UnprocessableError('This Idempotency-Key was used with a different request', { idempotencyKey: key })
     : new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
 }
+
+/** Keys are per caller: two callers can neither collide nor read each other's answers. */
+export const idempotencyScopeOf = (actor: AuthenticatedActor | undefined): string => (actor ? `${actor.kind}:${actor.id}` : 'anonymous');
