@@ -13,6 +13,7 @@ import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule } from '../platform.module';
 import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
+import { useJsonBodyParser } from './json-body.parser';
 
 export type PlatformOptions = Readonly<{
   /** Time for token expiry checks; default the system clock. */
@@ -41,8 +42,9 @@ export async function createHttpApp(
   propagateCorrelationId(fastify);
   const logger = createLogger(config.logLevel, options.logDestination);
   logRequests(fastify, logger);
-  // Fastify's own JSON parser (with the body limit) stays; dropping text/plain makes any non-JSON body a 415.
+  // Dropping text/plain makes any non-JSON body a 415; JSON bodies keep Fastify's body limit.
   fastify.removeContentTypeParser('text/plain');
+  useJsonBodyParser(fastify);
 
   const root: DynamicModule = { module: HttpRootModule, imports: [PlatformModule.forRoot(config, { logger, clock: options.clock }), module] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
