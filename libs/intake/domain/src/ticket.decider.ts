@@ -9,6 +9,7 @@ import {
   type Decider,
 } from '@ticketing/kernel';
 import {
+  CHANNELS_WITHOUT_SUBJECT,
   TICKET_OPENED_SCHEMA_VERSION,
   type AssetContext,
   type Channel,
@@ -17,6 +18,7 @@ import {
   type TicketClosed,
   type TicketOpened,
 } from '@ticketing/contracts';
+import { deriveSubject } from './display-subject';
 import { resolveLanguage } from './resolve-language';
 import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { evolveTicket, initialTicketState, ticketExists, type ExistingTicket, type TicketEvent, type TicketState } from './ticket.state';
@@ -41,7 +43,8 @@ export type OpenTicket = Command<
     channel: Channel;
     /** Must name the same channel as `channel`. */
     channelDetails: ChannelDetails | null;
-    subject: string;
+    /** Null when the customer gave none: allowed on CHANNELS_WITHOUT_SUBJECT only, then derived from the body. */
+    subject: string | null;
     body: string;
     /** The language the customer chose, if any. */
     languageGiven: Language | null;
@@ -133,6 +136,9 @@ function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
       { field: 'channelDetails.channel', message: `must be ${channel}` },
     ]);
   }
+  if (subject === null && !(CHANNELS_WITHOUT_SUBJECT as readonly Channel[]).includes(channel)) {
+    throw new ValidationError(`A ${channel} ticket needs a subject`, [{ field: 'subject', message: `subject is required for channel ${channel}` }]);
+  }
   if (linkedFromTicketId === ticketId) {
     throw new ValidationError('A ticket cannot be linked from itself', [{ field: 'linkedFromTicketId', message: 'must differ from ticketId' }]);
   }
@@ -144,7 +150,8 @@ function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
       customerId,
       channel,
       channelDetails,
-      subject,
+      subject: subject ?? deriveSubject(body),
+      subjectDerived: subject === null,
       body,
       ...resolveLanguage(languageGiven, detectedLanguage),
       assetContext,

@@ -62,13 +62,14 @@ export const openCommand = (overrides: Partial<OpenTicket['data']> = {}): OpenTi
 
 export const opened = (overrides: Partial<TicketOpened['data']> = {}): TicketOpened => ({
   type: 'TicketOpened',
-  schemaVersion: 2,
+  schemaVersion: 3,
   data: {
     ticketId: TICKET,
     customerId: CUSTOMER,
     channel: 'chat',
     channelDetails: { channel: 'chat', sessionId: 's-1' },
     subject: 'Withdrawal stuck',
+    subjectDerived: false,
     body: 'My USDT withdrawal on TRC20 has been pending for 3 hours',
     language: 'en',
     languageGiven: null,

@@ -32,7 +32,8 @@ export type OpenTicketInput = Readonly<{
   customerId?: string;
   channel: Channel;
   channelDetails: ChannelDetails | null;
-  subject: string;
+  /** Absent on channels without subjects: the decider derives one from the body. */
+  subject?: string;
   body: string;
   language?: Language;
   assetContext?: AssetContext;
@@ -91,7 +92,7 @@ export class TicketCommandsService {
     }
     const ticketId = newId();
     // Detected even when the customer gave a language: both are stored, and a mismatch is worth seeing.
-    const detectedLanguage = await this.languageDetector.detect(`${input.subject}\n${input.body}`);
+    const detectedLanguage = await this.languageDetector.detect(input.subject === undefined ? input.body : `${input.subject}\n${input.body}`);
     return this.execute(ticketId, context, {
       type: 'OpenTicket',
       data: {
@@ -99,7 +100,7 @@ export class TicketCommandsService {
         customerId,
         channel: input.channel,
         channelDetails: input.channelDetails,
-        subject: input.subject,
+        subject: input.subject ?? null,
         body: input.body,
         languageGiven: input.language ?? null,
         detectedLanguage,

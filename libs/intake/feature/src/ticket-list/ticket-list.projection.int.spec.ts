@@ -15,7 +15,7 @@ const ticketIds = ['0190b5a0-0000-7000-8000-000000000001', '0190b5a0-0000-7000-8
 
 const opened = (ticketId: string, customerId: string, channel: 'chat' | 'email', openedAt: string): TicketOpened => ({
   type: 'TicketOpened',
-  schemaVersion: 2,
+  schemaVersion: 3,
   data: {
     ticketId,
     customerId,
@@ -25,6 +25,7 @@ const opened = (ticketId: string, customerId: string, channel: 'chat' | 'email',
         ? { channel: 'email', fromAddress: 'c@example.com', messageId: `<${ticketId}@mail.example.com>` }
         : { channel: 'chat', sessionId: `s-${ticketId}` },
     subject: `Withdrawal stuck ${ticketId.slice(-1)}`,
+    subjectDerived: false,
     body: 'My USDT withdrawal on TRC20 has been pending for 3 hours — ¿dónde está? 出金',
     language: 'en',
     languageGiven: null,
