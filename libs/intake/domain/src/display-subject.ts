@@ -2,8 +2,8 @@
 export const MAX_SUBJECT_LENGTH = 200;
 
 const ELLIPSIS = '…';
-// A sentence ends at . ! ? (or their CJK forms) followed by white space or the end of the line.
-const SENTENCE_END = /[.!?。！？](?=\s|$)/u;
+// A sentence ends at . ! ? followed by white space or the end of the line (so not in 0.5 or v2.1), or at 。！？.
+const SENTENCE_END = /[.!?](?=\s|$)|[。！？]/u;
 
 /**
  * A display subject for a message that came without one (a chat or a social post): the first

@@ -69,6 +69,22 @@ describe('ticket decider', () => {
         .thenThrows(ValidationError, (error) => expect(error.errors[0].field).toBe('channelDetails.channel'));
     });
 
+    it.each(['chat', 'social', 'api'] as const)('derives the subject of a %s message that has none from its body, flagged', (channel) => {
+      const body = 'My USDT withdrawal is stuck. It has been 3 hours.';
+      const channelDetails = { chat: { channel: 'chat', sessionId: 's-1' }, social: { channel: 'social', platform: 'x', handle: '@a', postUrl: 'https://x.com/a/1' }, api: { channel: 'api', clientId: 'c' } }[channel] as never;
+      spec
+        .given([])
+        .when(openCommand({ channel, channelDetails, subject: null, body }))
+        .then([opened({ channel, channelDetails, subject: 'My USDT withdrawal is stuck.', subjectDerived: true, body })]);
+    });
+
+    it.each(['email', 'web_form'] as const)('refuses a %s ticket without a subject', (channel) => {
+      spec
+        .given([])
+        .when(openCommand({ channel, channelDetails: null, subject: null }))
+        .thenThrows(ValidationError, (error) => expect(error.errors).toEqual([{ field: 'subject', message: `subject is required for channel ${channel}` }]));
+    });
+
     it('refuses a ticket linked from itself', () => {
       spec.given([]).when(openCommand({ linkedFromTicketId: TICKET })).thenThrows(ValidationError);
     });
