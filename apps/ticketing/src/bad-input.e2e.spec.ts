@@ -159,6 +159,11 @@ describe('bad input: a 400 problem that appends nothing, and malformed stored ti
       const nested = await refused('POST', '/v1/tickets', { token: customer, rawBody: JSON.stringify(chatTicket).replace('{"sessionId"', `{"${name}":{},"sessionId"`) });
       expect(nested.errors).toContainEqual({ field: `chat.${name}`, message: `property ${name} should not exist` });
     });
+
+    it('in a query too', async () => {
+      const problem = await refused('GET', '/v1/tickets?toString=x&limit=5', { token: agent });
+      expect(problem.errors).toEqual([{ field: 'toString', message: 'property toString should not exist' }]);
+    });
   });
 
   describe('actions that take no body', () => {
