@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Clock } from '@ticketing/kernel';
 import type { Logger } from 'pino';
 import { BackgroundTasks } from './background/background-tasks';
@@ -7,7 +7,6 @@ import { PlatformAuthModule } from './auth/auth.module';
 import { PlatformConfigModule } from './config/config.module';
 import type { TicketingConfig } from './config/ticketing-config';
 import { PlatformHealthModule } from './health/health.module';
-import { BodylessRouteInterceptor } from './http/bodyless-route.interceptor';
 import { PlatformLoggingModule } from './logging/logging.module';
 import { PlatformMetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
@@ -33,7 +32,6 @@ export class PlatformModule {
         BackgroundTasks,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: BodylessRouteInterceptor },
       ],
     };
   }
