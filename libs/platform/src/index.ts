@@ -10,6 +10,7 @@ export * from './logging/logging.module';
 
 export * from './problems/problem-types';
 export * from './problems/problem-mapping';
+export * from './problems/grpc-status';
 export * from './problems/problem-details.filter';
 export * from './problems/validation.pipe';
 
