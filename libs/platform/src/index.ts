@@ -28,6 +28,8 @@ export * from './auth/auth.module';
 
 export * from './health/readiness.registry';
 export * from './health/health.module';
+export * from './grpc/grpc-health';
+export * from './grpc/grpc-tooling';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';
