@@ -180,7 +180,8 @@ describe('gRPC as tooling expects: reflection, health, error details (e2e, stock
       watch.on('error', () => undefined);
       const next = async (count: number) => {
         // Moves the injected clock past the poll interval until the poller has run: no wall-clock waiting.
-        while (statuses.length < count) {
+        for (let polls = 0; statuses.length < count; polls++) {
+          if (polls > 50) throw new Error(`no health status change after ${polls} poll intervals: ${statuses.join(', ')}`);
           const arrived = new Promise<void>((resolve) => (seen = resolve));
           clock.advance(GRPC_HEALTH_POLL_MS);
           await Promise.race([arrived, new Promise((resolve) => setImmediate(resolve))]);
