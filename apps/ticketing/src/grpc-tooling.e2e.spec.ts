@@ -7,8 +7,9 @@ import { GRPC_HEALTH_POLL_MS, ReadinessRegistry } from '@ticketing/platform';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { Root } from 'protobufjs';
 import { FileDescriptorProto } from 'protobufjs/ext/descriptor';
+import { buildCompiledCli, killCliServers, startCliServer } from './test-support/compiled-cli';
 import { TicketGrpcClient } from './test-support/ticket-grpc.client';
-import { TicketingHarness } from './test-support/ticketing.harness';
+import { newDataDir, TicketingHarness } from './test-support/ticketing.harness';
 
 // Stock clients: the .proto files grpc-js's own reflection and health packages ship, nothing of ours.
 const STOCK_OPTIONS = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
@@ -40,6 +41,24 @@ function errorDetailsOf(error: ServiceError): ErrorDetails & { code: number; mes
   return { code: decoded.code, message: decoded.message, errorInfo: detail('ErrorInfo') as ErrorDetails['errorInfo'], badRequest: detail('BadRequest') as ErrorDetails['badRequest'] };
 }
 
+/** One ServerReflectionInfo call: writes `requests`, resolves with the responses. */
+function reflectAt(address: string, version: 'v1' | 'v1alpha', requests: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+  const Reflection = serviceAt(`grpc/reflection/${version}/reflection.proto`, REFLECTION_PROTO_DIR, `grpc.reflection.${version}.ServerReflection`);
+  const client = new Reflection(address, credentials.createInsecure());
+  const call = (client as unknown as { serverReflectionInfo(): ClientDuplexStream<unknown, Record<string, unknown>> }).serverReflectionInfo();
+  const responses: Record<string, unknown>[] = [];
+  return new Promise<Record<string, unknown>[]>((resolve, reject) => {
+    call.on('data', (response) => responses.push(response));
+    call.on('error', reject);
+    call.on('end', () => {
+      client.close();
+      resolve(responses);
+    });
+    for (const request of requests) call.write(request);
+    call.end();
+  });
+}
+
 describe('gRPC as tooling expects: reflection, health, error details (e2e, stock clients)', () => {
   const clock = new ManualClock(new Date());
   let harness: TicketingHarness;
@@ -68,22 +87,7 @@ describe('gRPC as tooling expects: reflection, health, error details (e2e, stock
   });
 
   describe('server reflection', () => {
-    const reflect = (version: 'v1' | 'v1alpha', requests: readonly Record<string, unknown>[]) => {
-      const Reflection = serviceAt(`grpc/reflection/${version}/reflection.proto`, REFLECTION_PROTO_DIR, `grpc.reflection.${version}.ServerReflection`);
-      const client = new Reflection(harness.grpcAddress, credentials.createInsecure());
-      const call = (client as unknown as { serverReflectionInfo(): ClientDuplexStream<unknown, Record<string, unknown>> }).serverReflectionInfo();
-      const responses: Record<string, unknown>[] = [];
-      return new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        call.on('data', (response) => responses.push(response));
-        call.on('error', reject);
-        call.on('end', () => {
-          client.close();
-          resolve(responses);
-        });
-        for (const request of requests) call.write(request);
-        call.end();
-      });
-    };
+    const reflect = (version: 'v1' | 'v1alpha', requests: readonly Record<string, unknown>[]) => reflectAt(harness.grpcAddress, version, requests);
 
     it.each(['v1', 'v1alpha'] as const)('%s lists TicketService, Health and reflection itself', async (version) => {
       const [response] = await reflect(version, [{ listServices: '*' }]);
@@ -249,4 +253,27 @@ describe('gRPC as tooling expects: reflection, health, error details (e2e, stock
       expect(errorDetailsOf(unauthenticated).errorInfo).toMatchObject({ reason: 'UNAUTHORIZED', metadata: { correlationId: 'corr-401' } });
     });
   });
+});
+
+describe('reflection and health from the compiled CLI (the tooling protos found from dist/)', () => {
+  beforeAll(() => buildCompiledCli(), 180_000);
+  afterAll(() => killCliServers());
+
+  it('lists the services and answers Health.Check', async () => {
+    const server = await startCliServer({ TICKETING_DATA_DIR: await newDataDir(), LOG_LEVEL: 'info' });
+    const Health = serviceAt('health/v1/health.proto', HEALTH_PROTO_DIR, 'grpc.health.v1.Health');
+    const health = new Health(server.grpcAddress!, credentials.createInsecure()) as unknown as Client & {
+      check(request: unknown, callback: (error: ServiceError | null, response: { status: string }) => void): void;
+    };
+    try {
+      const [listed] = await reflectAt(server.grpcAddress!, 'v1', [{ listServices: '*' }]);
+      expect((listed.listServicesResponse as { service: { name: string }[] }).service.map((service) => service.name)).toContain('ticketing.intake.v1.TicketService');
+      const checked = await new Promise((resolve, reject) => health.check({ service: '' }, (error, response) => (error ? reject(error) : resolve(response))));
+      expect(checked).toEqual({ status: 'SERVING' });
+    } finally {
+      health.close();
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 60_000);
 });
