@@ -10,6 +10,7 @@ export * from './logging/logging.module';
 
 export * from './problems/problem-types';
 export * from './problems/problem-mapping';
+export * from './problems/grpc-status';
 export * from './problems/problem-details.filter';
 export * from './problems/validation.pipe';
 
@@ -27,6 +28,8 @@ export * from './auth/auth.module';
 
 export * from './health/readiness.registry';
 export * from './health/health.module';
+export * from './grpc/grpc-health';
+export * from './grpc/grpc-tooling';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';

@@ -58,12 +58,6 @@ export function toProblemDetails(
   return { body, headers, unexpected };
 }
 
-/** The same mapping for gRPC: pass the result to `new RpcException(...)`. */
-export function toGrpcStatus(error: unknown): Readonly<{ code: GrpcStatus; message: string }> {
-  const { problemType, detail } = classifyError(error);
-  return { code: problemType.grpc, message: detail };
-}
-
 const STATUS_TO_CODE: Readonly<Record<number, ProblemCode>> = {
   400: 'bad_request',
   401: 'unauthorized',

@@ -19,7 +19,8 @@ import {
   ValidationError,
   type DomainError,
 } from '@ticketing/kernel';
-import { toGrpcStatus, toProblemDetails } from './problem-mapping';
+import { toGrpcStatus } from './grpc-status';
+import { toProblemDetails } from './problem-mapping';
 import { PROBLEM_TYPES } from './problem-types';
 
 const problemOf = (error: unknown) => toProblemDetails(error, { instance: '/v1/tickets/t-1', correlationId: 'c-1' });
@@ -50,7 +51,7 @@ describe('problem mapping', () => {
     });
 
     it(`is gRPC ${GrpcStatus[grpc]}`, () => {
-      expect(toGrpcStatus(error)).toEqual({ code: grpc, message: error.message });
+      expect(toGrpcStatus(error)).toMatchObject({ code: grpc, message: error.message });
     });
   });
 
