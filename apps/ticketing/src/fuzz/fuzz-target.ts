@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
 import type { RecordedEvent } from '@ticketing/event-store';
@@ -26,6 +27,9 @@ export type FuzzCaller = (typeof FUZZ_CALLERS)[number];
 
 const POOL_SIZE = 64;
 
+export type FuzzTransport = 'inject' | 'http';
+export type FuzzReply = Readonly<{ statusCode: number; header: (name: string) => string | undefined; body: string }>;
+
 /** The app booted in-process on the embedded default in a temporary data folder, with tokens and real tickets. */
 export class FuzzTarget {
   /** Ids of tickets that exist: seeded ones and any the fuzzer opened since, newest last. */
@@ -35,9 +39,11 @@ export class FuzzTarget {
     readonly booted: BootedTicketing,
     readonly dataDir: string,
     private readonly tokens: ReadonlyMap<FuzzCaller, string>,
+    private readonly transport: FuzzTransport,
   ) {}
 
-  static async start(): Promise<FuzzTarget> {
+  /** `inject` (default): Fastify's in-process injection, the whole HTTP pipeline without sockets; `http`: real requests to the listening port. */
+  static async start(options: Readonly<{ transport?: FuzzTransport }> = {}): Promise<FuzzTarget> {
     const dataDir = await mkdtemp(join(tmpdir(), 'ticketing-fuzz-'));
     const config = loadConfig({ ...FUZZ_APP_ENV, TICKETING_DATA_DIR: dataDir });
     const booted = await bootTicketing({ config, mode: 'serve', logDestination: pino.destination('/dev/null') });
@@ -49,7 +55,7 @@ export class FuzzTarget {
       ['forged', `${(await mint('admin', 'fuzz-admin')).slice(0, -4)}AAAA`],
     ]);
     for (const role of ['agent', 'supervisor', 'auditor', 'ops', 'service', 'admin'] as const) tokens.set(role, await mint(role, `fuzz-${role}`));
-    const target = new FuzzTarget(booted, dataDir, tokens);
+    const target = new FuzzTarget(booted, dataDir, tokens, options.transport ?? 'inject');
     for (const caller of ['customer', 'other-customer', 'customer', 'other-customer'] as const) {
       const reply = await target.inject({
         method: 'POST',
@@ -87,12 +93,19 @@ export class FuzzTarget {
     if (this.tickets.length > POOL_SIZE) this.tickets.splice(4, 1);
   }
 
-  /** Fastify's in-process request injection: the whole HTTP pipeline without sockets. */
-  inject(request: { method: string; url: string; headers: Record<string, string>; payload?: string }) {
-    return this.booted.app
-      .getHttpAdapter()
-      .getInstance()
-      .inject({ method: request.method as 'POST', url: request.url, headers: request.headers, payload: request.payload });
+  async inject(request: Readonly<{ method: string; url: string; headers: Record<string, string>; payload?: string }>): Promise<FuzzReply> {
+    if (this.transport === 'inject') {
+      const reply = await this.booted.app
+        .getHttpAdapter()
+        .getInstance()
+        .inject({ method: request.method as 'POST', url: request.url, headers: request.headers, payload: request.payload });
+      const header = (name: string) => (reply.headers[name] === undefined ? undefined : String(reply.headers[name]));
+      return { statusCode: reply.statusCode, header, body: reply.body };
+    }
+    const address = this.booted.app.getHttpServer().address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${address.port}${request.url}`, { method: request.method, headers: request.headers, body: request.payload });
+    const body = await response.text();
+    return { statusCode: response.status, header: (name) => response.headers.get(name) ?? undefined, body };
   }
 
   /** The OpenAPI document the app serves. */
@@ -106,11 +119,11 @@ export class FuzzTarget {
     return this.booted.runtime.eventStore.headPosition();
   }
 
-  /** Intake events after `position` stamped with `correlationId`: what one request wrote, others running alongside. */
-  async appendedBy(correlationId: string, position: number): Promise<RecordedEvent[]> {
+  /** Intake events after `position` stamped with `correlationId` (what one request wrote, others running alongside); all of them without one. */
+  async appendedBy(correlationId: string | undefined, position: number): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     for await (const event of this.booted.runtime.eventStore.readAll({ fromPosition: position, filter: { streamPrefixes: ['ticket-'] } })) {
-      if (event.metadata.correlationId === correlationId) events.push(event);
+      if (correlationId === undefined || event.metadata.correlationId === correlationId) events.push(event);
     }
     return events;
   }
