@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import fc from 'fast-check';
 
 /** A failure class: every failure with the same route and signature, the first one kept as the reproduction. */
@@ -52,3 +53,42 @@ export function seedFrom(value: string | undefined, fallback?: number): number {
 }
 
 const freshSeed = (): number => (Math.random() * 2 ** 31) | 0;
+
+/**
+ * The app's error log (JSON lines), read as it grows: the cause of a 500 or INTERNAL, found by the
+ * request's correlation id, so failures group by what broke rather than by the generic answer.
+ */
+export class ServerErrorLog {
+  private offset = 0;
+  private readonly causes = new Map<string, string>();
+
+  constructor(readonly path: string) {}
+
+  causeOf(correlationId: string | undefined): string | undefined {
+    if (correlationId === undefined) return undefined;
+    if (!this.causes.has(correlationId)) this.readNewLines();
+    return this.causes.get(correlationId);
+  }
+
+  private readNewLines(): void {
+    const fd = openSync(this.path, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.offset) return;
+      const buffer = Buffer.alloc(size - this.offset);
+      readSync(fd, buffer, 0, buffer.length, this.offset);
+      const text = buffer.toString('utf8');
+      const complete = text.lastIndexOf('\n') + 1;
+      this.offset += Buffer.byteLength(text.slice(0, complete));
+      for (const line of text.slice(0, complete).split('\n')) {
+        if (line.trim() === '') continue;
+        const entry = JSON.parse(line) as { correlationId?: string; err?: { type?: string; message?: string; stack?: string } };
+        if (entry.correlationId === undefined || entry.err === undefined) continue;
+        const frame = /\n\s+at (?:async )?([^\s(]+)/.exec(entry.err.stack ?? '')?.[1] ?? '?';
+        this.causes.set(entry.correlationId, `${entry.err.type ?? 'Error'}: ${(entry.err.message ?? '').split('\n')[0].slice(0, 100)} (at ${frame})`);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

@@ -43,10 +43,13 @@ export class FuzzTarget {
   ) {}
 
   /** `inject` (default): Fastify's in-process injection, the whole HTTP pipeline without sockets; `http`: real requests to the listening port. */
-  static async start(options: Readonly<{ transport?: FuzzTransport }> = {}): Promise<FuzzTarget> {
+  static async start(options: Readonly<{ transport?: FuzzTransport; errorLog?: string }> = {}): Promise<FuzzTarget> {
     const dataDir = await mkdtemp(join(tmpdir(), 'ticketing-fuzz-'));
-    const config = loadConfig({ ...FUZZ_APP_ENV, TICKETING_DATA_DIR: dataDir });
-    const booted = await bootTicketing({ config, mode: 'serve', logDestination: pino.destination('/dev/null') });
+    // Errors only, and only when asked: a 500's stack, found by the correlation id in its problem body.
+    const logging = options.errorLog === undefined ? {} : { LOG_LEVEL: 'error' };
+    const config = loadConfig({ ...FUZZ_APP_ENV, ...logging, TICKETING_DATA_DIR: dataDir });
+    const logDestination = pino.destination({ dest: options.errorLog ?? '/dev/null', sync: true });
+    const booted = await bootTicketing({ config, mode: 'serve', logDestination });
     const secret = await loadOrCreateDevSecret(dataDir);
     const mint = (role: Role, sub: string) => mintDevToken({ sub, roles: [role], secret, ttlSeconds: 24 * 3600 });
     const tokens = new Map<FuzzCaller, string>([

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { FuzzTarget } from './fuzz-target';
-import { drawBatch, FailureLog, inParallel, seedFrom } from './fuzz-run';
+import { drawBatch, FailureLog, inParallel, seedFrom, ServerErrorLog } from './fuzz-run';
 import { grpcFuzzCase, grpcViolation, describeGrpcFailure, GrpcFuzzClient, sendGrpcCase } from './grpc-fuzz';
 import { concreteRequest, describeHttpFailure, httpFuzzCase, httpViolation, sendHttpCase } from './http-fuzz';
 import { writeOperations } from './openapi-body.arbitrary';
@@ -31,8 +31,15 @@ async function main(): Promise<void> {
   const seed = options.seed ?? seedFrom(undefined);
   process.stdout.write(`fuzz seed ${seed} (again: npm run fuzz -- --seed ${seed})\n`);
   const deadline = options.minutes === undefined ? Infinity : Date.now() + options.minutes * 60_000;
-  const target = await FuzzTarget.start();
+  const folder = join('tmp', 'fuzz', String(seed));
+  mkdirSync(folder, { recursive: true });
+  const errors = new ServerErrorLog(join(folder, 'server-errors.log'));
+  const target = await FuzzTarget.start({ errorLog: errors.path });
   const failures = new FailureLog();
+  const because = (signature: string, correlationId: string | undefined): string => {
+    const cause = errors.causeOf(correlationId);
+    return cause === undefined ? signature : `${signature} ← ${cause}`;
+  };
   try {
     const operations = writeOperations(await target.openApi());
     process.stdout.write(`REST: ${operations.length} write operations from /docs-json\n`);
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
         statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
         const violation = httpViolation(outcome);
         if (violation !== undefined)
-          failures.record(`${fuzzCase.operation.method} ${fuzzCase.operation.path}`, violation, () => {
+          failures.record(`${fuzzCase.operation.method} ${fuzzCase.operation.path}`, because(violation, outcome.correlationId), () => {
             const file = saveBody(seed, `rest-${batch}-${index}`, outcome.request.payload);
             return `${describeHttpFailure(fuzzCase, outcome, violation, file)}\ncase:      seed ${seed}, batch ${batch}, index ${index}`;
           });
@@ -70,7 +77,7 @@ async function main(): Promise<void> {
           codes.set(outcome.code, (codes.get(outcome.code) ?? 0) + 1);
           const violation = grpcViolation(outcome);
           if (violation !== undefined)
-            failures.record(fuzzCase.malformed ? 'gRPC (any method)' : `gRPC ${fuzzCase.method.name}`, violation, () => `${describeGrpcFailure(outcome, violation)}\ncase:      seed ${seed}, gRPC batch ${batch}, index ${index}`);
+            failures.record(fuzzCase.malformed ? 'gRPC (any method)' : `gRPC ${fuzzCase.method.name}`, because(violation, outcome.correlationId), () => `${describeGrpcFailure(outcome, violation)}\ncase:      seed ${seed}, gRPC batch ${batch}, index ${index}`);
         });
         grpcSent += cases.length;
         progress('gRPC', grpcSent, grpcStarted, failures.size);
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
     process.stdout.write(`no failures (seed ${seed})\n`);
     return;
   }
-  process.stdout.write(`\n${failures.size} failure class(es) (seed ${seed}):\n`);
+  process.stdout.write(`\n${failures.size} failure class(es) (seed ${seed}; the app's error log: ${errors.path}):\n`);
   for (const failure of failures.all) process.stdout.write(`\n== ${failure.key} (${failure.count}×)\n${failure.first}\n`);
   process.exitCode = 1;
 }
@@ -95,7 +102,6 @@ async function main(): Promise<void> {
 function saveBody(seed: number, name: string, body: string | undefined): string | undefined {
   if (body === undefined) return undefined;
   const folder = join('tmp', 'fuzz', String(seed));
-  mkdirSync(folder, { recursive: true });
   const file = join(folder, `${name}.json`);
   writeFileSync(file, body);
   return file;

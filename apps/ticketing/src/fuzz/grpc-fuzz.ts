@@ -24,7 +24,7 @@ export type GrpcFuzzCase = Readonly<{
   pick: number;
 }>;
 
-export type GrpcFuzzOutcome = Readonly<{ fuzzCase: GrpcFuzzCase; frame: Buffer; code: number; details: string; appended: number }>;
+export type GrpcFuzzOutcome = Readonly<{ fuzzCase: GrpcFuzzCase; frame: Buffer; code: number; details: string; appended: number; correlationId: string }>;
 
 const READS = new Set(['GetTicket', 'ListTickets', 'ListMessages', 'WatchTicket']);
 
@@ -250,7 +250,7 @@ export async function sendGrpcCase(target: FuzzTarget, client: GrpcFuzzClient, f
   const position = await target.headPosition();
   const { code, details } = await client.call(fuzzCase.method.path, frame, metadata);
   const appended = fuzzCase.method.writes ? (await target.appendedBy(correlationId, position)).length : 0;
-  return { fuzzCase, frame, code, details, appended };
+  return { fuzzCase, frame, code, details, appended, correlationId };
 }
 
 /**

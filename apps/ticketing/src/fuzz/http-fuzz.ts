@@ -20,6 +20,9 @@ export type HttpFuzzOutcome = Readonly<{
   responseText: string;
   /** Intake events the request appended. */
   appended: number;
+  /** The status of reading an opened ticket back (GET as the same caller). */
+  readBack?: number;
+  correlationId?: string;
 }>;
 
 const headerValue = fc.string({ minLength: 1, maxLength: 40, unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) });
@@ -76,13 +79,20 @@ export async function sendHttpCase(target: FuzzTarget, request: HttpFuzzRequest)
   const position = await target.headPosition();
   const reply = await target.inject(request);
   // Without a correlation id on the reply, every intake event since is counted: conservative, and exact with one request in flight.
-  const appended = (await target.appendedBy(reply.header('x-correlation-id'), position)).length;
+  const correlationId = reply.header('x-correlation-id');
+  const appended = (await target.appendedBy(correlationId, position)).length;
   const contentType = reply.header('content-type');
+  let readBack: number | undefined;
   if (reply.statusCode === 201 && request.url === '/v1/tickets') {
     const id = (JSON.parse(reply.body) as { id?: unknown }).id;
-    if (typeof id === 'string') target.remember(id);
+    if (typeof id === 'string') {
+      target.remember(id);
+      // What was accepted must read back: a stored shape the read side cannot show is a failure too.
+      const authorization = request.headers.authorization;
+      readBack = (await target.inject({ method: 'GET', url: `/v1/tickets/${id}`, headers: authorization ? { authorization } : {} })).statusCode;
+    }
   }
-  return { request, status: reply.statusCode, contentType, responseText: reply.body, appended };
+  return { request, status: reply.statusCode, contentType, responseText: reply.body, appended, readBack, correlationId };
 }
 
 /**
@@ -91,9 +101,9 @@ export async function sendHttpCase(target: FuzzTarget, request: HttpFuzzRequest)
  */
 export function httpViolation(outcome: HttpFuzzOutcome): string | undefined {
   const { status, contentType, responseText, appended } = outcome;
-  if (status >= 200 && status < 300) return undefined;
+  if (status >= 200 && status < 300) return outcome.readBack !== undefined && outcome.readBack >= 500 ? `accepted, then GET answers ${outcome.readBack}` : undefined;
   if (status < 400 || status >= 500) return `status ${status}${problemSummary(responseText)}`;
-  if (!contentType?.includes('application/problem+json')) return `${status} as ${contentType ?? 'no content type'}`;
+  if (!contentType?.includes('application/problem+json')) return `${status} as ${contentType ?? 'no content type'}${codeOf(responseText)}`;
   let problem: Record<string, unknown>;
   try {
     problem = JSON.parse(responseText) as Record<string, unknown>;
@@ -105,10 +115,20 @@ export function httpViolation(outcome: HttpFuzzOutcome): string | undefined {
   return undefined;
 }
 
+/** The title of a problem body, for the failure signature (its detail varies with the input). */
 function problemSummary(text: string): string {
   try {
-    const problem = JSON.parse(text) as { title?: unknown; detail?: unknown };
-    return `: ${String(problem.title ?? '')} ${String(problem.detail ?? '').slice(0, 80)}`.trimEnd();
+    return `: ${String((JSON.parse(text) as { title?: unknown }).title ?? '')}`;
+  } catch {
+    return '';
+  }
+}
+
+/** The `code` of a framework's own JSON error body (e.g. Fastify's FST_ERR_*). */
+function codeOf(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? ` (${code})` : '';
   } catch {
     return '';
   }
