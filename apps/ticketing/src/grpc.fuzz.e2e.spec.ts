@@ -34,8 +34,10 @@ describe('fuzzing every unary TicketService method from the .proto (e2e over grp
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    // The generator must reach both sides: accepted calls and each kind of refusal.
-    const expected = [status.OK, status.INVALID_ARGUMENT, status.NOT_FOUND, status.PERMISSION_DENIED, status.FAILED_PRECONDITION, status.UNAUTHENTICATED];
-    expect(expected.filter((code) => codes.has(code))).toEqual(expected);
+    // The generator must reach both sides: accepted calls and each kind of refusal (checked on the fixed seed; an exploring seed may miss a rare one).
+    if (process.env.FUZZ_SEED === undefined) {
+      const expected = [status.OK, status.INVALID_ARGUMENT, status.NOT_FOUND, status.PERMISSION_DENIED, status.FAILED_PRECONDITION, status.UNAUTHENTICATED];
+      expect(expected.filter((code) => codes.has(code))).toEqual(expected);
+    }
   }, 60_000);
 });

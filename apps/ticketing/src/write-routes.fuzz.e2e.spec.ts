@@ -30,8 +30,10 @@ describe('fuzzing every write route of the OpenAPI document (e2e over HTTP)', ()
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    // The generator must reach both sides: accepted writes and each kind of refusal.
-    expect([...statuses].some((status) => status < 300)).toBe(true);
-    expect([400, 401, 403, 404, 409, 413, 415].filter((status) => statuses.has(status))).toEqual([400, 401, 403, 404, 409, 413, 415]);
+    // The generator must reach both sides: accepted writes and each kind of refusal (checked on the fixed seed; an exploring seed may miss a rare one).
+    if (process.env.FUZZ_SEED === undefined) {
+      expect([...statuses].some((status) => status < 300)).toBe(true);
+      expect([400, 401, 403, 404, 409, 413, 415].filter((status) => statuses.has(status))).toEqual([400, 401, 403, 404, 409, 413, 415]);
+    }
   }, 60_000);
 });

@@ -226,9 +226,11 @@ export function bodyText(schema: Schema | undefined): fc.Arbitrary<string | unde
     { weight: 1, arbitrary: fc.array(valid, { minLength: 1, maxLength: 3 }) },
   );
   return fc.oneof(
-    { weight: 12, arbitrary: structured.map(renderRawJson) },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"body":', '[', 'nul', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', '\ufeff{}', '{"body":"a\u0000"}', '{"body":"\u0001"}', ' ', 'NaN', 'Infinity') },
-    { weight: 1, arbitrary: fc.string({ maxLength: 100 }) },
+    { weight: 120, arbitrary: structured.map(renderRawJson) },
+    { weight: 10, arbitrary: fc.constant(undefined) },
+    { weight: 10, arbitrary: fc.constantFrom('', '{', '{"body":', '[', 'nul', '{"a":1,}', "{'a':1}", '{"a":1}{"b":2}', '\ufeff{}', '{"body":"a\u0000"}', '{"body":"\u0001"}', ' ', 'NaN', 'Infinity') },
+    { weight: 10, arbitrary: fc.string({ maxLength: 100 }) },
+    // Past the 1 MiB body limit.
+    { weight: 1, arbitrary: fc.constant(`{"body":"${'a'.repeat(1_100_000)}"}`) },
   );
 }
