@@ -1,4 +1,7 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { BadRequestException, Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CORRELATION_HEADER } from '../logging/correlation.context';
+import { sendProblem } from '../problems/problem-details.filter';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -37,7 +40,7 @@ export async function createHttpApp(
   config: TicketingConfig,
   options: PlatformOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId });
+  const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId, frameworkErrors: answerFrameworkError });
   const fastify = adapter.getInstance();
   propagateCorrelationId(fastify);
   const logger = createLogger(config.logLevel, options.logDestination);
@@ -74,4 +77,14 @@ export async function createHttpApp(
 
   await app.init();
   return app;
+}
+
+/**
+ * Errors Fastify raises before routing (a path with malformed percent-encoding, `FST_ERR_BAD_URL`)
+ * skip the hooks and Nest's filter: answer them as problems with the correlation id too.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header(CORRELATION_HEADER, request.id);
+  const answered = error.code === 'FST_ERR_BAD_URL' ? new BadRequestException('The request URL is not valid: malformed percent-encoding in its path.') : error;
+  sendProblem(request, reply, answered);
 }

@@ -251,6 +251,17 @@ describe('platform over real HTTP', () => {
       expect(body['instance']).toBe('/v1/nope');
     });
 
+    it('a path with malformed percent-encoding → 400 problem with the correlation id, for any method', async () => {
+      for (const path of ['/v1/notes/%ED%A0%80', '/v1/notes/%E0%A4%A', '/v1/nope/%ff']) {
+        const response = await get(path);
+        expect(response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+        const body = await expectProblem(response, 400, 'bad-request');
+        expect(body['correlationId']).toBe(response.headers.get('x-correlation-id'));
+      }
+      const post = await fetch(`${base}/v1/notes/%ED%A0%80`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await expectProblem(post, 400, 'bad-request');
+    });
+
     it('a domain NotFoundError → 404 with its message', async () => {
       const body = await expectProblem(await get('/v1/notes/missing'), 404, 'not-found');
       expect(body['detail']).toBe('Ticket t-404 does not exist.');
