@@ -169,6 +169,23 @@ describe('platform over real HTTP', () => {
     });
   });
 
+  describe('tokens in query strings never reach the log', () => {
+    it.each([
+      '/v1/notes/missing?access_token=SECRET-A&view=full',
+      '/v1/nope?token=SECRET-A&Authorization=Bearer%20SECRET-B&view=full',
+      '/v1/notes/missing?view=full&api_key=SECRET-A&client_secret=SECRET-B',
+    ])('%s: every logged URL has the credentials redacted and the rest kept', async (path) => {
+      const correlationId = newId();
+      const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${await token(['agent'])}`, 'x-correlation-id': correlationId } });
+      expect(response.status).toBe(404);
+      expect(logLines.join('\n')).not.toMatch(/SECRET-/);
+      const line = logs().find((logged) => logged['correlationId'] === correlationId && logged['req'] !== undefined);
+      const { url } = line!['req'] as { url: string };
+      expect(url).toContain('=[redacted]');
+      expect(url).toContain('view=full');
+    });
+  });
+
   describe('bad input gets a 4xx problem and never reaches the handler', () => {
     afterEach(() => expect(calls).toEqual([]));
 
