@@ -18,7 +18,7 @@ import { problemClientErrorHandler, protectOpsRoutes, registerSecurityHeaders } 
 export type PlatformOptions = Readonly<{
   /** Time for token expiry checks; default the system clock. */
   clock?: Clock;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default stdout, as JSON or pretty by LOG_FORMAT. */
   logDestination?: DestinationStream;
 }>;
 
@@ -45,7 +45,7 @@ export async function createHttpApp(
   });
   const fastify = adapter.getInstance();
   propagateCorrelationId(fastify);
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   logRequests(fastify, logger);
   // Fastify's own JSON parser (with the body limit) stays; dropping text/plain makes any non-JSON body a 415.
   fastify.removeContentTypeParser('text/plain');
