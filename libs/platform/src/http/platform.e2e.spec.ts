@@ -370,7 +370,7 @@ describe('platform over real HTTP', () => {
         const src = /src="([^"]+)"/.exec(attributes!)?.[1];
         expect(src).toMatch(/^\.?\/?[\w./-]+$/);
         const script = await fetch(new URL(src!, `${base}/docs/`));
-        expect({ src, status: script.status }).toEqual({ src, status: 200 });
+        expect({ src, status: script.status, length: (await script.text()).length > 0 }).toEqual({ src, status: 200, length: true });
       }
     });
 
