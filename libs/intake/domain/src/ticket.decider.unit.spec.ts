@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, Valida
 import type { TicketOpenedV1 } from '@ticketing/contracts';
 import { deciderSpec } from '@ticketing/testing';
 import { AUTO_CLOSE_ACTOR_ID, ticketDecider, type TicketCommand } from './ticket.decider';
-import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
+import { CrossCustomerMergeError, ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { evolveTicket, initialTicketState, type TicketEvent } from './ticket.state';
 import {
   AGENT,
@@ -163,6 +163,16 @@ describe('ticket decider', () => {
         .given(given)
         .when(cmd.merge(TICKET))
         .thenThrows(ValidationError, (error) => expect(error.errors[0].field).toBe('intoTicketId'));
+    });
+
+    it("refuses to merge it into another customer's ticket", () => {
+      spec
+        .given(given)
+        .when(cmd.merge('t-0', at(5 * HOUR), 'c-2'))
+        .thenThrows(CrossCustomerMergeError, (error) => {
+          expect(error.details).toEqual({ command: 'MergeTicket', ticketId: TICKET, intoTicketId: 't-0' });
+          expect(error.message).not.toContain('c-2');
+        });
     });
 
     it('refuses a customer message from another customer', () => {

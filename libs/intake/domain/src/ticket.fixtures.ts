@@ -105,7 +105,10 @@ export const cmd = {
     type: 'AddInternalNote',
     data: { ticketId: TICKET, noteId, agentId: AGENT, body: 'Hot wallet was rebalancing', now },
   }),
-  merge: (intoTicketId = 't-0', now = at(5 * HOUR)): MergeTicket => ({ type: 'MergeTicket', data: { ticketId: TICKET, intoTicketId, by: AGENT, now } }),
+  merge: (intoTicketId = 't-0', now = at(5 * HOUR), intoCustomerId = CUSTOMER): MergeTicket => ({
+    type: 'MergeTicket',
+    data: { ticketId: TICKET, intoTicketId, intoCustomerId, by: AGENT, now },
+  }),
 };
 
 export const ev = {

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config.error';
 import {
+  LOG_FORMATS,
   LOG_LEVELS,
   type AuthConfig,
   type BusConfig,
   type EventStoreConfig,
+  type LogFormat,
   type LogLevel,
   type ReadStoreConfig,
   type TicketingConfig,
@@ -25,6 +27,10 @@ const ALLOWED = {
   bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
   reopenWindowDays: 'an integer number of days from 0 to 365',
   autoCloseHours: 'an integer number of hours from 1 to 8760',
+  jwtMaxLifetime: 'an integer number of seconds from 60 to 31536000',
+  corsOrigins: 'comma-separated origins like https://desk.example.com (scheme, host and optional port), or * alone',
+  boolean: '"true" or "false"',
+  logFormat: `one of ${LOG_FORMATS.join(', ')}`,
 } as const;
 
 /**
@@ -63,9 +69,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const jwksUrl = read<string | undefined>('TICKETING_JWKS_URL', ALLOWED.jwksUrl, undefined, parseHttpUrl);
   const issuer = read<string | undefined>('TICKETING_JWT_ISSUER', ALLOWED.nonEmpty, undefined, parseNonBlank);
   const audience = read<string | undefined>('TICKETING_JWT_AUDIENCE', ALLOWED.nonEmpty, undefined, parseNonBlank);
+  const maxLifetimeSeconds = read('TICKETING_JWT_MAX_LIFETIME', ALLOWED.jwtMaxLifetime, 86_400, (raw) => parseIntegerInRange(raw, 60, 31_536_000));
   const logLevel = read<LogLevel>('LOG_LEVEL', ALLOWED.logLevel, 'info', (raw) =>
     LOG_LEVELS.find((level) => level === raw),
   );
+  const logFormat = read<LogFormat>('LOG_FORMAT', ALLOWED.logFormat, 'auto', (raw) => LOG_FORMATS.find((format) => format === raw));
+  const corsOrigins = read<readonly string[]>('TICKETING_CORS_ORIGINS', ALLOWED.corsOrigins, [], parseCorsOrigins);
+  const protectOpsRoutes = read('TICKETING_PROTECT_OPS_ROUTES', ALLOWED.boolean, false, parseBoolean);
   const httpBodyLimit = read('TICKETING_HTTP_BODY_LIMIT', ALLOWED.bodyLimit, DEFAULT_BODY_LIMIT, (raw) =>
     parseIntegerInRange(raw, 1, MAX_BODY_LIMIT),
   );
@@ -75,10 +85,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const claims = { ...(issuer && { issuer }), ...(audience && { audience }) };
+  const claims = { ...(issuer && { issuer }), ...(audience && { audience }), maxLifetimeSeconds };
   const auth: AuthConfig = jwksUrl ? { kind: 'jwks', jwksUrl, ...claims } : { kind: 'dev-secret', ...claims };
   const tickets = { reopenWindowMs: reopenWindowDays * 86_400_000, autoCloseAfterMs: autoCloseHours * 3_600_000 };
-  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit, tickets };
+  return {
+    dataDir,
+    eventStore,
+    bus,
+    readStore,
+    httpPort,
+    grpcPort,
+    auth,
+    logLevel,
+    logFormat,
+    httpBodyLimit,
+    corsOrigins,
+    protectOpsRoutes,
+    tickets,
+  };
 }
 
 /** Start-up guard: on a bad configuration, print every problem to stderr and exit 1. */
@@ -147,6 +171,23 @@ function parseHttpUrl(raw: string): string | undefined {
   if (!URL.canParse(raw)) return undefined;
   const url = new URL(raw);
   return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+
+function parseBoolean(raw: string): boolean | undefined {
+  if (raw === 'true') return true;
+  return raw === 'false' ? false : undefined;
+}
+
+// Browsers send the Origin header as scheme://host[:port]; anything else could never match it.
+function parseCorsOrigins(raw: string): readonly string[] | undefined {
+  const origins = raw.split(',').map((origin) => origin.trim());
+  if (origins.length === 1 && origins[0] === '*') return origins;
+  const valid = origins.every((origin) => {
+    if (!URL.canParse(origin)) return false;
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+  });
+  return valid ? origins : undefined;
 }
 
 function parseNonBlank(raw: string): string | undefined {

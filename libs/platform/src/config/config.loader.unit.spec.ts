@@ -20,9 +20,12 @@ describe('loadConfig', () => {
       readStore: { kind: 'sqlite', file: 'data/read.db' },
       httpPort: 3000,
       grpcPort: 50051,
-      auth: { kind: 'dev-secret' },
+      auth: { kind: 'dev-secret', maxLifetimeSeconds: 86_400 },
       logLevel: 'info',
+      logFormat: 'auto',
       httpBodyLimit: 1024 * 1024,
+      corsOrigins: [],
+      protectOpsRoutes: false,
       tickets: { reopenWindowMs: 7 * 86_400_000, autoCloseAfterMs: 72 * 3_600_000 },
     });
   });
@@ -32,6 +35,23 @@ describe('loadConfig', () => {
       reopenWindowMs: 14 * 86_400_000,
       autoCloseAfterMs: 24 * 3_600_000,
     });
+  });
+
+  it('reads the security settings: token lifetime, CORS origins, protected ops routes, log format', () => {
+    expect(
+      loadConfig({
+        TICKETING_JWT_MAX_LIFETIME: '3600',
+        TICKETING_CORS_ORIGINS: 'https://desk.example.com, http://localhost:5173',
+        TICKETING_PROTECT_OPS_ROUTES: 'true',
+        LOG_FORMAT: 'json',
+      }),
+    ).toMatchObject({
+      auth: { maxLifetimeSeconds: 3600 },
+      corsOrigins: ['https://desk.example.com', 'http://localhost:5173'],
+      protectOpsRoutes: true,
+      logFormat: 'json',
+    });
+    expect(loadConfig({ TICKETING_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
   });
 
   it('derives the default SQLite files from TICKETING_DATA_DIR', () => {
@@ -113,6 +133,13 @@ describe('loadConfig', () => {
     ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '2147483648', 'an integer number of bytes from 1 to'],
+    ['TICKETING_JWT_MAX_LIFETIME', '3153600000', 'an integer number of seconds from 60 to 31536000'],
+    ['TICKETING_JWT_MAX_LIFETIME', '59', 'an integer number of seconds from 60 to 31536000'],
+    ['TICKETING_CORS_ORIGINS', 'https://desk.example.com/app', 'comma-separated origins'],
+    ['TICKETING_CORS_ORIGINS', '*,https://desk.example.com', 'or * alone'],
+    ['TICKETING_CORS_ORIGINS', 'desk.example.com', 'comma-separated origins'],
+    ['TICKETING_PROTECT_OPS_ROUTES', 'yes', '"true" or "false"'],
+    ['LOG_FORMAT', 'text', 'one of auto, json, pretty'],
   ])('rejects %s=%j, naming the variable and what is allowed', (variable, value, allowed) => {
     const error = problemsFor({ [variable]: value });
     expect(error.problems).toEqual([{ variable, value, allowed: expect.stringContaining(allowed) }]);

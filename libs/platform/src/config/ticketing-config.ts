@@ -1,6 +1,10 @@
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `auto`: human-readable (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Where events live: `sqlite:<file>` (embedded), `memory:` (tests), or an EventStoreDB/KurrentDB connection string. */
 export type EventStoreConfig =
   | Readonly<{ kind: 'sqlite'; file: string }>
@@ -14,10 +18,13 @@ export type ReadStoreConfig =
   | Readonly<{ kind: 'memory' }>
   | Readonly<{ kind: 'postgres'; connectionString: string }>;
 
-/** How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's JWKS. */
+/**
+ * How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's
+ * JWKS; `maxLifetimeSeconds` (TICKETING_JWT_MAX_LIFETIME) caps `exp - iat` either way.
+ */
 export type AuthConfig =
-  | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string }>
-  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }>;
+  | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string; maxLifetimeSeconds: number }>
+  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string; maxLifetimeSeconds: number }>;
 
 /** The validated process configuration (DESIGN.md §9). */
 export type TicketingConfig = Readonly<{
@@ -29,8 +36,14 @@ export type TicketingConfig = Readonly<{
   grpcPort: number;
   auth: AuthConfig;
   logLevel: LogLevel;
+  /** LOG_FORMAT: JSON lines, pino-pretty, or `auto` (pretty on a terminal). */
+  logFormat: LogFormat;
   /** Largest accepted HTTP request body, in bytes. */
   httpBodyLimit: number;
+  /** TICKETING_CORS_ORIGINS: origins browsers may call from; empty sends no CORS headers, `['*']` allows any. */
+  corsOrigins: readonly string[];
+  /** TICKETING_PROTECT_OPS_ROUTES: /metrics and /docs require an ops or admin token. */
+  protectOpsRoutes: boolean;
   /** Ticket lifecycle timing (TICKETING_REOPEN_WINDOW_DAYS, TICKETING_AUTO_CLOSE_HOURS). */
   tickets: Readonly<{
     /** How long after resolution a customer reply reopens the ticket instead of opening a linked one. */

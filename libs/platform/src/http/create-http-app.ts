@@ -16,12 +16,13 @@ import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule } from '../platform.module';
 import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
+import { problemClientErrorHandler, protectOpsRoutes, registerSecurityHeaders } from './http-security';
 import { useJsonBodyParser } from './json-body.parser';
 
 export type PlatformOptions = Readonly<{
   /** Time for token expiry checks; default the system clock. */
   clock?: Clock;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default stdout, as JSON or pretty by LOG_FORMAT. */
   logDestination?: DestinationStream;
 }>;
 
@@ -33,17 +34,23 @@ class HttpRootModule {}
 
 /**
  * Builds (and initialises, without listening) the Fastify-based Nest app for `module`: platform
- * wiring, `/v1` prefix, OpenAPI at `/docs`, JSON bodies only up to the configured limit.
+ * wiring, `/v1` prefix, OpenAPI at `/docs`, JSON bodies only up to the configured limit, security
+ * headers and CORS (`registerSecurityHeaders`), ops routes behind a token when configured.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
   config: TicketingConfig,
   options: PlatformOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId, frameworkErrors: answerFrameworkError });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.httpBodyLimit,
+    genReqId: correlationRequestId,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: answerFrameworkError,
+  });
   const fastify = adapter.getInstance();
   propagateCorrelationId(fastify);
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   logRequests(fastify, logger);
   // Dropping text/plain makes any non-JSON body a 415; JSON bodies keep Fastify's body limit.
   fastify.removeContentTypeParser('text/plain');
@@ -56,6 +63,8 @@ export async function createHttpApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await registerSecurityHeaders(app, config);
+  if (config.protectOpsRoutes) protectOpsRoutes(fastify, () => app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }));
   let idempotency: IdempotencyHookDependencies | undefined;
   // Looked up on the first keyed request: the store comes with the feature module that has @Idempotent routes.
   enforceIdempotencyKeys(fastify, () => (idempotency ??= {

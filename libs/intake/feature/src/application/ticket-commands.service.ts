@@ -215,7 +215,7 @@ export class TicketCommandsService {
     return this.execute(ticketId, context, { type: 'AutoCloseTicket', data: { ticketId, now: this.now() } });
   }
 
-  /** Merges a duplicate into a ticket that exists, is visible to the caller and is itself not merged or closed. */
+  /** Merges a duplicate into a ticket of the same customer that exists, is visible to the caller and is itself not merged or closed. */
   async merge(ticketId: string, intoTicketId: string, context: CommandContext): Promise<CommandOutcome> {
     const target = await this.load(intoTicketId);
     visibleTo(context.actor, intoTicketId)(target);
@@ -224,7 +224,12 @@ export class TicketCommandsService {
         { field: 'intoTicketId', message: `the target ticket is ${target.status}` },
       ]);
     }
-    return this.execute(ticketId, context, { type: 'MergeTicket', data: { ticketId, intoTicketId, by: context.actor.id, now: this.now() } });
+    // The target's customer goes on the command: the decider refuses a merge across customers.
+    const intoCustomerId = ticketExists(target) ? target.customerId : '';
+    return this.execute(ticketId, context, {
+      type: 'MergeTicket',
+      data: { ticketId, intoTicketId, intoCustomerId, by: context.actor.id, now: this.now() },
+    });
   }
 
   private async load(ticketId: string): Promise<TicketState> {
