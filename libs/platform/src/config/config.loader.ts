@@ -6,12 +6,15 @@ import {
   type BusConfig,
   type EventStoreConfig,
   type LogLevel,
+  type RatePolicy,
   type ReadStoreConfig,
   type TicketingConfig,
 } from './ticketing-config';
 
 const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_RATE_POINTS = 1_000_000;
+const perMinute = (points: number): RatePolicy => ({ points, windowSeconds: 60 });
 
 const ALLOWED = {
   dataDir: 'a directory path',
@@ -25,6 +28,11 @@ const ALLOWED = {
   bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
   reopenWindowDays: 'an integer number of days from 0 to 365',
   autoCloseHours: 'an integer number of hours from 1 to 8760',
+  switch: '"on" or "off"',
+  rate: `"<count>/<s|min|h>" or a plain count per minute, the count from 1 to ${MAX_RATE_POINTS}`,
+  streamsPerActor: 'an integer from 1 to 100000',
+  streamsTotal: 'an integer from 1 to 1000000',
+  heartbeatSeconds: 'an integer number of seconds from 1 to 3600',
 } as const;
 
 /**
@@ -73,12 +81,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const reopenWindowDays = read('TICKETING_REOPEN_WINDOW_DAYS', ALLOWED.reopenWindowDays, 7, (raw) => parseIntegerInRange(raw, 0, 365));
   const autoCloseHours = read('TICKETING_AUTO_CLOSE_HOURS', ALLOWED.autoCloseHours, 72, (raw) => parseIntegerInRange(raw, 1, 8760));
 
+  const rateLimitsOn = read('TICKETING_RATE_LIMITS', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
+  const rate = (variable: string, fallback: RatePolicy) => read(variable, ALLOWED.rate, fallback, parseRatePolicy);
+  const rateLimits = {
+    enabled: rateLimitsOn,
+    customerWrites: rate('TICKETING_RATE_LIMIT_CUSTOMER_WRITES', perMinute(60)),
+    staffWrites: rate('TICKETING_RATE_LIMIT_STAFF_WRITES', perMinute(600)),
+    reads: rate('TICKETING_RATE_LIMIT_READS', perMinute(600)),
+    streams: rate('TICKETING_RATE_LIMIT_STREAMS', perMinute(30)),
+    anonymous: rate('TICKETING_RATE_LIMIT_ANONYMOUS', perMinute(60)),
+  };
+  const streams = {
+    perActor: read('TICKETING_STREAMS_PER_ACTOR', ALLOWED.streamsPerActor, 5, (raw) => parseIntegerInRange(raw, 1, 100_000)),
+    total: read('TICKETING_STREAMS_TOTAL', ALLOWED.streamsTotal, 1000, (raw) => parseIntegerInRange(raw, 1, 1_000_000)),
+    heartbeatMs: read('TICKETING_SSE_HEARTBEAT_SECONDS', ALLOWED.heartbeatSeconds, 15, (raw) => parseIntegerInRange(raw, 1, 3600)) * 1000,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const claims = { ...(issuer && { issuer }), ...(audience && { audience }) };
   const auth: AuthConfig = jwksUrl ? { kind: 'jwks', jwksUrl, ...claims } : { kind: 'dev-secret', ...claims };
   const tickets = { reopenWindowMs: reopenWindowDays * 86_400_000, autoCloseAfterMs: autoCloseHours * 3_600_000 };
-  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit, tickets };
+  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit, tickets, rateLimits, streams };
 }
 
 /** Start-up guard: on a bad configuration, print every problem to stderr and exit 1. */
@@ -141,6 +165,16 @@ function parseIntegerInRange(raw: string, min: number, max: number): number | un
   if (!/^\d{1,10}$/.test(raw)) return undefined;
   const value = Number(raw);
   return value >= min && value <= max ? value : undefined;
+}
+
+const RATE_WINDOWS: Readonly<Record<string, number>> = { s: 1, min: 60, h: 3600 };
+
+function parseRatePolicy(raw: string): RatePolicy | undefined {
+  const match = /^(\d{1,7})(?:\/(s|min|h))?$/.exec(raw);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  if (points < 1 || points > MAX_RATE_POINTS) return undefined;
+  return { points, windowSeconds: RATE_WINDOWS[match[2] ?? 'min'] };
 }
 
 function parseHttpUrl(raw: string): string | undefined {
