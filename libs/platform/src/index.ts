@@ -43,3 +43,10 @@ export * from './idempotency/idempotency.http-hooks';
 export * from './idempotency/idempotency.rules';
 export * from './background/background-tasks';
 export * from './openapi/api-problems.decorator';
+
+export * from './limits/rate-limits';
+export * from './limits/stream-slots';
+export * from './limits/rate-limit.decorators';
+export * from './limits/rate-limit.guard';
+export * from './limits/rate-limit.http-hooks';
+export * from './limits/limits.module';

@@ -8,12 +8,15 @@ import {
   type EventStoreConfig,
   type LogFormat,
   type LogLevel,
+  type RatePolicy,
   type ReadStoreConfig,
   type TicketingConfig,
 } from './ticketing-config';
 
 const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_RATE_POINTS = 1_000_000;
+const perMinute = (points: number): RatePolicy => ({ points, windowSeconds: 60 });
 
 const ALLOWED = {
   dataDir: 'a directory path',
@@ -31,6 +34,11 @@ const ALLOWED = {
   corsOrigins: 'comma-separated origins like https://desk.example.com (scheme, host and optional port), or * alone',
   boolean: '"true" or "false"',
   logFormat: `one of ${LOG_FORMATS.join(', ')}`,
+  switch: '"on" or "off"',
+  rate: `"<count>/<s|min|h>" or a plain count per minute, the count from 1 to ${MAX_RATE_POINTS}`,
+  streamsPerActor: 'an integer from 1 to 100000',
+  streamsTotal: 'an integer from 1 to 1000000',
+  heartbeatSeconds: 'an integer number of seconds from 1 to 3600',
 } as const;
 
 /**
@@ -83,6 +91,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const reopenWindowDays = read('TICKETING_REOPEN_WINDOW_DAYS', ALLOWED.reopenWindowDays, 7, (raw) => parseIntegerInRange(raw, 0, 365));
   const autoCloseHours = read('TICKETING_AUTO_CLOSE_HOURS', ALLOWED.autoCloseHours, 72, (raw) => parseIntegerInRange(raw, 1, 8760));
 
+  const rateLimitsOn = read('TICKETING_RATE_LIMITS', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
+  const rate = (variable: string, fallback: RatePolicy) => read(variable, ALLOWED.rate, fallback, parseRatePolicy);
+  const rateLimits = {
+    enabled: rateLimitsOn,
+    customerWrites: rate('TICKETING_RATE_LIMIT_CUSTOMER_WRITES', perMinute(60)),
+    staffWrites: rate('TICKETING_RATE_LIMIT_STAFF_WRITES', perMinute(600)),
+    reads: rate('TICKETING_RATE_LIMIT_READS', perMinute(600)),
+    streams: rate('TICKETING_RATE_LIMIT_STREAMS', perMinute(30)),
+    anonymous: rate('TICKETING_RATE_LIMIT_ANONYMOUS', perMinute(60)),
+  };
+  const streams = {
+    perActor: read('TICKETING_STREAMS_PER_ACTOR', ALLOWED.streamsPerActor, 5, (raw) => parseIntegerInRange(raw, 1, 100_000)),
+    total: read('TICKETING_STREAMS_TOTAL', ALLOWED.streamsTotal, 1000, (raw) => parseIntegerInRange(raw, 1, 1_000_000)),
+    heartbeatMs: read('TICKETING_SSE_HEARTBEAT_SECONDS', ALLOWED.heartbeatSeconds, 15, (raw) => parseIntegerInRange(raw, 1, 3600)) * 1000,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const claims = { ...(issuer && { issuer }), ...(audience && { audience }), maxLifetimeSeconds };
@@ -102,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     corsOrigins,
     protectOpsRoutes,
     tickets,
+    rateLimits,
+    streams,
   };
 }
 
@@ -165,6 +191,16 @@ function parseIntegerInRange(raw: string, min: number, max: number): number | un
   if (!/^\d{1,10}$/.test(raw)) return undefined;
   const value = Number(raw);
   return value >= min && value <= max ? value : undefined;
+}
+
+const RATE_WINDOWS: Readonly<Record<string, number>> = { s: 1, min: 60, h: 3600 };
+
+function parseRatePolicy(raw: string): RatePolicy | undefined {
+  const match = /^(\d{1,7})(?:\/(s|min|h))?$/.exec(raw);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  if (points < 1 || points > MAX_RATE_POINTS) return undefined;
+  return { points, windowSeconds: RATE_WINDOWS[match[2] ?? 'min'] };
 }
 
 function parseHttpUrl(raw: string): string | undefined {

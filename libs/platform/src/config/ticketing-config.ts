@@ -26,6 +26,27 @@ export type AuthConfig =
   | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string; maxLifetimeSeconds: number }>
   | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string; maxLifetimeSeconds: number }>;
 
+/** At most `points` requests per `windowSeconds` (a fixed window starting at the first request). */
+export type RatePolicy = Readonly<{ points: number; windowSeconds: number }>;
+
+/** Request budgets (TICKETING_RATE_LIMIT_*); `enabled: false` is TICKETING_RATE_LIMITS=off. */
+export type RateLimitsConfig = Readonly<{
+  enabled: boolean;
+  /** Per customer: writes (POST and the other non-read methods). */
+  customerWrites: RatePolicy;
+  /** Per staff member or service account: writes. */
+  staffWrites: RatePolicy;
+  /** Per actor, any role: reads. */
+  reads: RatePolicy;
+  /** Per actor: streams opened (SSE, WatchTicket). */
+  streams: RatePolicy;
+  /** Per client IP: requests without a valid token. */
+  anonymous: RatePolicy;
+}>;
+
+/** Caps on concurrently open streams (TICKETING_STREAMS_*) and the SSE heartbeat. */
+export type StreamLimitsConfig = Readonly<{ perActor: number; total: number; heartbeatMs: number }>;
+
 /** The validated process configuration (DESIGN.md §9). */
 export type TicketingConfig = Readonly<{
   dataDir: string;
@@ -51,6 +72,8 @@ export type TicketingConfig = Readonly<{
     /** How long a resolved ticket waits for a reply before it closes by itself. */
     autoCloseAfterMs: number;
   }>;
+  rateLimits: RateLimitsConfig;
+  streams: StreamLimitsConfig;
 }>;
 
 /** DI token for the TicketingConfig. */

@@ -12,6 +12,8 @@ import type { TicketingConfig } from '../config/ticketing-config';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../auth/token-verifier.port';
 import { enforceIdempotencyKeys, type IdempotencyHookDependencies } from '../idempotency/idempotency.http-hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { enforceRateLimits, type RateLimitHookDependencies } from '../limits/rate-limit.http-hooks';
+import { RateLimits } from '../limits/rate-limits';
 import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule } from '../platform.module';
@@ -65,6 +67,11 @@ export async function createHttpApp(
   app.useLogger(app.get(Logger));
   await registerSecurityHeaders(app, config);
   if (config.protectOpsRoutes) protectOpsRoutes(fastify, () => app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }));
+  let rateLimits: RateLimitHookDependencies | undefined;
+  enforceRateLimits(fastify, () => (rateLimits ??= {
+    limits: app.get(RateLimits, { strict: false }),
+    verifier: app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }),
+  }));
   let idempotency: IdempotencyHookDependencies | undefined;
   // Looked up on the first keyed request: the store comes with the feature module that has @Idempotent routes.
   enforceIdempotencyKeys(fastify, () => (idempotency ??= {

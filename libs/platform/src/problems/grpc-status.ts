@@ -4,7 +4,7 @@ import { GOOGLE_RPC_ERROR_DETAILS_PROTO_FILE, GOOGLE_RPC_STATUS_PROTO_FILE, prot
 import { ValidationError } from '@ticketing/kernel';
 import { Root, type Type } from 'protobufjs';
 import { CORRELATION_HEADER } from '../logging/correlation.context';
-import { classifyError } from './problem-mapping';
+import { classifyError, retryAfterOf } from './problem-mapping';
 import { PROBLEM_TYPE_BASE } from './problem-types';
 
 /** The trailer gRPC clients read a serialized google.rpc.Status from (the richer error model). */
@@ -103,5 +103,7 @@ export function toGrpcStatus(error: unknown, context: Readonly<{ correlationId?:
   const metadata = new Metadata();
   metadata.set(GRPC_STATUS_DETAILS_TRAILER, Buffer.from(status.encode(status.fromObject({ code: problemType.grpc, message: detail, details })).finish()));
   if (context.correlationId !== undefined) metadata.set(CORRELATION_HEADER, context.correlationId);
+  const retryAfterTrailer = retryAfterOf(error);
+  if (retryAfterTrailer !== undefined) metadata.set('retry-after', retryAfterTrailer);
   return { code: problemType.grpc, message: detail, metadata };
 }

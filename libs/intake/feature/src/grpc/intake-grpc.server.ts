@@ -7,6 +7,18 @@ import { addGrpcTooling } from '@ticketing/platform';
 /** The fully-qualified name of the intake gRPC service, as reflection and health name it. */
 export const INTAKE_GRPC_SERVICE = `${INTAKE_GRPC_PACKAGE}.TicketService`;
 
+/**
+ * HTTP/2 keepalive: the server pings a connection after 30 s without frames and drops it when the
+ * ping goes unanswered for 10 s, so a vanished client's WatchTicket stream (and its stream slot)
+ * ends; clients may ping every 10 s, also without calls in flight.
+ */
+export const GRPC_KEEPALIVE_OPTIONS = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+} as const;
+
 /** Nest's gRPC transport that remembers the port it bound, so port 0 (any free port) can be reported. */
 export class PortReportingGrpcServer extends ServerGrpc {
   private boundPort: number | undefined;
@@ -27,7 +39,7 @@ export class PortReportingGrpcServer extends ServerGrpc {
 
   // Nest's own createClient binds the same way but drops the port bindAsync reports.
   override async createClient(): Promise<GrpcJsServer> {
-    const server = new GrpcJsServer();
+    const server = new GrpcJsServer(GRPC_KEEPALIVE_OPTIONS);
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
