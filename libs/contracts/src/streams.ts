@@ -45,3 +45,6 @@ export const topicOf = (context: ContextName): string => `ticketing.${context}.e
 export function contextOfStream(streamName: string): ContextName | undefined {
   return CONTEXT_CONTRACTS.find((contract) => contract.streamPrefixes.some((prefix) => streamName.startsWith(prefix)))?.name;
 }
+
+/** Contexts that own streams, hence a Kafka topic (and its dead-letter topic); audit only reads. */
+export const TOPIC_CONTEXTS: readonly ContextName[] = CONTEXT_NAMES.filter((name) => STREAM_PREFIXES[name].length > 0);

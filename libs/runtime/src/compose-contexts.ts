@@ -77,7 +77,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
     app = await createHttpApp(root, config, { clock, logDestination: options.logDestination });
     const logger = new Logger(name);
     if (contexts.length === 0) {
-      logger.warn(`No ${name} context exists in this build yet: serving /health/live, /health/ready and /metrics only, with no routes, consumers, projections or relay`);
+      logger.warn(`No ${name} context module exists in this build yet: serving /health/live, /health/ready and /metrics only, with no routes, consumers, projections or relay`);
     }
     connectBusMicroservice(app, runtime.bus);
     if (mode === 'operate') return { app, runtime, ports: {} };
