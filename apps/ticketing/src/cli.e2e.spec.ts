@@ -20,6 +20,22 @@ describe('ticketing CLI (compiled, in a child process)', () => {
       expect(actor).toMatchObject({ kind: 'agent', id: 'a-1', roles: ['agent'] });
     });
 
+    it('refuses a --ttl beyond TICKETING_JWT_MAX_LIFETIME (a 100-year token), and a customer token with staff roles', async () => {
+      const dataDir = await newDataDir();
+      const century = await runCli(['token', '--role', 'agent', '--sub', 'a-1', '--ttl', String(100 * 365 * 86_400)], { TICKETING_DATA_DIR: dataDir });
+      expect(century).toMatchObject({ code: 2, stdout: '' });
+      expect(century.stderr).toContain('exceeds the maximum token lifetime of 86400 seconds (TICKETING_JWT_MAX_LIFETIME)');
+      const env = { TICKETING_DATA_DIR: dataDir, TICKETING_JWT_MAX_LIFETIME: '600' };
+      expect((await runCli(['token', '--role', 'agent', '--sub', 'a-1', '--ttl', '601'], env)).code).toBe(2);
+      const capped = await runCli(['token', '--role', 'agent', '--sub', 'a-1'], env);
+      expect(capped.code).toBe(0);
+      const { exp, iat } = JSON.parse(Buffer.from(capped.stdout.trim().split('.')[1]!, 'base64url').toString()) as { exp: number; iat: number };
+      expect(exp - iat).toBe(600);
+      const mixed = await runCli(['token', '--role', 'customer', '--role', 'agent', '--sub', 'u-1'], { TICKETING_DATA_DIR: dataDir });
+      expect(mixed).toMatchObject({ code: 2, stdout: '' });
+      expect(mixed.stderr).toContain('may not combine the customer role with staff roles');
+    });
+
     it('refuses an unknown role, naming the allowed ones', async () => {
       const result = await runCli(['token', '--role', 'wizard', '--sub', 'a-1'], { TICKETING_DATA_DIR: await newDataDir() });
       expect(result.code).not.toBe(0);

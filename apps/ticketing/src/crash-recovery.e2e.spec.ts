@@ -10,7 +10,8 @@ describe('durability of the embedded default (compiled `ticketing start` in a ch
 
   it('loses no acknowledged ticket when the process is killed mid-load, and queues them all after restart', async () => {
     const dataDir = await newDataDir();
-    const { child, baseUrl, exited } = await startCliServer({ TICKETING_DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    // One customer opens 300+ tickets as fast as it can: far past the default 60 writes/min.
+    const { child, baseUrl, exited } = await startCliServer({ TICKETING_DATA_DIR: dataDir, LOG_LEVEL: 'info', TICKETING_RATE_LIMIT_CUSTOMER_WRITES: '1000000/min' });
     const token = await mintDevToken({ sub: 'cust-load', roles: ['customer'], secret: await loadOrCreateDevSecret(dataDir) });
 
     const acknowledged: string[] = [];

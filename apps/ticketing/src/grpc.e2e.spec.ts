@@ -124,6 +124,18 @@ describe('intake over gRPC: TicketService with a real grpc-js client (e2e)', () 
       expect(merged).toMatchObject({ id: duplicate.id, status: 'TICKET_STATUS_MERGED', mergedInto: survivor.id });
     });
 
+    it("refuses to merge one customer's ticket into another customer's with FAILED_PRECONDITION, appending nothing", async () => {
+      const theirs = await open(chat('My deposit is missing'), otherCustomer);
+      const mine = await open();
+      const refusal = await grpc.callError('MergeTicket', { ticketId: mine.id, intoTicketId: theirs.id }, { token: agent });
+      expectStatus(refusal, status.FAILED_PRECONDITION, /different customers/);
+      expect(refusal.details).not.toContain('cust-grpc-other');
+      const events = [];
+      for await (const event of harness.runtime.eventStore.readStream(`ticket-${mine.id}`)) events.push(event.type);
+      expect(events).toEqual(['TicketOpened']);
+      expect(await grpc.call<Ticket>('GetTicket', { ticketId: mine.id }, { token: customer })).toMatchObject({ status: 'TICKET_STATUS_OPEN' });
+    });
+
     it('keeps internal notes from customers: ListMessages and message counts', async () => {
       const ticket = await open();
       await grpc.call('PostMessage', { ticketId: ticket.id, body: 'We are checking your withdrawal' }, { token: agent });

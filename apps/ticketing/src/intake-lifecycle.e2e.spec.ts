@@ -192,6 +192,26 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
     expect((await post(survivor.id, 'merge', agent, { intoTicketId: survivor.id })).status).toBe(400);
   });
 
+  it("refuses to merge one customer's ticket into another customer's (409 illegal-state), appending nothing", async () => {
+    const other = await harness.token('customer', 'cust-life-other');
+    const theirs = (await harness.request('POST', '/v1/tickets', { token: other, body: chat('My deposit is missing') })).body as Ticket;
+    const mine = await open();
+    const streamLength = async (ticketId: string) => {
+      let count = 0;
+      for await (const _event of harness.runtime.eventStore.readStream(`ticket-${ticketId}`)) count += 1;
+      return count;
+    };
+    const before = [await streamLength(mine.id), await streamLength(theirs.id)];
+
+    const refused = await post(mine.id, 'merge', agent, { intoTicketId: theirs.id });
+    expect(refused.status).toBe(409);
+    expect(refused.contentType).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ type: expect.stringContaining('illegal-state'), ticketId: mine.id, intoTicketId: theirs.id });
+    expect(JSON.stringify(refused.body)).not.toContain('cust-life-other');
+    expect([await streamLength(mine.id), await streamLength(theirs.id)]).toEqual(before);
+    expect((await harness.request('GET', `/v1/tickets/${mine.id}`, { token: customer })).body).toMatchObject({ status: 'open', mergedInto: null });
+  });
+
   it('detects the language when none is given, and falls back to en with a flag for unsupported ones', async () => {
     const russian = await open({ channel: 'chat', subject: 'Вывод средств', body: 'Мой вывод средств завис уже три часа, помогите пожалуйста', chat: { sessionId: 's-ru' } });
     expect(russian).toMatchObject({ language: 'ru', languageGiven: null, detectedLanguage: 'ru', languageFallback: false });

@@ -1,90 +1,39 @@
 import fc from 'fast-check';
-import type { RecordedEvent } from '@ticketing/event-store';
-import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
+import { FuzzTarget } from './fuzz/fuzz-target';
+import { seedFrom } from './fuzz/fuzz-run';
+import { concreteRequest, describeHttpFailure, httpFuzzCase, httpViolation, sendHttpCase } from './fuzz/http-fuzz';
+import { writeOperations } from './fuzz/openapi-body.arbitrary';
 
-const validOpen = { channel: 'chat', subject: 'Withdrawal pending', body: 'Pending since 9:00', language: 'en', chat: { sessionId: 's-1' } };
+/** The generator of `npm run fuzz`, on a fixed seed; `FUZZ_SEED=random` (or a number) explores instead. */
+const SEED = seedFrom(process.env.FUZZ_SEED, 20261207);
+const RUNS = 600;
 
-/** Bodies that are almost right, wildly wrong, or not JSON at all. */
-const jsonish = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.record({ body: fc.jsonValue({ maxDepth: 2 }) }),
-  fc.string({ minLength: 1, maxLength: 50 }).map((body) => ({ body })),
-  fc.record({ resolutionCode: fc.jsonValue({ maxDepth: 1 }) }),
-  fc.record({ intoTicketId: fc.oneof(fc.uuid(), fc.string()) }),
-  fc
-    .tuple(fc.constantFrom(...Object.keys(validOpen), 'customerId', 'assetContext', 'email', 'social', 'extra'), fc.jsonValue({ maxDepth: 2 }))
-    .map(([field, value]) => ({ ...validOpen, [field]: value })),
-  fc.constantFrom(...Object.keys(validOpen)).map((field) => Object.fromEntries(Object.entries(validOpen).filter(([key]) => key !== field))),
-);
-const rawBody = fc.oneof(
-  jsonish.map((value) => JSON.stringify(value)),
-  fc.string({ maxLength: 200 }),
-  fc.constantFrom('{', '{"channel":', '[]', 'null', '"text"', '{"body": "\u0000"}'),
-);
-
-describe('fuzzing every write route (e2e over HTTP)', () => {
-  let harness: TicketingHarness;
-  let ticketId: string;
-  let otherTicketId: string;
-  let tokens: Record<string, string>;
+describe('fuzzing every write route of the OpenAPI document (e2e over HTTP)', () => {
+  let target: FuzzTarget;
 
   beforeAll(async () => {
-    harness = await TicketingHarness.start();
-    tokens = {
-      customer: await harness.token('customer', 'fuzz-cust'),
-      agent: await harness.token('agent', 'fuzz-agent'),
-      ops: await harness.token('ops', 'fuzz-ops'),
-    };
-    const open = (token: string) => harness.request('POST', '/v1/tickets', { token, body: validOpen });
-    ticketId = ((await open(tokens.customer)).body as { id: string }).id;
-    otherTicketId = ((await open(await harness.token('customer', 'someone-else'))).body as { id: string }).id;
+    if (process.env.FUZZ_SEED !== undefined) process.stderr.write(`write-routes fuzz seed ${SEED}\n`);
+    target = await FuzzTarget.start({ transport: 'http' });
   });
-  afterAll(() => harness.close());
-
-  /** Events on intake's streams since `position`: only the request under test writes there. */
-  async function intakeEventsAfter(position: number): Promise<RecordedEvent[]> {
-    const events: RecordedEvent[] = [];
-    for await (const event of harness.runtime.eventStore.readAll({ fromPosition: position, filter: { streamPrefixes: ['ticket-'] } })) events.push(event);
-    return events;
-  }
-
-  const routes = () => [
-    '/v1/tickets',
-    ...['messages', 'notes', 'in-progress', 'waiting-on-customer', 'resolve', 'reopen', 'close', 'merge'].flatMap((action) => [
-      `/v1/tickets/${ticketId}/${action}`,
-      `/v1/tickets/${otherTicketId}/${action}`,
-    ]),
-    '/v1/tickets/not-a-uuid/messages',
-  ];
+  afterAll(() => target.close());
 
   it('answers only 2xx or 4xx problem+json, and a 4xx never leaves a partial write', async () => {
+    const operations = writeOperations(await target.openApi());
+    expect(operations.map((operation) => `${operation.method} ${operation.path}`)).toContain('POST /v1/tickets/{id}/merge');
     const statuses = new Set<number>();
     await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...routes()),
-        fc.constantFrom('customer', 'agent', 'ops', 'none'),
-        rawBody,
-        fc.option(fc.string({ minLength: 1, maxLength: 20 }), { nil: undefined }),
-        async (path, who, body, idempotencyKey) => {
-          const head = await harness.runtime.eventStore.headPosition();
-          const reply: HttpReply = await harness.request('POST', path, {
-            token: who === 'none' ? undefined : tokens[who],
-            rawBody: body,
-            headers: idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey },
-          });
-          statuses.add(reply.status);
-          expect(reply.status < 500).toBe(true);
-          if (reply.status >= 400) {
-            expect(reply.contentType).toContain('application/problem+json');
-            expect(reply.body).toMatchObject({ status: reply.status, type: expect.any(String), title: expect.any(String) });
-            expect(await intakeEventsAfter(head)).toEqual([]);
-          }
-        },
-      ),
-      { numRuns: 400, seed: 20261125 },
+      fc.asyncProperty(httpFuzzCase(operations), async (fuzzCase) => {
+        const outcome = await sendHttpCase(target, concreteRequest(target, fuzzCase));
+        statuses.add(outcome.status);
+        const violation = httpViolation(outcome);
+        if (violation !== undefined) throw new Error(describeHttpFailure(fuzzCase, outcome, violation));
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );
-    // The generator must reach both sides: accepted writes and each kind of refusal.
-    expect([...statuses].some((status) => status < 300)).toBe(true);
-    expect([400, 401, 403, 404, 409].filter((status) => statuses.has(status))).toEqual([400, 401, 403, 404, 409]);
-  }, 120_000);
+    // The generator must reach both sides: accepted writes and each kind of refusal (checked on the fixed seed; an exploring seed may miss a rare one).
+    if (process.env.FUZZ_SEED === undefined) {
+      expect([...statuses].some((status) => status < 300)).toBe(true);
+      expect([400, 401, 403, 404, 409, 413, 415].filter((status) => statuses.has(status))).toEqual([400, 401, 403, 404, 409, 413, 415]);
+    }
+  }, 60_000);
 });

@@ -49,3 +49,7 @@ export type ProtoLoaderOptions = {
   oneofs: boolean;
   includeDirs: string[];
 };
+
+/** googleapis' error model (google.rpc.Status and the detail messages this API sends), relative to `protoDir()`. */
+export const GOOGLE_RPC_STATUS_PROTO_FILE = 'google/rpc/status.proto';
+export const GOOGLE_RPC_ERROR_DETAILS_PROTO_FILE = 'google/rpc/error_details.proto';

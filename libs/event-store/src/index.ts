@@ -14,6 +14,7 @@ export { MemoryEventStore } from './memory/memory-event-store.adapter';
 export type { MemoryEventStoreOptions } from './memory/memory-event-store.adapter';
 export { SqliteEventStore, SQLITE_EVENT_STORE_SCHEMA } from './sqlite/sqlite-event-store.adapter';
 export type { SqliteEventStoreOptions, SqliteSynchronous } from './sqlite/sqlite-event-store.adapter';
+export { ensurePrivateDir, preparePrivateSqliteFile, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './sqlite/private-files';
 export { KurrentDbEventStore, normalizeConnectionString } from './kurrentdb/kurrentdb-event-store.adapter';
 export type { KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store.adapter';
 export { UnmappablePositionError } from './kurrentdb/kurrentdb-position';

@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ValidationError } from '@ticketing/kernel';
 import type { EventStore } from './event-store.port';
 import { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store.adapter';
@@ -34,7 +33,6 @@ const openers: Readonly<Record<string, Opener>> = {
       throw invalidUrl(url, 'sqlite: needs a file path, e.g. sqlite:./data/events.db');
     }
     const file = resolve(path);
-    mkdirSync(dirname(file), { recursive: true });
     return new SqliteEventStore({ ...options, path: file });
   },
   kurrentdb: openKurrentDb,

@@ -8,7 +8,8 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'concurrency'
   | 'unprocessable'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_many_requests';
 
 /** Base of every typed error the domain and the infrastructure ports raise. */
 export abstract class DomainError extends Error {
@@ -82,3 +83,18 @@ export class UnprocessableError extends DomainError {
 export class ServiceUnavailableError extends DomainError {
   readonly code = 'unavailable' as const;
 }
+
+/** Over a rate limit or a cap on open streams: retry later (after `retryAfterMs` when known). */
+export class TooManyRequestsError extends DomainError {
+  readonly code = 'too_many_requests' as const;
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message, { ...details, ...(retryAfterMs !== undefined && { retryAfterSeconds: retryAfterSecondsOf(retryAfterMs) }) });
+  }
+}
+
+/** Whole seconds, at least 1: what `Retry-After` carries. */
+export const retryAfterSecondsOf = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { preparePrivateSqliteFile } from '@ticketing/event-store';
 import { SystemClock, type Clock } from '@ticketing/kernel';
 import type { ConsumerStateStore } from './consumer-state.port';
 import type { DeadLetterQuery, DeadLetterRecord } from './dead-letter';
@@ -79,6 +80,7 @@ export class SqliteConsumerStateStore implements ConsumerStateStore {
   /** `database`: a file path (a connection is opened and owned) or a connection to share. */
   constructor(database: string | Database.Database, options: SqliteConsumerStateStoreOptions = {}) {
     this.ownsConnection = typeof database === 'string';
+    if (typeof database === 'string') preparePrivateSqliteFile(database);
     this.db = typeof database === 'string' ? new Database(database) : database;
     this.clock = options.clock ?? new SystemClock();
     if (this.ownsConnection) {

@@ -10,6 +10,7 @@ export * from './logging/logging.module';
 
 export * from './problems/problem-types';
 export * from './problems/problem-mapping';
+export * from './problems/grpc-status';
 export * from './problems/problem-details.filter';
 export * from './problems/validation.pipe';
 
@@ -27,6 +28,8 @@ export * from './auth/auth.module';
 
 export * from './health/readiness.registry';
 export * from './health/health.module';
+export * from './grpc/grpc-health';
+export * from './grpc/grpc-tooling';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';
@@ -40,3 +43,10 @@ export * from './idempotency/idempotency.http-hooks';
 export * from './idempotency/idempotency.rules';
 export * from './background/background-tasks';
 export * from './openapi/api-problems.decorator';
+
+export * from './limits/rate-limits';
+export * from './limits/stream-slots';
+export * from './limits/rate-limit.decorators';
+export * from './limits/rate-limit.guard';
+export * from './limits/rate-limit.http-hooks';
+export * from './limits/limits.module';

@@ -7,6 +7,7 @@ import { PlatformAuthModule } from './auth/auth.module';
 import { PlatformConfigModule } from './config/config.module';
 import type { TicketingConfig } from './config/ticketing-config';
 import { PlatformHealthModule } from './health/health.module';
+import { PlatformLimitsModule } from './limits/limits.module';
 import { PlatformLoggingModule } from './logging/logging.module';
 import { PlatformMetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './problems/problem-details.filter';
@@ -24,6 +25,8 @@ export class PlatformModule {
       imports: [
         PlatformConfigModule.forRoot(config),
         PlatformLoggingModule.forRoot(wiring.logger),
+        // Before auth: its gRPC guard counts calls the AuthGuard then refuses.
+        PlatformLimitsModule.forRoot(config),
         PlatformAuthModule.forRoot(config, wiring.clock),
         PlatformHealthModule,
         PlatformMetricsModule,

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Pool, types as pgTypes, type CustomTypesConfig } from 'pg';
+import { preparePrivateSqliteFile } from '@ticketing/event-store';
 import { type Clock, SystemClock, ValidationError } from '@ticketing/kernel';
 import { migrateReadStoreSchema } from './read-store.schema';
 import { withStatementCache } from './statement-cache.sqlite';
@@ -54,7 +54,8 @@ export type OpenReadStoreOptions = Readonly<{
 }>;
 
 const openSqlite = (path: string, options: OpenReadStoreOptions): ReadStore => {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  // Projections hold personal data: the file and its -wal/-shm are the owner's only.
+  preparePrivateSqliteFile(path);
   const database = new Database(path);
   try {
     if (path !== ':memory:') database.pragma('journal_mode = WAL');

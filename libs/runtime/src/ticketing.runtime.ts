@@ -1,6 +1,7 @@
+import { relative, resolve } from 'node:path';
 import { SystemClock, type Clock } from '@ticketing/kernel';
 import type { ContextName } from '@ticketing/contracts';
-import { openEventStore, type EventStore } from '@ticketing/event-store';
+import { ensurePrivateDir, openEventStore, type EventStore } from '@ticketing/event-store';
 import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
 import type { TicketingConfig } from '@ticketing/platform';
@@ -73,6 +74,7 @@ export class TicketingRuntime {
   static async open(options: RuntimeOptions): Promise<TicketingRuntime> {
     const { config } = options;
     const clock = options.clock ?? new SystemClock();
+    tightenDataDir(config);
     let runtime: TicketingRuntime | undefined;
     const eventStore = await openEventStore(eventStoreUrl(config), {
       clock,
@@ -125,4 +127,11 @@ export class TicketingRuntime {
     await this.readStore.close();
     await this.eventStore.close();
   }
+}
+
+// The data folder holds the SQLite files (personal data) and the dev secret: the owner's only.
+function tightenDataDir(config: TicketingConfig): void {
+  const files = [config.eventStore, config.readStore].flatMap((store) => (store.kind === 'sqlite' ? [store.file] : []));
+  const inside = (file: string) => !relative(resolve(config.dataDir), resolve(file)).startsWith('..');
+  if (files.some(inside)) ensurePrivateDir(config.dataDir);
 }

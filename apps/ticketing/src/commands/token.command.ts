@@ -12,22 +12,34 @@ const parseTtl = (value: string): number => {
   return seconds;
 };
 
+const DEFAULT_TTL_SECONDS = 3600;
+
 export function registerTokenCommand(program: Command): void {
   program
     .command('token')
     .description('print a dev bearer token signed with the data folder’s secret (embedded mode only)')
     .requiredOption('--role <role>', `a role (repeat for several): ${ROLES.join(', ')}`, parseRole)
     .requiredOption('--sub <id>', 'the subject: a customer, agent or service id')
-    .option('--ttl <seconds>', 'lifetime in seconds', parseTtl, 3600)
-    .action(async (options: { role: Role[]; sub: string; ttl: number }) => {
+    .option('--ttl <seconds>', 'lifetime in seconds (default 3600, at most TICKETING_JWT_MAX_LIFETIME)', parseTtl)
+    .action(async (options: { role: Role[]; sub: string; ttl?: number }) => {
       const config = assertConfigOrExit();
       if (config.auth.kind === 'jwks') {
         program.error('TICKETING_JWKS_URL is set: tokens come from the identity provider, not from this CLI', { exitCode: 2 });
       }
+      // Never print a token the server would refuse.
+      const { maxLifetimeSeconds } = config.auth;
+      if (options.ttl !== undefined && options.ttl > maxLifetimeSeconds) {
+        program.error(`--ttl ${options.ttl} exceeds the maximum token lifetime of ${maxLifetimeSeconds} seconds (TICKETING_JWT_MAX_LIFETIME)`, {
+          exitCode: 2,
+        });
+      }
+      if (options.role.includes('customer') && options.role.some((role) => role !== 'customer')) {
+        program.error('a token may not combine the customer role with staff roles', { exitCode: 2 });
+      }
       const token = await mintDevToken({
         sub: options.sub,
         roles: options.role,
-        ttlSeconds: options.ttl,
+        ttlSeconds: options.ttl ?? Math.min(DEFAULT_TTL_SECONDS, maxLifetimeSeconds),
         secret: await loadOrCreateDevSecret(config.dataDir),
         issuer: config.auth.issuer,
         audience: config.auth.audience,

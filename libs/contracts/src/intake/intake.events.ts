@@ -11,6 +11,9 @@ export type Language = (typeof LANGUAGES)[number];
 export const SOCIAL_PLATFORMS = ['x', 'telegram', 'facebook', 'instagram', 'reddit', 'youtube', 'tiktok', 'discord', 'other'] as const;
 export type SocialPlatform = (typeof SOCIAL_PLATFORMS)[number];
 
+/** Channels whose messages have no subject of their own: one is derived from the body when none is given. */
+export const CHANNELS_WITHOUT_SUBJECT = ['chat', 'social', 'api'] as const satisfies readonly Channel[];
+
 /** What each channel brings besides subject and body. */
 export type ChannelDetails =
   | Readonly<{ channel: 'chat'; sessionId: string }>
@@ -52,7 +55,10 @@ export type TicketOpened = Event<
     channel: Channel;
     /** Null only on tickets opened before channels carried details (upcast from version 1). */
     channelDetails: ChannelDetails | null;
+    /** As given, or derived from the body when the channel has none (see subjectDerived). */
     subject: string;
+    /** True when the customer gave no subject and it was derived from the body. */
+    subjectDerived: boolean;
     body: string;
     /** The language the ticket is handled in: the customer's if given, else the detected one, else en. */
     language: Language;
@@ -143,30 +149,75 @@ export const INTAKE_EVENT_TYPES = [
   'TicketMerged',
 ] as const satisfies readonly IntakeEvent['type'][];
 
-export const TICKET_OPENED_SCHEMA_VERSION = 2;
+/** Version 3 added `subjectDerived`; version 2 added channel details, language resolution, asset context and links. */
+export const TICKET_OPENED_SCHEMA_VERSION = 3;
 
-/** Upcasts any stored TicketOpened to the current shape; stored data is never rewritten. */
-export function upcastTicketOpened(event: TicketOpened | TicketOpenedV1): TicketOpened {
-  if (event.schemaVersion >= TICKET_OPENED_SCHEMA_VERSION) return event as TicketOpened;
-  const { data } = event as TicketOpenedV1;
+/** TicketOpened as version 2 stored it: every subject was given. */
+export type TicketOpenedV2 = Event<'TicketOpened', Omit<TicketOpened['data'], 'subjectDerived'>>;
+
+/**
+ * Upcasts any stored TicketOpened to the current shape; stored data is never rewritten. Channel
+ * details and asset context are read defensively: before they were validated as objects, arrays
+ * and incomplete details were stored, and they read as null (or only their well-formed fields).
+ */
+export function upcastTicketOpened(event: TicketOpened | TicketOpenedV2 | TicketOpenedV1): TicketOpened {
+  const data: Partial<TicketOpened['data']> & TicketOpenedV1['data'] =
+    event.schemaVersion >= 2
+      ? { subjectDerived: false, ...(event as TicketOpenedV2).data }
+      : {
+          ...(event as TicketOpenedV1).data,
+          subjectDerived: false,
+          channelDetails: null,
+          languageGiven: event.data.language,
+          detectedLanguage: null,
+          languageFallback: false,
+          assetContext: null,
+          linkedFromTicketId: null,
+        };
   return {
     type: 'TicketOpened',
     schemaVersion: TICKET_OPENED_SCHEMA_VERSION,
     data: {
-      ...data,
-      channelDetails: null,
-      languageGiven: data.language,
-      detectedLanguage: null,
-      languageFallback: false,
-      assetContext: null,
-      linkedFromTicketId: null,
+      ...(data as TicketOpened['data']),
+      channelDetails: wellFormedChannelDetails(data.channel, data.channelDetails),
+      assetContext: wellFormedAssetContext(data.assetContext),
     },
   };
 }
 
+const REQUIRED_DETAILS: Readonly<Record<Channel, readonly string[]>> = {
+  chat: ['sessionId'],
+  email: ['fromAddress', 'messageId'],
+  web_form: ['formId'],
+  social: ['platform', 'handle', 'postUrl'],
+  api: ['clientId'],
+};
+const OPTIONAL_DETAILS: Readonly<Record<Channel, readonly string[]>> = { chat: [], email: ['inReplyTo'], web_form: [], social: [], api: ['externalReference'] };
+const ASSET_CONTEXT_FIELDS = ['asset', 'network', 'amount', 'txHash', 'orderId'] as const;
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const stringFields = (value: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(names.filter((name) => typeof value[name] === 'string').map((name) => [name, value[name]]));
+
+/** Stored channel details as a well-formed ChannelDetails of `channel`, or null when they are not. */
+export function wellFormedChannelDetails(channel: Channel, details: unknown): ChannelDetails | null {
+  if (!isRecord(details) || details['channel'] !== channel || !(channel in REQUIRED_DETAILS)) return null;
+  const required = stringFields(details, REQUIRED_DETAILS[channel]);
+  if (Object.keys(required).length !== REQUIRED_DETAILS[channel].length) return null;
+  if (channel === 'social' && !(SOCIAL_PLATFORMS as readonly unknown[]).includes(required['platform'])) return null;
+  return { channel, ...required, ...stringFields(details, OPTIONAL_DETAILS[channel]) } as ChannelDetails;
+}
+
+/** A stored asset context with only its well-formed fields, or null when none is left. */
+export function wellFormedAssetContext(context: unknown): AssetContext | null {
+  if (!isRecord(context)) return null;
+  const fields = stringFields(context, ASSET_CONTEXT_FIELDS);
+  return Object.keys(fields).length === 0 ? null : fields;
+}
+
 /** Brings any stored intake event to its current shape (the one place upcasters are applied). */
 export function upcastIntakeEvent(event: Event): IntakeEvent {
-  return event.type === 'TicketOpened' ? upcastTicketOpened(event as TicketOpened | TicketOpenedV1) : (event as IntakeEvent);
+  return event.type === 'TicketOpened' ? upcastTicketOpened(event as TicketOpened | TicketOpenedV2 | TicketOpenedV1) : (event as IntakeEvent);
 }
 
 /** Intake owns each ticket's `ticket-<id>` stream: lifecycle, conversation, self-service. */

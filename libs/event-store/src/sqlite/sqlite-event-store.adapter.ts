@@ -34,6 +34,7 @@ import {
   type PagedEventLog,
 } from '../paged-reading';
 import { notifyAppended, type CommonEventStoreOptions } from '../store-options';
+import { preparePrivateSqliteFile } from './private-files';
 
 /**
  * FULL: a commit is fsynced before the append resolves, so an acknowledged event survives power
@@ -181,6 +182,8 @@ export class SqliteEventStore implements EventStore, PagedEventLog {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    // Events hold personal data: the file and its -wal/-shm are the owner's only.
+    preparePrivateSqliteFile(options.path);
     this.db = new Database(options.path, { timeout: busyTimeoutMs });
     try {
       this.db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { DomainError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@ticketing/kernel';
 import type { TicketStatus } from '@ticketing/contracts';
 import { decideTicket, ticketDecider, type TicketCommand } from './ticket.decider';
-import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
+import { CrossCustomerMergeError, ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { ticketExists, type TicketEvent, type TicketState } from './ticket.state';
 import { AUTO_CLOSE_AFTER, CUSTOMER, DAY, HOUR, REOPEN_WINDOW, TICKET, at, openCommand } from './ticket.fixtures';
 
@@ -74,8 +74,11 @@ const note = fc
   .record({ noteId: ids('n'), agentId: agent })
   .map(({ noteId, agentId }): Maker => (now) => ({ type: 'AddInternalNote', data: { ticketId: TICKET, noteId, agentId, body: 'note', now } }));
 const merge = fc
-  .constantFrom('t-0', 't-2', TICKET)
-  .map((intoTicketId): Maker => (now) => ({ type: 'MergeTicket', data: { ticketId: TICKET, intoTicketId, by: 'a-1', now } }));
+  .record({ intoTicketId: fc.constantFrom('t-0', 't-2', TICKET), intoCustomerId: fc.constantFrom(CUSTOMER, CUSTOMER, 'c-2') })
+  .map(
+    ({ intoTicketId, intoCustomerId }): Maker =>
+      (now) => ({ type: 'MergeTicket', data: { ticketId: TICKET, intoTicketId, intoCustomerId, by: 'a-1', now } }),
+  );
 
 // Opening and merging are rare so that runs spend their steps inside the lifecycle.
 const commandMaker: fc.Arbitrary<Maker> = fc.oneof(
@@ -158,7 +161,9 @@ describe('ticket decider, under any sequence of commands', () => {
             // Only typed domain errors, and they change nothing.
             assert.ok(error instanceof DomainError, `${command.type} threw ${String(error)}`);
             assert.equal(JSON.stringify(state), snapshot);
-            if (error instanceof IllegalStateError) {
+            if (error instanceof CrossCustomerMergeError) {
+              assert.ok(command.type === 'MergeTicket' && ticketExists(state) && command.data.intoCustomerId !== state.customerId);
+            } else if (error instanceof IllegalStateError) {
               assert.equal(error.state, state.status);
               assert.ok(error.message.includes(error.state) && error.message.includes(command.type), error.message);
             } else {

@@ -9,6 +9,7 @@ import {
   type Decider,
 } from '@ticketing/kernel';
 import {
+  CHANNELS_WITHOUT_SUBJECT,
   TICKET_OPENED_SCHEMA_VERSION,
   type AssetContext,
   type Channel,
@@ -17,8 +18,9 @@ import {
   type TicketClosed,
   type TicketOpened,
 } from '@ticketing/contracts';
+import { deriveSubject } from './display-subject';
 import { resolveLanguage } from './resolve-language';
-import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
+import { CrossCustomerMergeError, ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { evolveTicket, initialTicketState, ticketExists, type ExistingTicket, type TicketEvent, type TicketState } from './ticket.state';
 
 /** Schema version of every intake event except TicketOpened (see TICKET_OPENED_SCHEMA_VERSION). */
@@ -41,7 +43,8 @@ export type OpenTicket = Command<
     channel: Channel;
     /** Must name the same channel as `channel`. */
     channelDetails: ChannelDetails | null;
-    subject: string;
+    /** Null when the customer gave none: allowed on CHANNELS_WITHOUT_SUBJECT only, then derived from the body. */
+    subject: string | null;
     body: string;
     /** The language the customer chose, if any. */
     languageGiven: Language | null;
@@ -86,7 +89,11 @@ export type AddInternalNote = Command<
   'AddInternalNote',
   { ticketId: string; noteId: string; agentId: string; body: string; now: string }
 >;
-export type MergeTicket = Command<'MergeTicket', { ticketId: string; intoTicketId: string; by: string; now: string }>;
+/** `intoCustomerId`: the customer of the target ticket, as the application read it. */
+export type MergeTicket = Command<
+  'MergeTicket',
+  { ticketId: string; intoTicketId: string; intoCustomerId: string; by: string; now: string }
+>;
 
 export type TicketCommand =
   | OpenTicket
@@ -133,6 +140,9 @@ function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
       { field: 'channelDetails.channel', message: `must be ${channel}` },
     ]);
   }
+  if (subject === null && !(CHANNELS_WITHOUT_SUBJECT as readonly Channel[]).includes(channel)) {
+    throw new ValidationError(`A ${channel} ticket needs a subject`, [{ field: 'subject', message: `subject is required for channel ${channel}` }]);
+  }
   if (linkedFromTicketId === ticketId) {
     throw new ValidationError('A ticket cannot be linked from itself', [{ field: 'linkedFromTicketId', message: 'must differ from ticketId' }]);
   }
@@ -144,7 +154,8 @@ function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
       customerId,
       channel,
       channelDetails,
-      subject,
+      subject: subject ?? deriveSubject(body),
+      subjectDerived: subject === null,
       body,
       ...resolveLanguage(languageGiven, detectedLanguage),
       assetContext,
@@ -289,11 +300,13 @@ function addInternalNote(command: AddInternalNote, ticket: ExistingTicket): read
 }
 
 function merge(command: MergeTicket, ticket: ExistingTicket): readonly TicketEvent[] {
-  const { ticketId, intoTicketId, by, now } = command.data;
+  const { ticketId, intoTicketId, intoCustomerId, by, now } = command.data;
   if (ticket.status === 'closed' || ticket.status === 'merged') throw illegal(ticket, command);
   if (intoTicketId === ticketId) {
     throw new ValidationError('A ticket cannot be merged into itself', [{ field: 'intoTicketId', message: 'must differ from ticketId' }]);
   }
+  // A merge redirects the customer to the target: another customer's ticket would be one they cannot read.
+  if (intoCustomerId !== ticket.customerId) throw new CrossCustomerMergeError(ticketId, intoTicketId);
   return [event('TicketMerged', { ticketId, intoTicketId, by, mergedAt: now })];
 }
 
@@ -326,7 +339,8 @@ function addedMessageId(command: TicketCommand): string | null {
  * - AutoCloseTicket: closes (reason auto_after_resolution) only when resolved and `now >= autoCloseAt`;
  *   decides nothing otherwise, so the timer may fire late, early or twice.
  * - MergeTicket: from any status but closed and merged → merged (the stream's last event); into
- *   itself is a `ValidationError`. Whether the target exists is the application's concern.
+ *   itself is a `ValidationError`; into a ticket of another customer (`intoCustomerId`) is a
+ *   `CrossCustomerMergeError`. Whether the target exists is the application's concern.
  *
  * Conversation (a message, reply or note id already on the ticket decides nothing: redelivery is safe):
  * - PostCustomerMessage: only the ticket's customer (else `ForbiddenError`). open, assigned,

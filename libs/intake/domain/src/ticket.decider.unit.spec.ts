@@ -2,7 +2,7 @@ import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, Valida
 import type { TicketOpenedV1 } from '@ticketing/contracts';
 import { deciderSpec } from '@ticketing/testing';
 import { AUTO_CLOSE_ACTOR_ID, ticketDecider, type TicketCommand } from './ticket.decider';
-import { ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
+import { CrossCustomerMergeError, ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { evolveTicket, initialTicketState, type TicketEvent } from './ticket.state';
 import {
   AGENT,
@@ -67,6 +67,22 @@ describe('ticket decider', () => {
         .given([])
         .when(openCommand({ channel: 'email' }))
         .thenThrows(ValidationError, (error) => expect(error.errors[0].field).toBe('channelDetails.channel'));
+    });
+
+    it.each(['chat', 'social', 'api'] as const)('derives the subject of a %s message that has none from its body, flagged', (channel) => {
+      const body = 'My USDT withdrawal is stuck. It has been 3 hours.';
+      const channelDetails = { chat: { channel: 'chat', sessionId: 's-1' }, social: { channel: 'social', platform: 'x', handle: '@a', postUrl: 'https://x.com/a/1' }, api: { channel: 'api', clientId: 'c' } }[channel] as never;
+      spec
+        .given([])
+        .when(openCommand({ channel, channelDetails, subject: null, body }))
+        .then([opened({ channel, channelDetails, subject: 'My USDT withdrawal is stuck.', subjectDerived: true, body })]);
+    });
+
+    it.each(['email', 'web_form'] as const)('refuses a %s ticket without a subject', (channel) => {
+      spec
+        .given([])
+        .when(openCommand({ channel, channelDetails: null, subject: null }))
+        .thenThrows(ValidationError, (error) => expect(error.errors).toEqual([{ field: 'subject', message: `subject is required for channel ${channel}` }]));
     });
 
     it('refuses a ticket linked from itself', () => {
@@ -147,6 +163,16 @@ describe('ticket decider', () => {
         .given(given)
         .when(cmd.merge(TICKET))
         .thenThrows(ValidationError, (error) => expect(error.errors[0].field).toBe('intoTicketId'));
+    });
+
+    it("refuses to merge it into another customer's ticket", () => {
+      spec
+        .given(given)
+        .when(cmd.merge('t-0', at(5 * HOUR), 'c-2'))
+        .thenThrows(CrossCustomerMergeError, (error) => {
+          expect(error.details).toEqual({ command: 'MergeTicket', ticketId: TICKET, intoTicketId: 't-0' });
+          expect(error.message).not.toContain('c-2');
+        });
     });
 
     it('refuses a customer message from another customer', () => {

@@ -36,3 +36,20 @@ export class TicketMergedError extends IllegalStateError {
     this.details = { state: 'merged', command, ticketId, intoTicketId };
   }
 }
+
+/** A merge into a ticket of another customer: 409 / FAILED_PRECONDITION, and neither customer's id is named. */
+export class CrossCustomerMergeError extends IllegalStateError {
+  override readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    readonly ticketId: string,
+    readonly intoTicketId: string,
+  ) {
+    super(
+      'other_customer',
+      'MergeTicket',
+      `Cannot merge ticket ${ticketId} into ticket ${intoTicketId}: they belong to different customers`,
+    );
+    this.details = { command: 'MergeTicket', ticketId, intoTicketId };
+  }
+}

@@ -62,13 +62,14 @@ export const openCommand = (overrides: Partial<OpenTicket['data']> = {}): OpenTi
 
 export const opened = (overrides: Partial<TicketOpened['data']> = {}): TicketOpened => ({
   type: 'TicketOpened',
-  schemaVersion: 2,
+  schemaVersion: 3,
   data: {
     ticketId: TICKET,
     customerId: CUSTOMER,
     channel: 'chat',
     channelDetails: { channel: 'chat', sessionId: 's-1' },
     subject: 'Withdrawal stuck',
+    subjectDerived: false,
     body: 'My USDT withdrawal on TRC20 has been pending for 3 hours',
     language: 'en',
     languageGiven: null,
@@ -104,7 +105,10 @@ export const cmd = {
     type: 'AddInternalNote',
     data: { ticketId: TICKET, noteId, agentId: AGENT, body: 'Hot wallet was rebalancing', now },
   }),
-  merge: (intoTicketId = 't-0', now = at(5 * HOUR)): MergeTicket => ({ type: 'MergeTicket', data: { ticketId: TICKET, intoTicketId, by: AGENT, now } }),
+  merge: (intoTicketId = 't-0', now = at(5 * HOUR), intoCustomerId = CUSTOMER): MergeTicket => ({
+    type: 'MergeTicket',
+    data: { ticketId: TICKET, intoTicketId, intoCustomerId, by: AGENT, now },
+  }),
 };
 
 export const ev = {

@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { BodylessRouteGuard } from '../http/bodyless-route.guard';
 import type { Clock } from '@ticketing/kernel';
 import type { TicketingConfig } from '../config/ticketing-config';
 import { AuthGuard, RolesGuard } from './auth.guard';
@@ -18,6 +19,8 @@ export class PlatformAuthModule {
         // Registration order is execution order: authenticate, then authorize.
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
+        // After authentication and roles: a caller who may not act learns nothing about the route's body.
+        { provide: APP_GUARD, useClass: BodylessRouteGuard },
       ],
       exports: [TOKEN_VERIFIER],
     };

@@ -9,7 +9,9 @@ export const isRole = (value: unknown): value is Role => ROLES.some((role) => ro
 
 /**
  * Who is calling: an Actor whose kind is the token's primary role (the first known role in its
- * `roles` claim) and whose id is the token's `sub`, with every role it holds.
+ * `roles` claim) and whose id is the token's `sub`, with every role it holds. A customer holds no
+ * other role (`actorFromClaims` refuses such a token), so "is a customer" and "holds a staff role"
+ * never disagree.
  */
 export type AuthenticatedActor = Actor &
   Readonly<{

@@ -1,19 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const DEV_SECRET_FILE = 'dev-jwt-secret';
 const SECRET_BYTES = 32;
 
 /**
- * The HS256 secret for embedded mode: created in `<dataDir>/dev-jwt-secret` (mode 0600) on first
- * start, then reused so tokens survive restarts. Safe when two processes start at once.
+ * The HS256 secret for embedded mode: created in `<dataDir>/dev-jwt-secret` (mode 0600, the folder
+ * 0700, both tightened if they exist) on first start, then reused so tokens survive restarts. Safe
+ * when two processes start at once.
  */
 export async function loadOrCreateDevSecret(dataDir: string): Promise<Uint8Array> {
   const file = join(dataDir, DEV_SECRET_FILE);
-  await mkdir(dataDir, { recursive: true });
+  // chmod as well: mkdir's mode is masked by the umask, and an existing folder keeps its own.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
   const existing = await readSecret(file);
-  if (existing) return existing;
+  if (existing) {
+    await chmod(file, 0o600);
+    return existing;
+  }
 
   // Write the whole secret under a private name, then link it into place: `link` fails if the
   // file exists, so a concurrent starter never reads a half-written secret and both end up with one.
@@ -26,6 +32,7 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<Uint8Array
   } finally {
     await unlink(draft);
   }
+  await chmod(file, 0o600);
   const secret = await readSecret(file);
   if (!secret) throw new Error(`Dev JWT secret ${file} vanished while starting`);
   return secret;

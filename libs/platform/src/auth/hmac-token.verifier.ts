@@ -7,11 +7,11 @@ import type { TokenVerifier } from './token-verifier.port';
 export class HmacTokenVerifier implements TokenVerifier {
   constructor(
     private readonly secret: Uint8Array,
-    private readonly options: Readonly<{ issuer?: string; audience?: string; clock?: Clock }> = {},
+    private readonly options: Readonly<{ issuer?: string; audience?: string; clock?: Clock; maxLifetimeSeconds?: number }> = {},
   ) {}
 
   verify(token: string): Promise<AuthenticatedActor> {
-    const { issuer, audience, clock = new SystemClock() } = this.options;
-    return verifyJwt(token, this.secret, { algorithms: ['HS256'], issuer, audience, clock });
+    const { issuer, audience, clock = new SystemClock(), maxLifetimeSeconds } = this.options;
+    return verifyJwt(token, this.secret, { algorithms: ['HS256'], issuer, audience, clock, maxLifetimeSeconds });
   }
 }

@@ -44,6 +44,53 @@ describe('mintDevToken + HmacTokenVerifier', () => {
     }
   });
 
+  it.each([
+    [['customer', 'agent']],
+    [['agent', 'customer']],
+    [['customer', 'service']],
+    [['admin', 'root', 'customer']],
+  ])('refuses a token combining the customer role with a staff or service role: %j', async (roles) => {
+    const token = await new SignJWT({ roles })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-1')
+      .setIssuedAt(clock.now())
+      .setExpirationTime(new Date(clock.now().getTime() + 60_000))
+      .sign(secret);
+    const error = await rejection(verifier.verify(token));
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect(error.message).toMatch(/may not combine the customer role with staff roles/);
+  });
+
+  describe('maximum token lifetime', () => {
+    const HOUR = 3600;
+    const signed = (claims: Readonly<{ iat?: number; exp: number }>) => {
+      let jwt = new SignJWT({ roles: ['agent'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('a-1').setExpirationTime(claims.exp);
+      if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
+      return jwt.sign(secret);
+    };
+    const now = Math.floor(clock.now().getTime() / 1000);
+    const capped = new HmacTokenVerifier(secret, { clock, maxLifetimeSeconds: 2 * HOUR });
+
+    it('accepts a token living exactly the maximum, and refuses one living a second longer', async () => {
+      await expect(capped.verify(await signed({ iat: now, exp: now + 2 * HOUR }))).resolves.toMatchObject({ id: 'a-1' });
+      const error = await rejection(capped.verify(await signed({ iat: now, exp: now + 2 * HOUR + 1 })));
+      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect(error.message).toMatch(/token lifetime exceeds the maximum of 7200 seconds/);
+    });
+
+    it('measures from now when the token has no iat', async () => {
+      await expect(capped.verify(await signed({ exp: now + HOUR }))).resolves.toMatchObject({ id: 'a-1' });
+      expect(await rejection(capped.verify(await signed({ exp: now + 3 * HOUR })))).toBeInstanceOf(UnauthorizedError);
+    });
+
+    it('refuses a 100-year token by default (24 h)', async () => {
+      const century = 100 * 365 * 24 * HOUR;
+      const error = await rejection(verifier.verify(await mintDevToken({ sub: 'a-1', roles: ['agent'], secret, ttlSeconds: century, now: clock.now() })));
+      expect(error.message).toMatch(/lifetime exceeds the maximum of 86400 seconds/);
+      await expect(verifier.verify(await signed({ iat: now, exp: now + 24 * HOUR }))).resolves.toMatchObject({ id: 'a-1' });
+    });
+  });
+
   it('rejects an expired token by the injected clock', async () => {
     const token = await mintDevToken({ sub: 'a-1', roles: ['agent'], secret, ttlSeconds: 60, now: clock.now() });
     const later = new HmacTokenVerifier(secret, { clock: new ManualClock(new Date(clock.now().getTime() + 61_000)) });

@@ -13,13 +13,13 @@ export class JwksTokenVerifier implements TokenVerifier {
 
   constructor(
     jwksUrl: string | URL,
-    private readonly options: Readonly<{ issuer?: string; audience?: string; clock?: Clock }> = {},
+    private readonly options: Readonly<{ issuer?: string; audience?: string; clock?: Clock; maxLifetimeSeconds?: number }> = {},
   ) {
     this.keys = createRemoteJWKSet(new URL(jwksUrl));
   }
 
   verify(token: string): Promise<AuthenticatedActor> {
-    const { issuer, audience, clock = new SystemClock() } = this.options;
-    return verifyJwt(token, this.keys, { algorithms: ASYMMETRIC_ALGORITHMS, issuer, audience, clock });
+    const { issuer, audience, clock = new SystemClock(), maxLifetimeSeconds } = this.options;
+    return verifyJwt(token, this.keys, { algorithms: ASYMMETRIC_ALGORITHMS, issuer, audience, clock, maxLifetimeSeconds });
   }
 }

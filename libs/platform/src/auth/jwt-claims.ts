@@ -3,14 +3,19 @@ import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerif
 import { ServiceUnavailableError } from '@ticketing/kernel';
 import { isRole, type AuthenticatedActor } from './authenticated-actor';
 
+/** Longest token lifetime accepted unless configured (TICKETING_JWT_MAX_LIFETIME): 24 h. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
+
 export type JwtVerification = Readonly<{
   algorithms: readonly string[];
   issuer?: string;
   audience?: string;
   clock: Clock;
+  /** Longest accepted `exp - iat` (or `exp - now` without `iat`); default DEFAULT_MAX_TOKEN_LIFETIME_SECONDS. */
+  maxLifetimeSeconds?: number;
 }>;
 
-/** Shared by both verifiers: signature, expiry, issuer/audience, then the actor from `sub` and `roles`. */
+/** Shared by both verifiers: signature, expiry, lifetime, issuer/audience, then the actor from `sub` and `roles`. */
 export async function verifyJwt(
   token: string,
   key: Uint8Array | JWTVerifyGetKey,
@@ -33,7 +38,17 @@ export async function verifyJwt(
   } catch (error) {
     throw translateJoseError(error);
   }
+  assertLifetime(payload, verification.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS, verification.clock);
   return actorFromClaims(payload);
+}
+
+// A stolen long-lived token works until it expires; this caps the damage whoever issued it.
+function assertLifetime(payload: JWTPayload, maxSeconds: number, clock: Clock): void {
+  const exp = payload.exp ?? 0;
+  const from = typeof payload.iat === 'number' ? payload.iat : clock.now().getTime() / 1000;
+  if (exp - from > maxSeconds) {
+    throw new UnauthorizedError(`The token lifetime exceeds the maximum of ${maxSeconds} seconds (TICKETING_JWT_MAX_LIFETIME).`);
+  }
 }
 
 /** The actor a verified claim set describes. */
@@ -45,6 +60,11 @@ export function actorFromClaims(payload: JWTPayload): AuthenticatedActor {
   const roles = Array.isArray(claimed) ? [...new Set(claimed.filter(isRole))] : [];
   const [primary] = roles;
   if (primary === undefined) throw new UnauthorizedError('The token carries no known role.');
+  // Checks ask either "is the actor a customer" or "does it hold a staff role": a token holding
+  // both would be answered differently by each, so it is no token at all.
+  if (roles.includes('customer') && roles.length > 1) {
+    throw new UnauthorizedError('The token is refused: a token may not combine the customer role with staff roles.');
+  }
   return { kind: primary, id: sub, sub, roles };
 }
 

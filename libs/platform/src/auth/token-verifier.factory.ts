@@ -21,12 +21,18 @@ async function createSignatureVerifier(config: Pick<TicketingConfig, 'auth' | 'd
   const { auth } = config;
   switch (auth.kind) {
     case 'jwks':
-      return new JwksTokenVerifier(auth.jwksUrl, { issuer: auth.issuer, audience: auth.audience, clock });
+      return new JwksTokenVerifier(auth.jwksUrl, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        clock,
+        maxLifetimeSeconds: auth.maxLifetimeSeconds,
+      });
     case 'dev-secret':
       return new HmacTokenVerifier(await loadOrCreateDevSecret(config.dataDir), {
         issuer: auth.issuer,
         audience: auth.audience,
         clock,
+        maxLifetimeSeconds: auth.maxLifetimeSeconds,
       });
     default:
       return assertNever(auth);

@@ -1,17 +1,22 @@
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config.error';
 import {
+  LOG_FORMATS,
   LOG_LEVELS,
   type AuthConfig,
   type BusConfig,
   type EventStoreConfig,
+  type LogFormat,
   type LogLevel,
+  type RatePolicy,
   type ReadStoreConfig,
   type TicketingConfig,
 } from './ticketing-config';
 
 const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const MAX_RATE_POINTS = 1_000_000;
+const perMinute = (points: number): RatePolicy => ({ points, windowSeconds: 60 });
 
 const ALLOWED = {
   dataDir: 'a directory path',
@@ -25,6 +30,15 @@ const ALLOWED = {
   bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
   reopenWindowDays: 'an integer number of days from 0 to 365',
   autoCloseHours: 'an integer number of hours from 1 to 8760',
+  jwtMaxLifetime: 'an integer number of seconds from 60 to 31536000',
+  corsOrigins: 'comma-separated origins like https://desk.example.com (scheme, host and optional port), or * alone',
+  boolean: '"true" or "false"',
+  logFormat: `one of ${LOG_FORMATS.join(', ')}`,
+  switch: '"on" or "off"',
+  rate: `"<count>/<s|min|h>" or a plain count per minute, the count from 1 to ${MAX_RATE_POINTS}`,
+  streamsPerActor: 'an integer from 1 to 100000',
+  streamsTotal: 'an integer from 1 to 1000000',
+  heartbeatSeconds: 'an integer number of seconds from 1 to 3600',
 } as const;
 
 /**
@@ -63,9 +77,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const jwksUrl = read<string | undefined>('TICKETING_JWKS_URL', ALLOWED.jwksUrl, undefined, parseHttpUrl);
   const issuer = read<string | undefined>('TICKETING_JWT_ISSUER', ALLOWED.nonEmpty, undefined, parseNonBlank);
   const audience = read<string | undefined>('TICKETING_JWT_AUDIENCE', ALLOWED.nonEmpty, undefined, parseNonBlank);
+  const maxLifetimeSeconds = read('TICKETING_JWT_MAX_LIFETIME', ALLOWED.jwtMaxLifetime, 86_400, (raw) => parseIntegerInRange(raw, 60, 31_536_000));
   const logLevel = read<LogLevel>('LOG_LEVEL', ALLOWED.logLevel, 'info', (raw) =>
     LOG_LEVELS.find((level) => level === raw),
   );
+  const logFormat = read<LogFormat>('LOG_FORMAT', ALLOWED.logFormat, 'auto', (raw) => LOG_FORMATS.find((format) => format === raw));
+  const corsOrigins = read<readonly string[]>('TICKETING_CORS_ORIGINS', ALLOWED.corsOrigins, [], parseCorsOrigins);
+  const protectOpsRoutes = read('TICKETING_PROTECT_OPS_ROUTES', ALLOWED.boolean, false, parseBoolean);
   const httpBodyLimit = read('TICKETING_HTTP_BODY_LIMIT', ALLOWED.bodyLimit, DEFAULT_BODY_LIMIT, (raw) =>
     parseIntegerInRange(raw, 1, MAX_BODY_LIMIT),
   );
@@ -73,12 +91,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   const reopenWindowDays = read('TICKETING_REOPEN_WINDOW_DAYS', ALLOWED.reopenWindowDays, 7, (raw) => parseIntegerInRange(raw, 0, 365));
   const autoCloseHours = read('TICKETING_AUTO_CLOSE_HOURS', ALLOWED.autoCloseHours, 72, (raw) => parseIntegerInRange(raw, 1, 8760));
 
+  const rateLimitsOn = read('TICKETING_RATE_LIMITS', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
+  const rate = (variable: string, fallback: RatePolicy) => read(variable, ALLOWED.rate, fallback, parseRatePolicy);
+  const rateLimits = {
+    enabled: rateLimitsOn,
+    customerWrites: rate('TICKETING_RATE_LIMIT_CUSTOMER_WRITES', perMinute(60)),
+    staffWrites: rate('TICKETING_RATE_LIMIT_STAFF_WRITES', perMinute(600)),
+    reads: rate('TICKETING_RATE_LIMIT_READS', perMinute(600)),
+    streams: rate('TICKETING_RATE_LIMIT_STREAMS', perMinute(30)),
+    anonymous: rate('TICKETING_RATE_LIMIT_ANONYMOUS', perMinute(60)),
+  };
+  const streams = {
+    perActor: read('TICKETING_STREAMS_PER_ACTOR', ALLOWED.streamsPerActor, 5, (raw) => parseIntegerInRange(raw, 1, 100_000)),
+    total: read('TICKETING_STREAMS_TOTAL', ALLOWED.streamsTotal, 1000, (raw) => parseIntegerInRange(raw, 1, 1_000_000)),
+    heartbeatMs: read('TICKETING_SSE_HEARTBEAT_SECONDS', ALLOWED.heartbeatSeconds, 15, (raw) => parseIntegerInRange(raw, 1, 3600)) * 1000,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const claims = { ...(issuer && { issuer }), ...(audience && { audience }) };
+  const claims = { ...(issuer && { issuer }), ...(audience && { audience }), maxLifetimeSeconds };
   const auth: AuthConfig = jwksUrl ? { kind: 'jwks', jwksUrl, ...claims } : { kind: 'dev-secret', ...claims };
   const tickets = { reopenWindowMs: reopenWindowDays * 86_400_000, autoCloseAfterMs: autoCloseHours * 3_600_000 };
-  return { dataDir, eventStore, bus, readStore, httpPort, grpcPort, auth, logLevel, httpBodyLimit, tickets };
+  return {
+    dataDir,
+    eventStore,
+    bus,
+    readStore,
+    httpPort,
+    grpcPort,
+    auth,
+    logLevel,
+    logFormat,
+    httpBodyLimit,
+    corsOrigins,
+    protectOpsRoutes,
+    tickets,
+    rateLimits,
+    streams,
+  };
 }
 
 /** Start-up guard: on a bad configuration, print every problem to stderr and exit 1. */
@@ -143,10 +193,37 @@ function parseIntegerInRange(raw: string, min: number, max: number): number | un
   return value >= min && value <= max ? value : undefined;
 }
 
+const RATE_WINDOWS: Readonly<Record<string, number>> = { s: 1, min: 60, h: 3600 };
+
+function parseRatePolicy(raw: string): RatePolicy | undefined {
+  const match = /^(\d{1,7})(?:\/(s|min|h))?$/.exec(raw);
+  if (!match) return undefined;
+  const points = Number(match[1]);
+  if (points < 1 || points > MAX_RATE_POINTS) return undefined;
+  return { points, windowSeconds: RATE_WINDOWS[match[2] ?? 'min'] };
+}
+
 function parseHttpUrl(raw: string): string | undefined {
   if (!URL.canParse(raw)) return undefined;
   const url = new URL(raw);
   return url.protocol === 'https:' || url.protocol === 'http:' ? url.toString() : undefined;
+}
+
+function parseBoolean(raw: string): boolean | undefined {
+  if (raw === 'true') return true;
+  return raw === 'false' ? false : undefined;
+}
+
+// Browsers send the Origin header as scheme://host[:port]; anything else could never match it.
+function parseCorsOrigins(raw: string): readonly string[] | undefined {
+  const origins = raw.split(',').map((origin) => origin.trim());
+  if (origins.length === 1 && origins[0] === '*') return origins;
+  const valid = origins.every((origin) => {
+    if (!URL.canParse(origin)) return false;
+    const url = new URL(origin);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
+  });
+  return valid ? origins : undefined;
 }
 
 function parseNonBlank(raw: string): string | undefined {

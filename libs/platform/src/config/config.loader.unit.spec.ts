@@ -20,10 +20,50 @@ describe('loadConfig', () => {
       readStore: { kind: 'sqlite', file: 'data/read.db' },
       httpPort: 3000,
       grpcPort: 50051,
-      auth: { kind: 'dev-secret' },
+      auth: { kind: 'dev-secret', maxLifetimeSeconds: 86_400 },
       logLevel: 'info',
+      logFormat: 'auto',
       httpBodyLimit: 1024 * 1024,
+      corsOrigins: [],
+      protectOpsRoutes: false,
       tickets: { reopenWindowMs: 7 * 86_400_000, autoCloseAfterMs: 72 * 3_600_000 },
+      rateLimits: {
+        enabled: true,
+        customerWrites: { points: 60, windowSeconds: 60 },
+        staffWrites: { points: 600, windowSeconds: 60 },
+        reads: { points: 600, windowSeconds: 60 },
+        streams: { points: 30, windowSeconds: 60 },
+        anonymous: { points: 60, windowSeconds: 60 },
+      },
+      streams: { perActor: 5, total: 1000, heartbeatMs: 15_000 },
+    });
+  });
+
+  it('reads rate limits as <count>/<s|min|h> or a plain count per minute, and TICKETING_RATE_LIMITS=off', () => {
+    const config = loadConfig({
+      TICKETING_RATE_LIMITS: 'off',
+      TICKETING_RATE_LIMIT_CUSTOMER_WRITES: '5/s',
+      TICKETING_RATE_LIMIT_STAFF_WRITES: '100',
+      TICKETING_RATE_LIMIT_READS: '1000000/h',
+      TICKETING_RATE_LIMIT_STREAMS: '2/min',
+      TICKETING_RATE_LIMIT_ANONYMOUS: '1',
+    });
+    expect(config.rateLimits).toEqual({
+      enabled: false,
+      customerWrites: { points: 5, windowSeconds: 1 },
+      staffWrites: { points: 100, windowSeconds: 60 },
+      reads: { points: 1_000_000, windowSeconds: 3600 },
+      streams: { points: 2, windowSeconds: 60 },
+      anonymous: { points: 1, windowSeconds: 60 },
+    });
+    expect(loadConfig({ TICKETING_RATE_LIMITS: 'on' }).rateLimits.enabled).toBe(true);
+  });
+
+  it('reads the stream caps and the SSE heartbeat in seconds', () => {
+    expect(loadConfig({ TICKETING_STREAMS_PER_ACTOR: '2', TICKETING_STREAMS_TOTAL: '50', TICKETING_SSE_HEARTBEAT_SECONDS: '1' }).streams).toEqual({
+      perActor: 2,
+      total: 50,
+      heartbeatMs: 1000,
     });
   });
 
@@ -32,6 +72,23 @@ describe('loadConfig', () => {
       reopenWindowMs: 14 * 86_400_000,
       autoCloseAfterMs: 24 * 3_600_000,
     });
+  });
+
+  it('reads the security settings: token lifetime, CORS origins, protected ops routes, log format', () => {
+    expect(
+      loadConfig({
+        TICKETING_JWT_MAX_LIFETIME: '3600',
+        TICKETING_CORS_ORIGINS: 'https://desk.example.com, http://localhost:5173',
+        TICKETING_PROTECT_OPS_ROUTES: 'true',
+        LOG_FORMAT: 'json',
+      }),
+    ).toMatchObject({
+      auth: { maxLifetimeSeconds: 3600 },
+      corsOrigins: ['https://desk.example.com', 'http://localhost:5173'],
+      protectOpsRoutes: true,
+      logFormat: 'json',
+    });
+    expect(loadConfig({ TICKETING_CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
   });
 
   it('derives the default SQLite files from TICKETING_DATA_DIR', () => {
@@ -113,6 +170,23 @@ describe('loadConfig', () => {
     ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '2147483648', 'an integer number of bytes from 1 to'],
+    ['TICKETING_JWT_MAX_LIFETIME', '3153600000', 'an integer number of seconds from 60 to 31536000'],
+    ['TICKETING_JWT_MAX_LIFETIME', '59', 'an integer number of seconds from 60 to 31536000'],
+    ['TICKETING_CORS_ORIGINS', 'https://desk.example.com/app', 'comma-separated origins'],
+    ['TICKETING_CORS_ORIGINS', '*,https://desk.example.com', 'or * alone'],
+    ['TICKETING_CORS_ORIGINS', 'desk.example.com', 'comma-separated origins'],
+    ['TICKETING_PROTECT_OPS_ROUTES', 'yes', '"true" or "false"'],
+    ['LOG_FORMAT', 'text', 'one of auto, json, pretty'],
+    ['TICKETING_RATE_LIMITS', 'false', '"on" or "off"'],
+    ['TICKETING_RATE_LIMIT_CUSTOMER_WRITES', '0', '"<count>/<s|min|h>" or a plain count per minute'],
+    ['TICKETING_RATE_LIMIT_CUSTOMER_WRITES', '60/day', '"<count>/<s|min|h>"'],
+    ['TICKETING_RATE_LIMIT_STAFF_WRITES', '1000001', 'the count from 1 to 1000000'],
+    ['TICKETING_RATE_LIMIT_READS', '-5/min', '"<count>/<s|min|h>"'],
+    ['TICKETING_RATE_LIMIT_STREAMS', '1.5/s', '"<count>/<s|min|h>"'],
+    ['TICKETING_RATE_LIMIT_ANONYMOUS', '60 / min', '"<count>/<s|min|h>"'],
+    ['TICKETING_STREAMS_PER_ACTOR', '0', 'an integer from 1 to 100000'],
+    ['TICKETING_STREAMS_TOTAL', 'lots', 'an integer from 1 to 1000000'],
+    ['TICKETING_SSE_HEARTBEAT_SECONDS', '0', 'an integer number of seconds from 1 to 3600'],
   ])('rejects %s=%j, naming the variable and what is allowed', (variable, value, allowed) => {
     const error = problemsFor({ [variable]: value });
     expect(error.problems).toEqual([{ variable, value, allowed: expect.stringContaining(allowed) }]);

@@ -1,6 +1,10 @@
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** `auto`: human-readable (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Where events live: `sqlite:<file>` (embedded), `memory:` (tests), or an EventStoreDB/KurrentDB connection string. */
 export type EventStoreConfig =
   | Readonly<{ kind: 'sqlite'; file: string }>
@@ -14,10 +18,34 @@ export type ReadStoreConfig =
   | Readonly<{ kind: 'memory' }>
   | Readonly<{ kind: 'postgres'; connectionString: string }>;
 
-/** How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's JWKS. */
+/**
+ * How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's
+ * JWKS; `maxLifetimeSeconds` (TICKETING_JWT_MAX_LIFETIME) caps `exp - iat` either way.
+ */
 export type AuthConfig =
-  | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string }>
-  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }>;
+  | Readonly<{ kind: 'dev-secret'; issuer?: string; audience?: string; maxLifetimeSeconds: number }>
+  | Readonly<{ kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string; maxLifetimeSeconds: number }>;
+
+/** At most `points` requests per `windowSeconds` (a fixed window starting at the first request). */
+export type RatePolicy = Readonly<{ points: number; windowSeconds: number }>;
+
+/** Request budgets (TICKETING_RATE_LIMIT_*); `enabled: false` is TICKETING_RATE_LIMITS=off. */
+export type RateLimitsConfig = Readonly<{
+  enabled: boolean;
+  /** Per customer: writes (POST and the other non-read methods). */
+  customerWrites: RatePolicy;
+  /** Per staff member or service account: writes. */
+  staffWrites: RatePolicy;
+  /** Per actor, any role: reads. */
+  reads: RatePolicy;
+  /** Per actor: streams opened (SSE, WatchTicket). */
+  streams: RatePolicy;
+  /** Per client IP: requests without a valid token. */
+  anonymous: RatePolicy;
+}>;
+
+/** Caps on concurrently open streams (TICKETING_STREAMS_*) and the SSE heartbeat. */
+export type StreamLimitsConfig = Readonly<{ perActor: number; total: number; heartbeatMs: number }>;
 
 /** The validated process configuration (DESIGN.md §9). */
 export type TicketingConfig = Readonly<{
@@ -29,8 +57,14 @@ export type TicketingConfig = Readonly<{
   grpcPort: number;
   auth: AuthConfig;
   logLevel: LogLevel;
+  /** LOG_FORMAT: JSON lines, pino-pretty, or `auto` (pretty on a terminal). */
+  logFormat: LogFormat;
   /** Largest accepted HTTP request body, in bytes. */
   httpBodyLimit: number;
+  /** TICKETING_CORS_ORIGINS: origins browsers may call from; empty sends no CORS headers, `['*']` allows any. */
+  corsOrigins: readonly string[];
+  /** TICKETING_PROTECT_OPS_ROUTES: /metrics and /docs require an ops or admin token. */
+  protectOpsRoutes: boolean;
   /** Ticket lifecycle timing (TICKETING_REOPEN_WINDOW_DAYS, TICKETING_AUTO_CLOSE_HOURS). */
   tickets: Readonly<{
     /** How long after resolution a customer reply reopens the ticket instead of opening a linked one. */
@@ -38,6 +72,8 @@ export type TicketingConfig = Readonly<{
     /** How long a resolved ticket waits for a reply before it closes by itself. */
     autoCloseAfterMs: number;
   }>;
+  rateLimits: RateLimitsConfig;
+  streams: StreamLimitsConfig;
 }>;
 
 /** DI token for the TicketingConfig. */

@@ -19,4 +19,10 @@ export class ReadinessRegistry {
   all(): readonly ReadinessCheck[] {
     return [...this.checks.values()];
   }
+
+  /** True when every check passes: the verdict of /health/ready, for transports without HTTP (gRPC health). */
+  async isReady(): Promise<boolean> {
+    const results = await Promise.allSettled(this.all().map((readiness) => readiness.check()));
+    return results.every((result) => result.status === 'fulfilled');
+  }
 }

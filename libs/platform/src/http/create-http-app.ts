@@ -1,4 +1,7 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { BadRequestException, Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CORRELATION_HEADER } from '../logging/correlation.context';
+import { sendProblem } from '../problems/problem-details.filter';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,15 +12,19 @@ import type { TicketingConfig } from '../config/ticketing-config';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../auth/token-verifier.port';
 import { enforceIdempotencyKeys, type IdempotencyHookDependencies } from '../idempotency/idempotency.http-hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
+import { enforceRateLimits, type RateLimitHookDependencies } from '../limits/rate-limit.http-hooks';
+import { RateLimits } from '../limits/rate-limits';
 import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule } from '../platform.module';
 import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
+import { problemClientErrorHandler, protectOpsRoutes, registerSecurityHeaders } from './http-security';
+import { useJsonBodyParser } from './json-body.parser';
 
 export type PlatformOptions = Readonly<{
   /** Time for token expiry checks; default the system clock. */
   clock?: Clock;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default stdout, as JSON or pretty by LOG_FORMAT. */
   logDestination?: DestinationStream;
 }>;
 
@@ -29,20 +36,27 @@ class HttpRootModule {}
 
 /**
  * Builds (and initialises, without listening) the Fastify-based Nest app for `module`: platform
- * wiring, `/v1` prefix, OpenAPI at `/docs`, JSON bodies only up to the configured limit.
+ * wiring, `/v1` prefix, OpenAPI at `/docs`, JSON bodies only up to the configured limit, security
+ * headers and CORS (`registerSecurityHeaders`), ops routes behind a token when configured.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
   config: TicketingConfig,
   options: PlatformOptions = {},
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.httpBodyLimit, genReqId: correlationRequestId });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.httpBodyLimit,
+    genReqId: correlationRequestId,
+    clientErrorHandler: problemClientErrorHandler,
+    frameworkErrors: answerFrameworkError,
+  });
   const fastify = adapter.getInstance();
   propagateCorrelationId(fastify);
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   logRequests(fastify, logger);
-  // Fastify's own JSON parser (with the body limit) stays; dropping text/plain makes any non-JSON body a 415.
+  // Dropping text/plain makes any non-JSON body a 415; JSON bodies keep Fastify's body limit.
   fastify.removeContentTypeParser('text/plain');
+  useJsonBodyParser(fastify);
 
   const root: DynamicModule = { module: HttpRootModule, imports: [PlatformModule.forRoot(config, { logger, clock: options.clock }), module] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
@@ -51,6 +65,13 @@ export async function createHttpApp(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  await registerSecurityHeaders(app, config);
+  if (config.protectOpsRoutes) protectOpsRoutes(fastify, () => app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }));
+  let rateLimits: RateLimitHookDependencies | undefined;
+  enforceRateLimits(fastify, () => (rateLimits ??= {
+    limits: app.get(RateLimits, { strict: false }),
+    verifier: app.get<TokenVerifier>(TOKEN_VERIFIER, { strict: false }),
+  }));
   let idempotency: IdempotencyHookDependencies | undefined;
   // Looked up on the first keyed request: the store comes with the feature module that has @Idempotent routes.
   enforceIdempotencyKeys(fastify, () => (idempotency ??= {
@@ -72,4 +93,14 @@ export async function createHttpApp(
 
   await app.init();
   return app;
+}
+
+/**
+ * Errors Fastify raises before routing (a path with malformed percent-encoding, `FST_ERR_BAD_URL`)
+ * skip the hooks and Nest's filter: answer them as problems with the correlation id too.
+ */
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header(CORRELATION_HEADER, request.id);
+  const answered = error.code === 'FST_ERR_BAD_URL' ? new BadRequestException('The request URL is not valid: malformed percent-encoding in its path.') : error;
+  sendProblem(request, reply, answered);
 }

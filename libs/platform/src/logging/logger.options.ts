@@ -1,5 +1,6 @@
 import pino, { stdTimeFunctions, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import type { LogLevel } from '../config/ticketing-config';
+import pinoPretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config/ticketing-config';
 import { CorrelationContext } from './correlation.context';
 import { redactChildBindings, redactPersonalData, redactRequest, redactResponse } from './personal-data.redaction';
 
@@ -23,7 +24,27 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
   };
 }
 
-/** The process's root logger, writing to `destination`, by default to stdout through pino's sonic-boom. */
-export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+/** LOG_FORMAT `auto`: pretty for a person at a terminal, JSON lines for a collector or a pipe. */
+export function chooseLogFormat(format: LogFormat, stdoutIsTty: boolean): 'json' | 'pretty' {
+  if (format === 'auto') return stdoutIsTty ? 'pretty' : 'json';
+  return format;
+}
+
+/** A pino-pretty stream over `destination` (stdout by default): the same lines, already redacted, made readable. */
+export function prettyDestination(destination?: NodeJS.WritableStream): DestinationStream {
+  return pinoPretty({ destination: destination ?? 1, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+/**
+ * The process's root logger. With `destination` (tests, captures) it writes JSON lines there;
+ * otherwise to stdout, as JSON or through pino-pretty by `format` (LOG_FORMAT, see chooseLogFormat).
+ */
+export function createLogger(
+  level: LogLevel,
+  destination?: DestinationStream,
+  format: LogFormat = 'json',
+  stdoutIsTty: boolean = process.stdout.isTTY === true,
+): Logger {
+  if (destination) return pino(loggerOptions(level), destination);
+  return chooseLogFormat(format, stdoutIsTty) === 'pretty' ? pino(loggerOptions(level), prettyDestination()) : pino(loggerOptions(level));
 }

@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { acceptOrCreateCorrelationId, CorrelationContext } from './correlation.context';
-import { loggerOptions } from './logger.options';
+import { chooseLogFormat, loggerOptions, prettyDestination } from './logger.options';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -120,5 +121,32 @@ describe('acceptOrCreateCorrelationId', () => {
 
   it('takes the first of repeated headers', () => {
     expect(acceptOrCreateCorrelationId(['first', 'second'])).toBe('first');
+  });
+});
+
+describe('log format', () => {
+  it.each([
+    ['auto', true, 'pretty'],
+    ['auto', false, 'json'],
+    ['json', true, 'json'],
+    ['pretty', false, 'pretty'],
+  ] as const)('LOG_FORMAT=%s with stdout a terminal: %s → %s', (format, tty, expected) => {
+    expect(chooseLogFormat(format, tty)).toBe(expected);
+  });
+
+  it('pretty lines are readable by a person, and as redacted as JSON lines', () => {
+    let written = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.toString();
+        done();
+      },
+    });
+    const logger = pino(loggerOptions('info'), prettyDestination(sink));
+    logger.info({ ticketId: 't-1', email: 'alice@example.com' }, 'ticket opened');
+    expect(written).toMatch(/INFO.*ticket opened/);
+    expect(written).toContain('ticketId: "t-1"');
+    expect(written).not.toContain('alice@example.com');
+    expect(() => JSON.parse(written)).toThrow();
   });
 });

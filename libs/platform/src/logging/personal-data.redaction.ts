@@ -39,6 +39,34 @@ export const REDACTED = '[redacted]';
 
 const PERSONAL: ReadonlySet<string> = new Set(REDACTED_FIELDS);
 
+// Query parameters that carry credentials: `?access_token=` (SSE clients cannot set headers), `token`,
+// `authorization`, `api_key`, `client_secret`, `password`, `signature`, `jwt`, `session`…
+const SECRET_PARAMETER = /token|auth|secret|passw|api[-_]?key|signature|jwt|session|credential/i;
+
+/** The URL with the value of every credential-looking query parameter replaced by REDACTED. */
+export function redactUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const parameters = url
+    .slice(query + 1)
+    .split('&')
+    .map((parameter) => {
+      const equals = parameter.indexOf('=');
+      const rawName = equals === -1 ? parameter : parameter.slice(0, equals);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // A malformed escape: match on the raw name.
+      }
+      return equals !== -1 && SECRET_PARAMETER.test(name) ? `${rawName}=${REDACTED}` : parameter;
+    });
+  return `${url.slice(0, query + 1)}${parameters.join('&')}`;
+}
+
+// Wherever a URL is logged (request lines, errors naming a request), its query may hold a token.
+const URL_KEYS: ReadonlySet<string> = new Set(['url', 'originalUrl', 'href', 'path']);
+
 // Deeper than any payload we log; it also bounds the walk on a cyclic object.
 const MAX_DEPTH = 8;
 
@@ -66,6 +94,7 @@ function redactValue(value: unknown, depth: number, underPerson: boolean): unkno
     const field = value[key];
     let redacted: unknown;
     if (PERSONAL.has(key) || (underPerson && key === 'name')) redacted = field === undefined ? field : REDACTED;
+    else if (typeof field === 'string' && URL_KEYS.has(key)) redacted = redactUrl(field);
     else if (field !== null && typeof field === 'object') redacted = redactValue(field, depth + 1, PERSON_HOLDERS.has(key));
     else continue;
     if (redacted !== field) (copy ??= { ...value })[key] = redacted;
@@ -75,7 +104,7 @@ function redactValue(value: unknown, depth: number, underPerson: boolean): unkno
 
 /**
  * The value with every personal field (REDACTED_FIELDS at any depth, `name` under a person) replaced
- * by REDACTED. One walk over plain objects and arrays; what holds nothing personal is returned as is,
+ * by REDACTED, and credentials out of the query of every `url`. One walk over plain objects and arrays; what holds nothing personal is returned as is,
  * and the input is never changed (a logged object may be a live command or event). Class instances
  * (requests, errors) are left to their serializers.
  */
@@ -117,7 +146,7 @@ export function redactResponse(res: unknown): unknown {
 }
 
 // A quick look before the slow path: most child loggers bind nothing personal.
-const PERSONAL_KEY = new RegExp(`"(?:${[...REDACTED_FIELDS, 'name'].join('|')})":`);
+const PERSONAL_KEY = new RegExp(`"(?:${[...REDACTED_FIELDS, 'name', ...URL_KEYS].join('|')})":`);
 
 /**
  * pino `onChild`: a child logger's bindings are serialized once, when it is made, past the `log`

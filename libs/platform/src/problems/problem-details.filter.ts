@@ -2,13 +2,16 @@ import { Metadata } from '@grpc/grpc-js';
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { throwError, type Observable } from 'rxjs';
-import { classifyError, toGrpcStatus, toProblemDetails } from './problem-mapping';
+import { acceptOrCreateCorrelationId, CORRELATION_HEADER, CorrelationContext } from '../logging/correlation.context';
+import { toGrpcStatus } from './grpc-status';
+import { classifyError, toProblemDetails } from './problem-mapping';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /**
  * Global filter. HTTP: every error (including Fastify's body-parse errors and unknown routes)
- * becomes RFC 9457 application/problem+json. gRPC: the matching status code. Other transports
+ * becomes RFC 9457 application/problem+json. gRPC: the matching status code, with
+ * google.rpc.Status error details in the trailers (see grpc-status.ts). Other transports
  * (the event bus) get the original error back, for their retry and dead-letter handling.
  */
 @Catch()
@@ -17,10 +20,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
     if (host.getType() === 'http') return this.replyWithProblem(exception, host);
-    if (host.getType() === 'rpc' && host.switchToRpc().getContext() instanceof Metadata) {
+    const metadata: unknown = host.getType() === 'rpc' ? host.switchToRpc().getContext() : undefined;
+    if (metadata instanceof Metadata) {
       if (classifyError(exception).unexpected) this.logger.error({ err: exception }, 'Unhandled error');
-      // grpc-js sends `code` and `message` as the call's status.
-      return throwError(() => toGrpcStatus(exception));
+      // Errors from guards come before any handler ran in a correlation context: the call's metadata has the id then.
+      const correlationId = CorrelationContext.currentCorrelationId() ?? acceptOrCreateCorrelationId(metadata.get(CORRELATION_HEADER).map(String));
+      // grpc-js sends `code`, `message` and `metadata` as the call's status and trailers.
+      return throwError(() => toGrpcStatus(exception, { correlationId }));
     }
     return throwError(() => exception);
   }

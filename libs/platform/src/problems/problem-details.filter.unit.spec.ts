@@ -20,7 +20,15 @@ describe('ProblemDetailsFilter outside HTTP', () => {
 
   it('answers a gRPC call with the mapped status code', async () => {
     const error = await errorOf(filter.catch(new NotFoundError('Ticket t-1 not found'), rpcHost(new Metadata())));
-    expect(error).toEqual({ code: GrpcStatus.NOT_FOUND, message: 'Ticket t-1 not found' });
+    expect(error).toMatchObject({ code: GrpcStatus.NOT_FOUND, message: 'Ticket t-1 not found', metadata: expect.any(Metadata) });
+  });
+
+  it('names the call’s correlation id in the trailers (errors from guards come before any handler’s context)', async () => {
+    const call = new Metadata();
+    call.set('x-correlation-id', 'corr-from-client');
+    const error = (await errorOf(filter.catch(new NotFoundError('gone'), rpcHost(call)))) as { metadata: Metadata };
+    expect(error.metadata.get('x-correlation-id')).toEqual(['corr-from-client']);
+    expect(error.metadata.get('grpc-status-details-bin')).toHaveLength(1);
   });
 
   it('hides unexpected errors from gRPC callers', async () => {

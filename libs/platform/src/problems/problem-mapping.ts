@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
-import { DomainError } from '@ticketing/kernel';
+import { DomainError, retryAfterSecondsOf, TooManyRequestsError } from '@ticketing/kernel';
 import { PROBLEM_TYPES, type ProblemCode, type ProblemType } from './problem-types';
 
 /** RFC 9457 problem details as sent on the wire, plus the correlation id and extension members. */
@@ -55,13 +55,14 @@ export function toProblemDetails(
   };
   const headers: Record<string, string> =
     problemType.status === 401 ? { 'www-authenticate': 'Bearer realm="ticketing"' } : {};
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== undefined) headers['retry-after'] = retryAfter;
   return { body, headers, unexpected };
 }
 
-/** The same mapping for gRPC: pass the result to `new RpcException(...)`. */
-export function toGrpcStatus(error: unknown): Readonly<{ code: GrpcStatus; message: string }> {
-  const { problemType, detail } = classifyError(error);
-  return { code: problemType.grpc, message: detail };
+/** Seconds to wait, for `Retry-After` (HTTP) and the `retry-after` trailer (gRPC). */
+export function retryAfterOf(error: unknown): string | undefined {
+  return error instanceof TooManyRequestsError && error.retryAfterMs !== undefined ? String(retryAfterSecondsOf(error.retryAfterMs)) : undefined;
 }
 
 const STATUS_TO_CODE: Readonly<Record<number, ProblemCode>> = {

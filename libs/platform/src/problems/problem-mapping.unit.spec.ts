@@ -14,12 +14,14 @@ import {
   IllegalStateError,
   NotFoundError,
   ServiceUnavailableError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnprocessableError,
   ValidationError,
   type DomainError,
 } from '@ticketing/kernel';
-import { toGrpcStatus, toProblemDetails } from './problem-mapping';
+import { toGrpcStatus } from './grpc-status';
+import { toProblemDetails } from './problem-mapping';
 import { PROBLEM_TYPES } from './problem-types';
 
 const problemOf = (error: unknown) => toProblemDetails(error, { instance: '/v1/tickets/t-1', correlationId: 'c-1' });
@@ -50,7 +52,7 @@ describe('problem mapping', () => {
     });
 
     it(`is gRPC ${GrpcStatus[grpc]}`, () => {
-      expect(toGrpcStatus(error)).toEqual({ code: grpc, message: error.message });
+      expect(toGrpcStatus(error)).toMatchObject({ code: grpc, message: error.message });
     });
   });
 
@@ -62,6 +64,21 @@ describe('problem mapping', () => {
   it('adds WWW-Authenticate: Bearer to 401 only', () => {
     expect(problemOf(new UnauthorizedError('x')).headers).toEqual({ 'www-authenticate': 'Bearer realm="ticketing"' });
     expect(problemOf(new ForbiddenError('x')).headers).toEqual({});
+  });
+
+  it('is 429 / RESOURCE_EXHAUSTED with the wait in Retry-After and the retry-after trailer, when known', () => {
+    const limited = new TooManyRequestsError('Slow down', 1_200, { budget: 'reads' });
+    const { body, headers } = problemOf(limited);
+    expect(body).toMatchObject({ status: 429, type: 'https://ticketing.dev/problems/too-many-requests', budget: 'reads', retryAfterSeconds: 2 });
+    expect(headers).toEqual({ 'retry-after': '2' });
+    const grpc = toGrpcStatus(limited);
+    expect(grpc.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(grpc.metadata?.get('retry-after')).toEqual(['2']);
+    const capped = new TooManyRequestsError('Too many streams');
+    expect(problemOf(capped).headers).toEqual({});
+    const cappedGrpc = toGrpcStatus(capped);
+    expect(cappedGrpc).toMatchObject({ code: GrpcStatus.RESOURCE_EXHAUSTED, message: 'Too many streams' });
+    expect(cappedGrpc.metadata.get('retry-after')).toEqual([]);
   });
 
   it('carries validation field errors and other details as extension members', () => {

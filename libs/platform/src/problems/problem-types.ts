@@ -10,6 +10,7 @@ export type ProblemCode =
   | 'method_not_allowed'
   | 'not_acceptable'
   | 'too_many_requests'
+  | 'headers_too_large'
   | 'internal';
 
 export type ProblemType = Readonly<{ type: string; title: string; status: number; grpc: GrpcStatus }>;
@@ -39,6 +40,7 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemCode, ProblemType>> = {
   unsupported_media_type: problem('unsupported-media-type', 'Unsupported media type', 415, GrpcStatus.INVALID_ARGUMENT),
   unprocessable: problem('unprocessable', 'Unprocessable request', 422, GrpcStatus.FAILED_PRECONDITION),
   too_many_requests: problem('too-many-requests', 'Too many requests', 429, GrpcStatus.RESOURCE_EXHAUSTED),
+  headers_too_large: problem('headers-too-large', 'Request headers too large', 431, GrpcStatus.RESOURCE_EXHAUSTED),
   internal: problem('internal', 'Internal error', 500, GrpcStatus.INTERNAL),
   unavailable: problem('unavailable', 'Service unavailable', 503, GrpcStatus.UNAVAILABLE),
 };

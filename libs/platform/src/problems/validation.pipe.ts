@@ -12,8 +12,23 @@ class ApiValidationPipe extends ValidationPipe {
         { field: 'body', message: 'body must be a JSON object' },
       ]);
     }
+    if ((metadata.type === 'body' || metadata.type === 'query') && this.toValidate(metadata)) {
+      // class-validator's whitelist looks names up on a plain object, so `constructor` or `toString` pass it,
+      // and class-transformer crashes on some of them: refuse them here, at any depth, as unknown fields.
+      const inherited = inheritedNames(value, '');
+      if (inherited.length > 0) throw new ValidationError('The request is invalid.', inherited);
+    }
     return super.transform(value, metadata);
   }
+}
+
+/** Keys anywhere in `value` that name an Object.prototype member (`constructor`, `__proto__`, …). */
+function inheritedNames(value: unknown, parent: string): FieldError[] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => {
+    const field = parent ? `${parent}.${key}` : key;
+    return key in Object.prototype ? [{ field, message: `property ${key} should not exist` }] : inheritedNames(child, field);
+  });
 }
 
 /**

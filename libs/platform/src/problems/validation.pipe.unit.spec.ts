@@ -52,6 +52,15 @@ describe('createValidationPipe', () => {
     );
   });
 
+  const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupSetter__'];
+
+  it.each(PROTOTYPE_NAMES)('rejects Object.prototype name %s as an unknown field, top-level and nested', async (name) => {
+    const top = await rejectionOf(JSON.parse(`{"quantity":1,"lines":[],"${name}":"x"}`));
+    expect(top.errors).toEqual([{ field: name, message: `property ${name} should not exist` }]);
+    const nested = await rejectionOf(JSON.parse(`{"quantity":1,"lines":[{"sku":"a","${name}":{"x":1}}]}`));
+    expect(nested.errors).toEqual([{ field: `lines.0.${name}`, message: `property ${name} should not exist` }]);
+  });
+
   it('does not convert types implicitly', async () => {
     const error = await rejectionOf({ quantity: '2', lines: [] });
     expect(error.errors).toEqual([{ field: 'quantity', message: 'quantity must be an integer number' }]);

@@ -32,7 +32,8 @@ export type OpenTicketInput = Readonly<{
   customerId?: string;
   channel: Channel;
   channelDetails: ChannelDetails | null;
-  subject: string;
+  /** Absent on channels without subjects: the decider derives one from the body. */
+  subject?: string;
   body: string;
   language?: Language;
   assetContext?: AssetContext;
@@ -91,7 +92,7 @@ export class TicketCommandsService {
     }
     const ticketId = newId();
     // Detected even when the customer gave a language: both are stored, and a mismatch is worth seeing.
-    const detectedLanguage = await this.languageDetector.detect(`${input.subject}\n${input.body}`);
+    const detectedLanguage = await this.languageDetector.detect(input.subject === undefined ? input.body : `${input.subject}\n${input.body}`);
     return this.execute(ticketId, context, {
       type: 'OpenTicket',
       data: {
@@ -99,7 +100,7 @@ export class TicketCommandsService {
         customerId,
         channel: input.channel,
         channelDetails: input.channelDetails,
-        subject: input.subject,
+        subject: input.subject ?? null,
         body: input.body,
         languageGiven: input.language ?? null,
         detectedLanguage,
@@ -214,7 +215,7 @@ export class TicketCommandsService {
     return this.execute(ticketId, context, { type: 'AutoCloseTicket', data: { ticketId, now: this.now() } });
   }
 
-  /** Merges a duplicate into a ticket that exists, is visible to the caller and is itself not merged or closed. */
+  /** Merges a duplicate into a ticket of the same customer that exists, is visible to the caller and is itself not merged or closed. */
   async merge(ticketId: string, intoTicketId: string, context: CommandContext): Promise<CommandOutcome> {
     const target = await this.load(intoTicketId);
     visibleTo(context.actor, intoTicketId)(target);
@@ -223,7 +224,12 @@ export class TicketCommandsService {
         { field: 'intoTicketId', message: `the target ticket is ${target.status}` },
       ]);
     }
-    return this.execute(ticketId, context, { type: 'MergeTicket', data: { ticketId, intoTicketId, by: context.actor.id, now: this.now() } });
+    // The target's customer goes on the command: the decider refuses a merge across customers.
+    const intoCustomerId = ticketExists(target) ? target.customerId : '';
+    return this.execute(ticketId, context, {
+      type: 'MergeTicket',
+      data: { ticketId, intoTicketId, intoCustomerId, by: context.actor.id, now: this.now() },
+    });
   }
 
   private async load(ticketId: string): Promise<TicketState> {

@@ -4,7 +4,7 @@ import type { Clock } from '@ticketing/kernel';
 import { contextOfStream } from '@ticketing/contracts';
 import type { EventFilter, EventStore, RecordedEvent } from '@ticketing/event-store';
 
-/** A comment line every this often keeps proxies from closing an idle stream. */
+/** A comment line every this often (by default) keeps proxies from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
 
 /** What a client gets per event (`data:` of an SSE message whose `id` is the global position). */
@@ -33,6 +33,8 @@ export type PumpOptions = Readonly<{
   sink: Writable;
   /** Aborted when the client went away or the server shuts down: closes the subscription. */
   signal: AbortSignal;
+  /** Quiet time before a heartbeat comment; default HEARTBEAT_MS. */
+  heartbeatMs?: number;
 }>;
 
 export function toStreamedEvent(event: RecordedEvent): StreamedEvent {
@@ -60,11 +62,11 @@ const HEARTBEAT = Symbol('heartbeat');
 
 /**
  * Writes the matching events after `fromPosition` to `sink` as SSE messages, historic then live,
- * with a heartbeat comment after every HEARTBEAT_MS (on `clock`) without one. Resolves when
+ * with a heartbeat comment after every `heartbeatMs` (on `clock`) without one. Resolves when
  * `signal` aborts (the subscription is closed then) or the event store ends the subscription.
  */
 export async function pumpEvents(options: PumpOptions): Promise<void> {
-  const { eventStore, clock, sink, signal, accept } = options;
+  const { eventStore, clock, sink, signal, accept, heartbeatMs = HEARTBEAT_MS } = options;
   if (signal.aborted) return;
   const subscription = eventStore.subscribe({ fromPosition: options.fromPosition, filter: options.filter });
   const close = () => void subscription.close();
@@ -77,7 +79,7 @@ export async function pumpEvents(options: PumpOptions): Promise<void> {
   try {
     while (!signal.aborted) {
       const quiet = new AbortController();
-      const heartbeat = clock.sleep(HEARTBEAT_MS, AbortSignal.any([quiet.signal, signal])).then(
+      const heartbeat = clock.sleep(heartbeatMs, AbortSignal.any([quiet.signal, signal])).then(
         (): typeof HEARTBEAT => HEARTBEAT,
         () => undefined,
       );

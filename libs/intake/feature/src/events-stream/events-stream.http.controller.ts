@@ -1,10 +1,10 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Logger, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CLOCK, ForbiddenError, ValidationError, type Clock } from '@ticketing/kernel';
 import { STREAM_PREFIXES } from '@ticketing/contracts';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent } from '@ticketing/event-store';
-import { CurrentActor, Roles, type AuthenticatedActor } from '@ticketing/platform';
+import { CurrentActor, RateLimitClass, Roles, StreamSlots, TICKETING_CONFIG, type AuthenticatedActor, type TicketingConfig } from '@ticketing/platform';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
 import { pumpEvents } from './event-stream.pump';
 import { CONTEXT_NAMES, EventsStreamQuery, POSITION } from './events-stream.request.dto';
@@ -56,10 +56,13 @@ export class EventsStreamHttpController implements OnModuleDestroy {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TICKETING_CONFIG) private readonly config: TicketingConfig,
     private readonly tickets: TicketListQuery,
+    private readonly slots: StreamSlots,
   ) {}
 
   @Get('stream')
+  @RateLimitClass('stream')
   @Roles('customer', 'agent', 'supervisor', 'auditor', 'ops', 'admin')
   @ApiOperation({
     summary: 'Live event stream (Server-Sent Events)',
@@ -67,7 +70,8 @@ export class EventsStreamHttpController implements OnModuleDestroy {
       'Every context’s events as `text/event-stream`: `id` is the global position, `event` the event type, `data` the event as JSON ' +
       '{id, type, schemaVersion, streamName, context, globalPosition, occurredAt, ticketId, correlationId, data}. Without Last-Event-ID ' +
       'it starts at the current end of the log; with it, strictly after that position (historic events first, then live). A `: heartbeat` ' +
-      'comment every 15 s of silence. Staff, ops and auditors see everything; customers must name one of their own tickets with ' +
+      'comment every 15 s of silence (TICKETING_SSE_HEARTBEAT_SECONDS). At most TICKETING_STREAMS_PER_ACTOR open per caller and ' +
+      'TICKETING_STREAMS_TOTAL in all: past that, a 429 problem. Staff, ops and auditors see everything; customers must name one of their own tickets with ' +
       '`ticketId` and never see internal notes.',
   })
   @ApiProduces('text/event-stream')
@@ -75,6 +79,7 @@ export class EventsStreamHttpController implements OnModuleDestroy {
   @ApiOkResponse({ description: 'The stream; it stays open until the client disconnects' })
   @ApiForbiddenResponse({ description: 'A customer without a ticketId filter' })
   @ApiNotFoundResponse({ description: 'A customer naming a ticket that is not theirs' })
+  @ApiTooManyRequestsResponse({ description: 'Too many streams opened per minute, or open now (per caller or in all)' })
   async stream(
     @Query() query: EventsStreamQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -88,7 +93,18 @@ export class EventsStreamHttpController implements OnModuleDestroy {
     }
     const { filter, accept } = selectionOf(query, actor);
     const fromPosition = resumeAfter ?? (await this.eventStore.headPosition());
+    // Last, so a refused request holds no slot; from here every way out releases it.
+    const slot = this.slots.acquire(actor);
+    try {
+      this.open(reply, { fromPosition, filter, accept }, slot.release);
+    } catch (error) {
+      slot.release();
+      throw error;
+    }
+  }
 
+  private open(reply: StreamReply, selection: Selection & Readonly<{ fromPosition: number }>, release: () => void): void {
+    const { fromPosition, filter, accept } = selection;
     reply.hijack();
     const response = reply.raw;
     response.writeHead(200, {
@@ -102,10 +118,12 @@ export class EventsStreamHttpController implements OnModuleDestroy {
     response.write(': connected\n\n');
     const stop = new AbortController();
     response.once('close', () => stop.abort());
-    const pump = pumpEvents({ eventStore: this.eventStore, clock: this.clock, fromPosition, filter, accept, sink: response, signal: stop.signal })
+    const heartbeatMs = this.config.streams.heartbeatMs;
+    const pump = pumpEvents({ eventStore: this.eventStore, clock: this.clock, heartbeatMs, fromPosition, filter, accept, sink: response, signal: stop.signal })
       .catch((error: unknown) => this.logger.error({ err: error }, 'Event stream failed'))
       .finally(() => {
         this.streaming.delete(stop);
+        release();
         response.end();
       });
     this.streaming.set(stop, pump);

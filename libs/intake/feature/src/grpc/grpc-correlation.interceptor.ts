@@ -12,6 +12,8 @@ export class GrpcCorrelationInterceptor implements NestInterceptor {
     const metadata: unknown = context.switchToRpc().getContext();
     if (context.getType() !== 'rpc' || !(metadata instanceof Metadata)) return next.handle();
     const correlationId = acceptOrCreateCorrelationId(metadata.get(CORRELATION_HEADER).map(asString));
+    // The exception filter runs outside this context: it reads the id from here, so an error's details name the same one.
+    metadata.set(CORRELATION_HEADER, correlationId);
     return CorrelationContext.run(correlationId, () => next.handle());
   }
 }

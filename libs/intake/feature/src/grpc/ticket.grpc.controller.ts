@@ -1,9 +1,18 @@
 import { Metadata, type ServerWritableStream } from '@grpc/grpc-js';
 import { Controller, createParamDecorator, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
-import { defer, map, type Observable } from 'rxjs';
+import { defer, finalize, map, type Observable } from 'rxjs';
 import { newId } from '@ticketing/kernel';
-import { CorrelationContext, CurrentActor, IdempotencyInterceptor, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import {
+  CorrelationContext,
+  CurrentActor,
+  IdempotencyInterceptor,
+  RateLimitClass,
+  Roles,
+  StreamSlots,
+  toEventActor,
+  type AuthenticatedActor,
+} from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext, type CommandOutcome } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
 import { toOpenTicketInput } from '../open-ticket/open-ticket.mapper';
@@ -56,6 +65,7 @@ export class TicketGrpcController {
     private readonly views: TicketViewsService,
     private readonly tickets: TicketListQuery,
     private readonly watcher: TicketWatchService,
+    private readonly slots: StreamSlots,
   ) {}
 
   @GrpcMethod(SERVICE, 'OpenTicket')
@@ -68,6 +78,7 @@ export class TicketGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'GetTicket')
+  @RateLimitClass('read')
   @Roles(...READERS)
   async getTicket(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
@@ -75,6 +86,7 @@ export class TicketGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'ListTickets')
+  @RateLimitClass('read')
   @Roles(...READERS)
   async listTickets(@Payload() message: ListTicketsMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketPageMessage> {
     const query = await validated(ListTicketsQuery, listTicketsQueryOf(message));
@@ -152,6 +164,7 @@ export class TicketGrpcController {
   }
 
   @GrpcMethod(SERVICE, 'ListMessages')
+  @RateLimitClass('read')
   @Roles(...READERS)
   async listMessages(@Payload() message: TicketIdMessage, @CurrentActor() actor: AuthenticatedActor): Promise<ListMessagesResponseMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
@@ -161,8 +174,10 @@ export class TicketGrpcController {
   /**
    * Server stream; Nest unsubscribes (closing the event-store subscription) when the client cancels.
    * Response headers go out once the start position is fixed: every change after them is delivered.
+   * Holds a stream slot (RESOURCE_EXHAUSTED past the caps) until the stream ends in any way.
    */
   @GrpcMethod(SERVICE, 'WatchTicket')
+  @RateLimitClass('stream')
   @Roles(...READERS)
   async watchTicket(
     @Payload() message: WatchTicketMessage,
@@ -173,11 +188,16 @@ export class TicketGrpcController {
       ticketId: message.ticketId,
       ...(message.fromPosition !== undefined && { fromPosition: Number(message.fromPosition) }),
     });
-    const changes = await this.watcher.watch(request.ticketId, actor, request.fromPosition);
+    const slot = this.slots.acquire(actor);
+    const changes = await this.watcher.watch(request.ticketId, actor, request.fromPosition).catch((error: unknown) => {
+      slot.release();
+      throw error;
+    });
     return defer(() => {
       call.sendMetadata(new Metadata());
       return changes;
     }).pipe(
+      finalize(slot.release),
       map(({ event, ticket }) => ({
         eventType: event.type,
         globalPosition: String(event.globalPosition),

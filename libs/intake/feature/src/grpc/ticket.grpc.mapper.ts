@@ -1,5 +1,5 @@
 import { assertNever } from '@ticketing/kernel';
-import type { AssetContext, ChannelDetails } from '@ticketing/contracts';
+import { wellFormedAssetContext, wellFormedChannelDetails, type AssetContext, type ChannelDetails } from '@ticketing/contracts';
 import type { MessageResponse, TicketResponse } from '../ticket.response.dto';
 import type {
   AssetContextMessage,
@@ -18,7 +18,8 @@ import type {
  * UNSPECIFIED value decodes to something the request DTO's `@IsIn` rejects.
  */
 export const protoEnum = (prefix: string) => ({
-  toProto: (value: string): string => `${prefix}${value.toUpperCase()}`,
+  // A value that is no string (never written by this API, but read from an old event) is UNSPECIFIED, not a crash.
+  toProto: (value: string): string => `${prefix}${typeof value === 'string' ? value.toUpperCase() : 'UNSPECIFIED'}`,
   fromProto: (value: EnumValue): string =>
     typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length).toLowerCase() : String(value),
 });
@@ -86,7 +87,7 @@ export function toTicketMessage(ticket: TicketResponse): TicketMessage {
       mergedInto: ticket.mergedInto,
       resolutionCode: ticket.resolutionCode,
       firstResponseSeconds: ticket.firstResponseSeconds,
-      assetContext: assetContextMessage(ticket.assetContext),
+      assetContext: assetContextMessage(wellFormedAssetContext(ticket.assetContext)),
       firstResponseAt: toOptionalTimestamp(ticket.firstResponseAt),
       resolvedAt: toOptionalTimestamp(ticket.resolvedAt),
       autoCloseAt: toOptionalTimestamp(ticket.autoCloseAt),
@@ -95,7 +96,7 @@ export function toTicketMessage(ticket: TicketResponse): TicketMessage {
     languageFallback: ticket.languageFallback,
     customerId: ticket.customerId,
     subject: ticket.subject,
-    ...channelDetailsMessage(ticket.channelDetails),
+    ...channelDetailsMessage(wellFormedChannelDetails(ticket.channel, ticket.channelDetails)),
     createdAt: toTimestamp(ticket.createdAt),
     updatedAt: toTimestamp(ticket.updatedAt),
     messageCounts: { ...ticket.messageCounts },

@@ -93,6 +93,24 @@ describe('Ticket message mapping', () => {
     expect((received.messageCounts as { notes?: number }).notes).toBeUndefined();
   });
 
+  // Stored before nested objects were validated (`"social": []` in a request): details without their fields.
+  it.each([
+    ['details without fields', { channel: 'social' }, [{ asset: 'USDT' }]],
+    ['an array', [], { 0: { asset: 'USDT' } }],
+    ['details with a platform that is no string', { channel: 'social', platform: 7, handle: '@a', postUrl: 'https://x.com/a' }, 'x'],
+  ])('maps a ticket with malformed stored details (%s) to one without them', (_case, channelDetails, assetContext) => {
+    const malformed = { ...full, channelDetails, assetContext } as unknown as TicketResponse;
+    const received = overTheWire('GetTicket', toTicketMessage(malformed)) as Record<string, unknown>;
+    expect(received).toMatchObject({ id: full.id, channel: 'CHANNEL_SOCIAL', assetContext: null });
+    expect(received['channelDetails']).toBeUndefined();
+    expect(received['social']).toBeUndefined();
+  });
+
+  it('maps the subject an OpenTicketRequest leaves out as absent, not as an empty string', () => {
+    const received = asServerReceives('OpenTicket', { channel: 'CHANNEL_CHAT', body: 'b', chat: { sessionId: 's' } }) as OpenTicketMessage;
+    expect(openTicketBodyOf(received)).toEqual({ channel: 'chat', body: 'b', chat: { sessionId: 's' } });
+  });
+
   it.each([
     ['status', ticketStatusEnum, TICKET_STATUSES],
     ['channel', channelEnum, CHANNELS],

@@ -58,7 +58,7 @@ export type TicketMessage = ChannelDetailsMessage &
 export type OpenTicketMessage = ChannelDetailsMessage &
   Readonly<{
     channel: EnumValue;
-    subject: string;
+    subject?: string;
     body: string;
     language?: EnumValue;
     customerId?: string;

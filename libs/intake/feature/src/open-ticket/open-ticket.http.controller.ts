@@ -28,7 +28,7 @@ export class OpenTicketHttpController {
     summary: 'Open a ticket',
     description:
       'Roles: customer (for themselves); agent, supervisor, service, admin (on behalf of `customerId`). Each channel requires its ' +
-      'details object. An e-mail whose `inReplyTo` names a message of one of the customer’s tickets threads onto it (200).',
+      'details object; `subject` is required for email and web_form only. An e-mail whose `inReplyTo` names a message of one of the customer’s tickets threads onto it (200).',
   })
   @ApiCreatedResponse({ type: TicketResponse, description: 'Opened' })
   @ApiOkResponse({ type: TicketResponse, description: 'An e-mail reply threaded onto an existing ticket' })

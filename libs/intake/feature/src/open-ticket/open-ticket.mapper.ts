@@ -38,7 +38,7 @@ export function toOpenTicketInput(request: OpenTicketRequest): OpenTicketInput {
     customerId: request.customerId,
     channel: request.channel,
     channelDetails: channelDetailsOf(request),
-    subject: request.subject,
+    ...(request.subject !== undefined && { subject: request.subject }),
     body: request.body,
     language: request.language,
     ...(assetContext && { assetContext: { ...assetContext } }),

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsEmail, IsIn, IsOptional, IsString, IsUrl, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { CHANNELS, LANGUAGES, SOCIAL_PLATFORMS, type Channel, type Language, type SocialPlatform } from '@ticketing/contracts';
+import { IsDefined, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUrl, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { CHANNELS, CHANNELS_WITHOUT_SUBJECT, LANGUAGES, SOCIAL_PLATFORMS, type Channel, type Language, type SocialPlatform } from '@ticketing/contracts';
 
 const ID = /^[A-Za-z0-9._:@<>+=/-]+$/;
 
@@ -56,10 +56,18 @@ export class OpenTicketRequest {
   @IsIn(CHANNELS)
   channel!: Channel;
 
-  @ApiProperty({ minLength: 1, maxLength: 200, example: 'Withdrawal pending for 3 hours' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 200,
+    example: 'Withdrawal pending for 3 hours',
+    description:
+      'Required for channels email and web_form. Optional for chat, social and api: when absent, the first sentence of the body ' +
+      '(white space collapsed, cut at a word to 200 characters with …) is shown.',
+  })
+  @ValidateIf((request: OpenTicketRequest) => request.subject !== undefined || !(CHANNELS_WITHOUT_SUBJECT as readonly string[]).includes(request.channel))
   @IsString()
   @Length(1, 200)
-  subject!: string;
+  subject?: string;
 
   @ApiProperty({ minLength: 1, maxLength: 20_000, example: 'My BTC withdrawal has been pending since 09:00 UTC.' })
   @IsString()
@@ -82,26 +90,26 @@ export class OpenTicketRequest {
   customerId?: string;
 
   @ApiPropertyOptional({ type: ChatDetailsRequest, description: 'Required for channel chat' })
-  @ValidateIf(detailsFor('chat')) @IsDefined() @ValidateNested() @Type(() => ChatDetailsRequest)
+  @ValidateIf(detailsFor('chat')) @IsDefined() @IsObject() @ValidateNested() @Type(() => ChatDetailsRequest)
   chat?: ChatDetailsRequest;
 
   @ApiPropertyOptional({ type: EmailDetailsRequest, description: 'Required for channel email' })
-  @ValidateIf(detailsFor('email')) @IsDefined() @ValidateNested() @Type(() => EmailDetailsRequest)
+  @ValidateIf(detailsFor('email')) @IsDefined() @IsObject() @ValidateNested() @Type(() => EmailDetailsRequest)
   email?: EmailDetailsRequest;
 
   @ApiPropertyOptional({ type: WebFormDetailsRequest, description: 'Required for channel web_form' })
-  @ValidateIf(detailsFor('web_form')) @IsDefined() @ValidateNested() @Type(() => WebFormDetailsRequest)
+  @ValidateIf(detailsFor('web_form')) @IsDefined() @IsObject() @ValidateNested() @Type(() => WebFormDetailsRequest)
   webForm?: WebFormDetailsRequest;
 
   @ApiPropertyOptional({ type: SocialDetailsRequest, description: 'Required for channel social (a public complaint)' })
-  @ValidateIf(detailsFor('social')) @IsDefined() @ValidateNested() @Type(() => SocialDetailsRequest)
+  @ValidateIf(detailsFor('social')) @IsDefined() @IsObject() @ValidateNested() @Type(() => SocialDetailsRequest)
   social?: SocialDetailsRequest;
 
   @ApiPropertyOptional({ type: ApiDetailsRequest, description: 'Required for channel api' })
-  @ValidateIf(detailsFor('api')) @IsDefined() @ValidateNested() @Type(() => ApiDetailsRequest)
+  @ValidateIf(detailsFor('api')) @IsDefined() @IsObject() @ValidateNested() @Type(() => ApiDetailsRequest)
   api?: ApiDetailsRequest;
 
   @ApiPropertyOptional({ type: AssetContextRequest })
-  @IsOptional() @ValidateNested() @Type(() => AssetContextRequest)
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => AssetContextRequest)
   assetContext?: AssetContextRequest;
 }

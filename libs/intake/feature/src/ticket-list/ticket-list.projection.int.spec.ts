@@ -6,8 +6,9 @@ import { type Event, newId } from '@ticketing/kernel';
 import type { AuthenticatedActor } from '@ticketing/platform';
 import { openReadStore, ProjectionRunner, type ReadStore } from '@ticketing/read-store';
 import { describeEachReadStore, type ReadStoreLocation } from '@ticketing/read-store/testing';
-import { ticketListProjection, type TicketListTables } from './ticket-list.projection';
-import { TicketListQuery } from './ticket-list.query';
+import { ticketListProjection, type TicketListTables, type TicketRow } from './ticket-list.projection';
+import { TicketListQuery, toTicketResponse } from './ticket-list.query';
+import { evolveTicketRow } from './ticket-row.evolve';
 
 const AGENT: AuthenticatedActor = { kind: 'agent', id: 'a-1', sub: 'a-1', roles: ['agent'] };
 // UUIDv7-shaped ids, as the query's cursor expects; their order is their creation order.
@@ -15,7 +16,7 @@ const ticketIds = ['0190b5a0-0000-7000-8000-000000000001', '0190b5a0-0000-7000-8
 
 const opened = (ticketId: string, customerId: string, channel: 'chat' | 'email', openedAt: string): TicketOpened => ({
   type: 'TicketOpened',
-  schemaVersion: 2,
+  schemaVersion: 3,
   data: {
     ticketId,
     customerId,
@@ -25,6 +26,7 @@ const opened = (ticketId: string, customerId: string, channel: 'chat' | 'email',
         ? { channel: 'email', fromAddress: 'c@example.com', messageId: `<${ticketId}@mail.example.com>` }
         : { channel: 'chat', sessionId: `s-${ticketId}` },
     subject: `Withdrawal stuck ${ticketId.slice(-1)}`,
+    subjectDerived: false,
     body: 'My USDT withdrawal on TRC20 has been pending for 3 hours — ¿dónde está? 出金',
     language: 'en',
     languageGiven: null,
@@ -148,5 +150,35 @@ describeEachReadStore('intake-ticket-list projection', (target) => {
     const before = await db.selectFrom('intake_tickets').selectAll().orderBy('id').execute();
     await runner.rebuild(ticketListProjection.name);
     expect(await db.selectFrom('intake_tickets').selectAll().orderBy('id').execute()).toEqual(before);
+  });
+
+  // WatchTicket replays history with this fold: it must give, after every event, what the projection stores.
+  it('evolveTicketRow folds each event into the row the projection writes', async () => {
+    const id = ticketIds[0];
+    const at = (minute: number) => `2026-03-02T09:${String(minute).padStart(2, '0')}:00.000Z`;
+    const history: [string, Event][] = [
+      [`ticket-${id}`, opened(id, 'c-1', 'email', at(0))],
+      [`routing-${id}`, { type: 'TicketQueued', schemaVersion: 1, data: { ticketId: id, queue: 'withdrawals-en', rule: 'r', queuedAt: at(1) } }],
+      [`ticket-${id}`, { type: 'TicketAssigned', schemaVersion: 1, data: { ticketId: id, assignee: 'a-1', assignedAt: at(2) } }],
+      [`ticket-${id}`, { type: 'TicketProgressStarted', schemaVersion: 1, data: { ticketId: id, by: 'a-1', at: at(3) } }],
+      [`ticket-${id}`, { type: 'AgentReplied', schemaVersion: 1, data: { ticketId: id, messageId: newId(), agentId: 'a-1', body: 'On it', postedAt: at(4) } }],
+      [`ticket-${id}`, { type: 'FirstResponseGiven', schemaVersion: 1, data: { ticketId: id, agentId: 'a-1', channel: 'email', openedAt: at(0), respondedAt: at(4), elapsedSeconds: 240 } }],
+      [`ticket-${id}`, { type: 'InternalNoteAdded', schemaVersion: 1, data: { ticketId: id, noteId: newId(), agentId: 'a-1', body: 'psst', addedAt: at(5) } }],
+      [`ticket-${id}`, { type: 'TicketWaitingOnCustomer', schemaVersion: 1, data: { ticketId: id, by: 'a-1', at: at(6) } }],
+      [`ticket-${id}`, { type: 'CustomerMessagePosted', schemaVersion: 1, data: { ticketId: id, messageId: newId(), customerId: 'c-1', body: 'hash', postedAt: at(7), externalMessageId: '<r@x>' } }],
+      [`ticket-${id}`, { type: 'TicketResolved', schemaVersion: 1, data: { ticketId: id, resolutionCode: 'done', by: 'a-1', resolvedAt: at(8), autoCloseAt: '2026-03-05T09:08:00.000Z' } }],
+      [`ticket-${id}`, { type: 'TicketReopened', schemaVersion: 1, data: { ticketId: id, reason: 'agent', by: 'a-1', reopenedAt: at(9) } }],
+      [`ticket-${id}`, { type: 'TicketClosed', schemaVersion: 1, data: { ticketId: id, reason: 'manual', by: 'a-1', closedAt: at(10) } }],
+      [`ticket-${id}`, { type: 'TicketMerged', schemaVersion: 1, data: { ticketId: id, intoTicketId: ticketIds[1], by: 'a-1', mergedAt: at(11) } }],
+    ];
+    await runner.start();
+    const query = new TicketListQuery(readStore);
+    let row: TicketRow | undefined;
+    for (const [streamName, event] of history) {
+      const position = await append(eventStore, streamName, event);
+      await runner.waitFor(position);
+      for await (const recorded of eventStore.readAll({ fromPosition: position - 1 })) row = evolveTicketRow(row, recorded);
+      expect([event.type, toTicketResponse(row!, AGENT)]).toEqual([event.type, await query.getVisible(id, AGENT)]);
+    }
   });
 });

@@ -267,7 +267,8 @@ const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, sche
 /** The ticket list, detail and conversation read model, fed by intake's and routing's events. */
 export const ticketListProjection = defineProjection<TicketListTables>({
   name: TICKET_LIST_PROJECTION,
-  version: 2,
+  // 3: rebuilt so rows of TicketOpened events with malformed channel details or asset context are read defensively.
+  version: 3,
   streamPrefixes: ['ticket-', 'routing-'],
   tables: ['intake_email_threads', 'intake_messages', 'intake_tickets'],
   migrations: {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import { NotFoundError, ValidationError } from '@ticketing/kernel';
-import type { AssetContext, Channel, ChannelDetails, Language, TicketStatus } from '@ticketing/contracts';
+import { wellFormedAssetContext, wellFormedChannelDetails, type Channel, type Language, type TicketStatus } from '@ticketing/contracts';
 import { prepareQuery, READ_STORE, type ParameterOf, type ReadStore } from '@ticketing/read-store';
 import type { AuthenticatedActor } from '@ticketing/platform';
 import type { MessageResponse, TicketPageResponse, TicketResponse } from '../ticket.response.dto';
@@ -22,7 +22,7 @@ export type TicketFilter = Readonly<{
 
 const isStaff = (actor: AuthenticatedActor): boolean => actor.kind !== 'customer';
 
-const parseJson = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+const parseJson = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
 
 export function toTicketResponse(row: TicketRow, actor: AuthenticatedActor): TicketResponse {
   return {
@@ -37,8 +37,9 @@ export function toTicketResponse(row: TicketRow, actor: AuthenticatedActor): Tic
     assignee: row.assignee,
     customerId: row.customer_id,
     subject: row.subject,
-    channelDetails: parseJson<ChannelDetails>(row.channel_details),
-    assetContext: parseJson<AssetContext>(row.asset_context),
+    // Rows built from events stored before nested objects were validated may hold arrays or incomplete details.
+    channelDetails: wellFormedChannelDetails(row.channel as Channel, parseJson(row.channel_details)),
+    assetContext: wellFormedAssetContext(parseJson(row.asset_context)),
     linkedFromTicketId: row.linked_from,
     mergedInto: row.merged_into,
     resolutionCode: row.resolution_code,

@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+require('./register-aliases').requireCompiled('apps/ticketing/src/fuzz/fuzz.main.js');

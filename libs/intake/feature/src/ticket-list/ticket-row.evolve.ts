@@ -1,0 +1,81 @@
+import { upcastIntakeEvent, type RoutingEvent } from '@ticketing/contracts';
+import { assertNever, type Event } from '@ticketing/kernel';
+import type { RecordedEvent } from '@ticketing/event-store';
+import type { TicketRow } from './ticket-list.projection';
+
+const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+
+/**
+ * One ticket's ticket-list row after `recorded`, computed in memory exactly as the projection
+ * writes it (see ticket-list.projection.ts): the ticket as it was at any point of its history,
+ * which the read model, holding only the present, cannot answer. Undefined until TicketOpened.
+ */
+export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEvent): TicketRow | undefined {
+  if (recorded.streamName.startsWith('routing-')) {
+    if (recorded.type !== 'TicketQueued' || row === undefined) return row;
+    const event = asEvent(recorded) as RoutingEvent;
+    return { ...row, queue: event.data.queue, updated_at: event.data.queuedAt };
+  }
+  const event = upcastIntakeEvent(asEvent(recorded));
+  if (event.type === 'TicketOpened') {
+    const { data } = event;
+    return {
+      id: data.ticketId,
+      customer_id: data.customerId,
+      status: 'open',
+      channel: data.channel,
+      language: data.language,
+      language_given: data.languageGiven,
+      detected_language: data.detectedLanguage,
+      language_fallback: data.languageFallback ? 1 : 0,
+      queue: null,
+      assignee: null,
+      subject: data.subject,
+      channel_details: data.channelDetails ? JSON.stringify(data.channelDetails) : null,
+      asset_context: data.assetContext ? JSON.stringify(data.assetContext) : null,
+      linked_from: data.linkedFromTicketId,
+      merged_into: null,
+      resolution_code: null,
+      created_at: data.openedAt,
+      updated_at: data.openedAt,
+      first_response_at: null,
+      first_response_seconds: null,
+      resolved_at: null,
+      auto_close_at: null,
+      closed_at: null,
+      customer_messages: 1,
+      agent_replies: 0,
+      internal_notes: 0,
+    };
+  }
+  // The projection's updates of a row that does not exist change nothing.
+  if (row === undefined) return undefined;
+  switch (event.type) {
+    case 'TicketAssigned':
+      return { ...row, assignee: event.data.assignee, updated_at: event.data.assignedAt, status: row.status === 'open' ? 'assigned' : row.status };
+    case 'TicketProgressStarted':
+      return { ...row, status: 'in_progress', updated_at: event.data.at };
+    case 'TicketWaitingOnCustomer':
+      return { ...row, status: 'waiting_on_customer', updated_at: event.data.at };
+    case 'TicketResolved': {
+      const { resolutionCode, resolvedAt, autoCloseAt } = event.data;
+      return { ...row, status: 'resolved', resolution_code: resolutionCode, resolved_at: resolvedAt, auto_close_at: autoCloseAt, updated_at: resolvedAt };
+    }
+    case 'TicketReopened':
+      return { ...row, status: row.assignee ? 'assigned' : 'open', resolved_at: null, auto_close_at: null, closed_at: null, updated_at: event.data.reopenedAt };
+    case 'TicketClosed':
+      return { ...row, status: 'closed', auto_close_at: null, closed_at: event.data.closedAt, updated_at: event.data.closedAt };
+    case 'CustomerMessagePosted':
+      return { ...row, customer_messages: Number(row.customer_messages) + 1, updated_at: event.data.postedAt };
+    case 'AgentReplied':
+      return { ...row, agent_replies: Number(row.agent_replies) + 1, updated_at: event.data.postedAt };
+    case 'InternalNoteAdded':
+      return { ...row, internal_notes: Number(row.internal_notes) + 1 };
+    case 'FirstResponseGiven':
+      return { ...row, first_response_at: event.data.respondedAt, first_response_seconds: event.data.elapsedSeconds };
+    case 'TicketMerged':
+      return { ...row, status: 'merged', merged_into: event.data.intoTicketId, auto_close_at: null, updated_at: event.data.mergedAt };
+    default:
+      return assertNever(event);
+  }
+}
