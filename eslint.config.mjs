@@ -1,5 +1,24 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+
+/** Every `scope:<context>` tag of the projects under apps/ and libs/: a new context's projects bring theirs. */
+function contextScopes() {
+  const scopes = new Set();
+  const visit = (dir, depth) => {
+    const project = join(dir, 'project.json');
+    if (existsSync(project)) {
+      for (const tag of JSON.parse(readFileSync(project, 'utf8')).tags ?? []) if (tag.startsWith('scope:')) scopes.add(tag.slice('scope:'.length));
+    }
+    if (depth === 0) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !['node_modules', 'dist', 'src'].includes(entry.name)) visit(join(dir, entry.name), depth - 1);
+    }
+  };
+  for (const root of ['apps', 'libs']) visit(join(import.meta.dirname, root), 2);
+  return [...scopes].filter((scope) => scope !== 'shared' && scope !== 'all').sort();
+}
 
 const layering = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:infra', 'type:contracts', 'type:util', 'type:domain'] },
@@ -12,7 +31,7 @@ const layering = [
 ];
 
 // A context reaches another only through contracts and the bus.
-const contexts = ['intake', 'routing', 'sla', 'disputes', 'audit'].map((context) => ({
+const contexts = contextScopes().map((context) => ({
   sourceTag: `scope:${context}`,
   onlyDependOnLibsWithTags: [`scope:${context}`, 'scope:shared'],
 }));

@@ -141,7 +141,7 @@ describe('deploy/Dockerfile', () => {
       return !/\.spec\.ts$|\.contract\.ts$|\.fixtures\.ts$|\/src\/testing\/|\/test-support\/|^libs\/testing\/|^apps\/ticketing\/src\/fuzz\//.test(path);
     });
     // The scanner sees value imports and skips type-only ones (erased from dist/).
-    const sample = runtimeImports(join(REPO_ROOT, 'libs/runtime/src/service.boot.ts'));
+    const sample = runtimeImports(join(REPO_ROOT, 'libs/runtime/src/compose-contexts.ts'));
     expect(sample).toContain('@nestjs/common');
     expect(sample).not.toContain('pino');
     const missing = new Set<string>();

@@ -1,19 +1,5 @@
-import { connectIntakeGrpc, IntakeModule } from '@ticketing/intake-feature';
+import { INTAKE_CONTEXT } from '@ticketing/intake-feature';
 import { defineService } from '@ticketing/runtime';
 
-/**
- * The intake deployable: the ticket API over REST and gRPC, its read model and its background
- * tasks (auto-close); its relay publishes intake's `ticket-` streams.
- */
-export const INTAKE_SERVICE = defineService({
-  name: 'intake',
-  modules: [IntakeModule],
-  projections: IntakeModule.projections,
-  relayContexts: ['intake'],
-  transports: [
-    (app, config) => {
-      const grpc = connectIntakeGrpc(app, { port: config.grpcPort });
-      return { name: 'grpc', port: () => grpc.port };
-    },
-  ],
-});
+/** The intake deployable: the ticket API (REST, gRPC), its read model, auto-close; it relays `ticket-` streams. */
+export const INTAKE_SERVICE = defineService({ name: 'intake', contexts: [INTAKE_CONTEXT] });

@@ -1,13 +1,4 @@
 import { defineService } from '@ticketing/runtime';
 
-/**
- * The sla deployable. No sla context module exists in this build yet: it boots the platform
- * only (health, metrics) and logs that it has no module. Its feature module goes in `modules`
- * once the context lands.
- */
-export const SLA_SERVICE = defineService({
-  name: 'sla',
-  modules: [],
-  projections: [],
-  relayContexts: [],
-});
+/** The sla deployable. Its context does not exist yet: it serves health and metrics only, and logs so. */
+export const SLA_SERVICE = defineService({ name: 'sla', contexts: [] });

@@ -6,7 +6,7 @@ import type { RecordedEvent } from '@ticketing/event-store';
 import { __resetOutOfContextForTests } from 'nestjs-pino/PinoLogger';
 import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
 import type { KafkaClient } from '@ticketing/messaging';
-import { bootService, type BootedService, type ServiceDefinition } from '@ticketing/runtime';
+import { composeContexts, type ComposedProcess, type ServiceDefinition } from '@ticketing/runtime';
 
 export type HttpReply = Readonly<{ status: number; contentType: string | null; body: unknown }>;
 
@@ -15,7 +15,7 @@ export const newDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'ticketi
 /** One deployable booted in-process, as `node bin/service.js <name>` would, on a free port. */
 export class ServiceHarness {
   private constructor(
-    readonly booted: BootedService,
+    readonly booted: ComposedProcess,
     readonly dataDir: string,
     readonly baseUrl: string,
     private readonly logLines: string[],
@@ -43,7 +43,7 @@ export class ServiceHarness {
     // nestjs-pino keeps the first app's logger for logs outside a request, process-wide: one process
     // normally runs one app, a test file runs several, and each must read its own lines.
     __resetOutOfContextForTests();
-    const booted = await bootService({ service, config, logDestination, kafka: options.kafka });
+    const booted = await composeContexts({ name: service.name, contexts: service.contexts, config, logDestination, kafka: options.kafka, mode: 'serve' });
     const address = booted.app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('HTTP server has no port');
     return new ServiceHarness(booted, dataDir, `http://127.0.0.1:${address.port}`, logLines);

@@ -1,6 +1,6 @@
 import { relative, resolve } from 'node:path';
 import { SystemClock, type Clock } from '@ticketing/kernel';
-import { STREAM_PREFIXES, type ContextName } from '@ticketing/contracts';
+import type { ContextName } from '@ticketing/contracts';
 import { ensurePrivateDir, openEventStore, type EventStore } from '@ticketing/event-store';
 import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
@@ -13,8 +13,8 @@ export type RuntimeOptions = Readonly<{
   /** Read models the composed contexts need kept up to date. */
   projections: readonly AnyProjectionDefinition[];
   /**
-   * Contexts whose streams this process relays to Kafka when TICKETING_BUS=kafka://…; default
-   * every context (one process running them all). A deployable passes exactly the ones it owns.
+   * Contexts whose streams this process relays to Kafka when TICKETING_BUS=kafka://…: the ones it
+   * composes (composeContexts). Default none.
    */
   relayContexts?: readonly ContextName[];
   clock?: Clock;
@@ -27,8 +27,6 @@ export type RuntimeOptions = Readonly<{
 
 /** Listener that the metrics module attaches once Nest is up; appends before that are not counted. */
 type AppendedHook = (streamName: string, count: number) => void;
-
-const ALL_CONTEXTS = Object.keys(STREAM_PREFIXES) as ContextName[];
 
 function eventStoreUrl(config: TicketingConfig): string {
   const store = config.eventStore;
@@ -94,7 +92,7 @@ export class TicketingRuntime {
         readStore,
         clock,
         retry: options.busRetry,
-        relayContexts: options.relayContexts ?? ALL_CONTEXTS,
+        relayContexts: options.relayContexts ?? [],
         name: options.name,
         kafka: options.kafka,
       });

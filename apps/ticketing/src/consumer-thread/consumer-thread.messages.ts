@@ -1,8 +1,9 @@
 import type { ConsumerGroupStatus } from '@ticketing/messaging';
+import type { ContextName } from '@ticketing/contracts';
 import type { TicketingConfig } from '@ticketing/platform';
 
-/** What the main thread hands the consumer thread (workerData). */
-export type ConsumerThreadData = Readonly<{ config: TicketingConfig }>;
+/** What the main thread hands the consumer thread (workerData): the configuration and the contexts to run there. */
+export type ConsumerThreadData = Readonly<{ config: TicketingConfig; contexts: readonly ContextName[] }>;
 
 export type ConsumerThreadStatus = Readonly<{ healthy: boolean; groups: readonly ConsumerGroupStatus[] }>;
 

@@ -1,27 +1,26 @@
 import 'reflect-metadata';
 import { parentPort, workerData } from 'node:worker_threads';
-import { connectBusMicroservice } from '@ticketing/messaging';
-import { createHttpApp } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
-import { CONSUMER_CONTEXT_MODULES } from '../contexts';
-import { TicketingAppModule } from '../ticketing-app.module';
+import { composeContexts } from '@ticketing/runtime';
+import { CONTEXTS } from '../contexts';
 import type { ConsumerThreadData, FromConsumerThread, ToConsumerThread } from './consumer-thread.messages';
 
 /**
- * The consumer thread of `ticketing start`: the bus-only contexts on their own runtime (their own
- * SQLite connections to the same files), consuming the embedded bus. It serves nothing over HTTP:
- * the app is built for its module graph and never listens.
+ * The consumer thread of `ticketing start`: the bus-only contexts it was given, composed on their
+ * own runtime (their own SQLite connections to the same files), consuming the embedded bus and
+ * running their projections. It serves nothing over HTTP: the app never listens.
  */
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('consumer-thread.worker must run as a worker thread');
   const send = (message: FromConsumerThread) => port.postMessage(message);
-  const { config } = workerData as ConsumerThreadData;
+  const { config, contexts } = workerData as ConsumerThreadData;
   try {
-    const runtime = await TicketingRuntime.open({ config, projections: [], relayContexts: [], name: 'consumers' });
-    const app = await createHttpApp(TicketingAppModule.forRuntime(runtime, CONSUMER_CONTEXT_MODULES), config);
-    connectBusMicroservice(app, runtime.bus);
-    await app.startAllMicroservices();
+    const { app, runtime } = await composeContexts({
+      name: 'consumers',
+      contexts: CONTEXTS.filter((context) => contexts.includes(context.name)),
+      config,
+      mode: 'consume',
+    });
     port.on('message', (message: ToConsumerThread) => {
       switch (message.type) {
         case 'status':

@@ -32,21 +32,21 @@ describe('ConsumerThread', () => {
   });
 
   it('answers status from the thread, and is unhealthy once stopped', async () => {
-    const thread = await ConsumerThread.start(config, { script: standIn() });
+    const thread = await ConsumerThread.start(config, ['routing'], { script: standIn() });
     await expect(thread.status()).resolves.toEqual({ healthy: true, groups: [{ group: 'routing', spawn: 1 }] });
     await thread.stop();
     await expect(thread.status()).resolves.toEqual({ healthy: false, groups: [] });
   });
 
   it('rejects start with the reason the thread gives', async () => {
-    await expect(ConsumerThread.start(config, { script: standIn({ fail: 'no event store' }) })).rejects.toThrow(
+    await expect(ConsumerThread.start(config, ['routing'], { script: standIn({ fail: 'no event store' }) })).rejects.toThrow(
       'The consumer thread could not start: no event store',
     );
   });
 
   it('restarts a thread that died after the restart delay, on the injected clock', async () => {
     const clock = new ManualClock();
-    const thread = await ConsumerThread.start(config, { script: standIn({ crashFirst: true }), clock, restartDelayMs: 1_000 });
+    const thread = await ConsumerThread.start(config, ['routing'], { script: standIn({ crashFirst: true }), clock, restartDelayMs: 1_000 });
     while ((await thread.status()).healthy) await settle();
     expect(Atomics.load(spawns, 0)).toBe(1);
     clock.advance(999);

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Logger } from '@nestjs/common';
 import { SystemClock, type Clock } from '@ticketing/kernel';
+import type { ContextName } from '@ticketing/contracts';
 import type { TicketingConfig } from '@ticketing/platform';
 import type { ConsumerThreadData, ConsumerThreadStatus, FromConsumerThread, ToConsumerThread } from './consumer-thread.messages';
 
@@ -24,7 +25,7 @@ export type ConsumerThreadOptions = Readonly<{
 }>;
 
 /**
- * The bus-only contexts (CONSUMER_CONTEXT_MODULES) on a worker thread of `ticketing start`. They
+ * The bus-only contexts (`serves: 'bus'`) on a worker thread of `ticketing start`. They
  * share nothing with the main thread but the SQLite files; each side's commits wake the other's
  * subscriptions at once (the event store's in-process channel). A thread that dies is restarted.
  */
@@ -37,12 +38,13 @@ export class ConsumerThread {
 
   private constructor(
     private readonly config: TicketingConfig,
+    private readonly contexts: readonly ContextName[],
     private readonly options: ConsumerThreadOptions,
   ) {}
 
   /** Starts the thread; resolves once its consumers are subscribed, rejects when it cannot start. */
-  static async start(config: TicketingConfig, options: ConsumerThreadOptions = {}): Promise<ConsumerThread> {
-    const thread = new ConsumerThread(config, options);
+  static async start(config: TicketingConfig, contexts: readonly ContextName[], options: ConsumerThreadOptions = {}): Promise<ConsumerThread> {
+    const thread = new ConsumerThread(config, contexts, options);
     await thread.spawn();
     return thread;
   }
@@ -78,7 +80,7 @@ export class ConsumerThread {
   }
 
   private spawn(): Promise<void> {
-    const workerData: ConsumerThreadData = { config: this.config };
+    const workerData: ConsumerThreadData = { config: this.config, contexts: this.contexts };
     const worker = new Worker(this.options.script ?? BOOTSTRAP, { eval: true, workerData });
     this.worker = worker;
     return new Promise<void>((resolveReady, rejectReady) => {

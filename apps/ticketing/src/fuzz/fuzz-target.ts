@@ -73,7 +73,7 @@ export class FuzzTarget {
   }
 
   get grpcAddress(): string {
-    return `127.0.0.1:${this.booted.grpcPort}`;
+    return `127.0.0.1:${this.booted.ports.grpc}`;
   }
 
   authorization(caller: FuzzCaller): Record<string, string> {

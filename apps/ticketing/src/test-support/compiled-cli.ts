@@ -54,7 +54,7 @@ export function startCliServer(
       output += chunk.toString();
       const match = /Serving on (http:\/\/[\d.]+:\d+)/.exec(output);
       if (match) {
-        const grpcPort = /gRPC on (\d+)/.exec(output)?.[1];
+        const grpcPort = /grpc on (\d+)/i.exec(output)?.[1];
         resolve({ child, baseUrl: match[1], grpcAddress: grpcPort && `127.0.0.1:${grpcPort}`, exited });
       }
     };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Clock } from '@ticketing/kernel';
 import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
 import type { RecordedEvent } from '@ticketing/event-store';
-import type { RetryPolicy } from '@ticketing/messaging';
+import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
 import pino from 'pino';
 import { bootTicketing, type BootedTicketing } from '../boot';
 
@@ -31,12 +31,13 @@ export class TicketingHarness {
 
   /** `127.0.0.1:<port>` of the gRPC server, for a grpc-js client. */
   get grpcAddress(): string {
-    if (this.booted.grpcPort === undefined) throw new Error('gRPC is not listening');
-    return `127.0.0.1:${this.booted.grpcPort}`;
+    const port = this.booted.ports.grpc;
+    if (port === undefined) throw new Error('gRPC is not listening');
+    return `127.0.0.1:${port}`;
   }
 
   static async start(
-    options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy>; clock?: Clock }> = {},
+    options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy>; clock?: Clock; kafka?: KafkaClient }> = {},
   ): Promise<TicketingHarness> {
     const dataDir = options.dataDir ?? (await newDataDir());
     const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'silent', ...options.env });
@@ -45,6 +46,7 @@ export class TicketingHarness {
       mode: 'serve',
       clock: options.clock,
       busRetry: options.busRetry,
+      kafka: options.kafka,
       logDestination: pino.destination('/dev/null'),
     });
     const address = booted.app.getHttpServer().address();

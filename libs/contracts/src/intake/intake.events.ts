@@ -1,4 +1,5 @@
 import type { Event } from '@ticketing/kernel';
+import type { ContextContract } from '../context-contract';
 
 export const CHANNELS = ['chat', 'email', 'web_form', 'social', 'api'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -218,3 +219,6 @@ export function wellFormedAssetContext(context: unknown): AssetContext | null {
 export function upcastIntakeEvent(event: Event): IntakeEvent {
   return event.type === 'TicketOpened' ? upcastTicketOpened(event as TicketOpened | TicketOpenedV2 | TicketOpenedV1) : (event as IntakeEvent);
 }
+
+/** Intake owns each ticket's `ticket-<id>` stream: lifecycle, conversation, self-service. */
+export const INTAKE_CONTRACT = { name: 'intake', streamPrefixes: ['ticket-'], eventTypes: INTAKE_EVENT_TYPES } as const satisfies ContextContract;

@@ -1,4 +1,5 @@
 import type { Event } from '@ticketing/kernel';
+import type { ContextContract } from '../context-contract';
 
 export type TicketQueued = Event<
   'TicketQueued',
@@ -15,3 +16,6 @@ export type TicketQueued = Event<
 export type RoutingEvent = TicketQueued;
 
 export const ROUTING_EVENT_TYPES = ['TicketQueued'] as const satisfies readonly RoutingEvent['type'][];
+
+/** Routing owns each ticket's `routing-<id>` stream: classification, queue, assignment. */
+export const ROUTING_CONTRACT = { name: 'routing', streamPrefixes: ['routing-'], eventTypes: ROUTING_EVENT_TYPES } as const satisfies ContextContract;

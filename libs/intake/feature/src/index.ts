@@ -6,3 +6,4 @@ export * from './ticket-list/ticket-list.query';
 export * from './application/ticket-commands.service';
 export * from './application/auto-close.scheduler';
 export * from './grpc/intake-grpc.server';
+export * from './intake.context';

@@ -1,4 +1,4 @@
-import { STREAM_PREFIXES, contextOfStream, topicOf as contractTopicOf, type ContextName } from '@ticketing/contracts';
+import { TOPIC_CONTEXTS, contextOfStream, topicOf as contractTopicOf, type ContextName } from '@ticketing/contracts';
 import type { KafkaClient } from './kafka-client';
 
 /** Which context publishes each event type, i.e. which topic carries it. */
@@ -10,8 +10,8 @@ export const DEAD_LETTER_TOPIC_SUFFIX = '.dlq';
 /** `ticketing.intake.events` → `ticketing.intake.events.dlq`. */
 export const deadLetterTopicOf = (topic: string): string => `${topic}${DEAD_LETTER_TOPIC_SUFFIX}`;
 
-/** Every context the contracts know, in a stable order. */
-export const ALL_CONTEXTS = Object.keys(STREAM_PREFIXES) as ContextName[];
+/** Every context with a topic (it owns streams), in the contracts' order. */
+export const ALL_CONTEXTS = TOPIC_CONTEXTS;
 
 /**
  * Build the event type → context map from the contracts' per-context lists, e.g.

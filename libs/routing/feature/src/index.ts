@@ -1,2 +1,3 @@
 export * from './routing.module';
 export * from './ticket-opened.consumer';
+export * from './routing.context';

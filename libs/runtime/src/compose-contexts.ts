@@ -1,0 +1,114 @@
+import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Clock } from '@ticketing/kernel';
+import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@ticketing/messaging';
+import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import type { DestinationStream } from 'pino';
+import { assertComposable, type ContextDefinition } from './context.definition';
+import { RuntimeModule } from './runtime.module';
+import { TicketingRuntime } from './ticketing.runtime';
+
+/** The bus-only contexts running elsewhere (a worker thread): providers that report on them, and how to stop them. */
+export type OffloadedConsumers = Readonly<{ providers: readonly Provider[]; stop(): Promise<void> }>;
+
+export type ComposeOptions = Readonly<{
+  /** Names the process in logs and to Kafka (client id `ticketing-<name>`): a service name, or `all`. */
+  name: string;
+  contexts: readonly ContextDefinition[];
+  config: TicketingConfig;
+  clock?: Clock;
+  logDestination?: DestinationStream;
+  busRetry?: Partial<RetryPolicy>;
+  /** With TICKETING_BUS=kafka://…: a kafkajs client instead of one for the configured brokers (tests). */
+  kafka?: KafkaClient;
+  /**
+   * `serve`: run the projections, the relay, the bus consumers and the background tasks, and listen
+   * for HTTP and the contexts' other transports. `consume`: the bus consumers and projections only
+   * (the consumer thread). `operate`: the module graph with nothing running (CLI commands).
+   */
+  mode: 'serve' | 'consume' | 'operate';
+  /**
+   * In `serve` mode, starts the `bus`-only contexts somewhere else (the consumer thread of
+   * `ticketing start`) instead of in this process; they still count as composed here (relayed).
+   */
+  offloadConsumers?: (contexts: readonly ContextDefinition[]) => Promise<OffloadedConsumers>;
+}>;
+
+export type ComposedProcess = Readonly<{
+  app: NestFastifyApplication;
+  runtime: TicketingRuntime;
+  /** Ports of the transports besides HTTP (e.g. `grpc`), as bound (`serve` only). */
+  ports: Readonly<Record<string, number>>;
+}>;
+
+@Module({})
+class ComposedRootModule {}
+
+/**
+ * The one composition path of every process: the platform (config, auth, health, metrics), the
+ * contexts' modules over one runtime, their projections, the relay of their streams (Kafka), their
+ * bus consumers and transports. `ticketing start`, each deployable, the consumer thread and the CLI
+ * all boot through it. Closing `app` stops all of it and closes the stores.
+ */
+export async function composeContexts(options: ComposeOptions): Promise<ComposedProcess> {
+  const { contexts, config, clock, mode, name } = options;
+  assertComposable(contexts);
+  const offloading = mode === 'serve' && options.offloadConsumers !== undefined && contexts.some((context) => context.serves === 'bus');
+  const inProcess = offloading ? contexts.filter((context) => context.serves === 'api') : contexts;
+  const runtime = await TicketingRuntime.open({
+    config,
+    projections: inProcess.flatMap((context) => context.projections),
+    // The consumer thread writes through the same store; this process relays everything composed.
+    relayContexts: mode === 'consume' ? [] : contexts.map((context) => context.name),
+    name,
+    clock,
+    busRetry: options.busRetry,
+    kafka: options.kafka,
+  });
+  let app: NestFastifyApplication | undefined;
+  let offloaded: OffloadedConsumers | undefined;
+  try {
+    offloaded = offloading ? await options.offloadConsumers!(contexts.filter((context) => context.serves === 'bus')) : undefined;
+    const root: DynamicModule = {
+      module: ComposedRootModule,
+      imports: [RuntimeModule.forRuntime(runtime), ...inProcess.map((context) => context.module)],
+      providers: [...(offloaded?.providers ?? [])],
+    };
+    app = await createHttpApp(root, config, { clock, logDestination: options.logDestination });
+    const logger = new Logger(name);
+    if (contexts.length === 0) {
+      logger.warn(`No ${name} context module exists in this build yet: serving /health/live, /health/ready and /metrics only, with no routes, consumers, projections or relay`);
+    }
+    connectBusMicroservice(app, runtime.bus);
+    if (mode === 'operate') return { app, runtime, ports: {} };
+    if (mode === 'consume') {
+      await runtime.projections.start();
+      await app.startAllMicroservices();
+      return { app, runtime, ports: {} };
+    }
+    const transports = inProcess.flatMap((context) => context.transports).map((connect) => connect(app!, config));
+    await runtime.projections.start();
+    await runtime.relay?.start();
+    await app.startAllMicroservices();
+    app.get(BackgroundTasks).start();
+    await app.listen({ port: config.httpPort, host: '0.0.0.0' });
+    const ports = Object.fromEntries(transports.map((transport) => [transport.name, transport.port()]));
+    logger.log(
+      `${name} serving on ${await app.getUrl()}` +
+        Object.entries(ports)
+          .map(([transport, port]) => `, ${transport} on ${port}`)
+          .join('') +
+        `: contexts [${contexts.map((context) => context.name + (offloaded && context.serves === 'bus' ? ' (consumer thread)' : '')).join(', ')}]` +
+        `, bus ${config.bus.kind}` +
+        (runtime.relay ? `, relaying [${contexts.map((context) => context.name).join(', ')}]` : ''),
+    );
+    return { app, runtime, ports };
+  } catch (error) {
+    if (app) await app.close();
+    else {
+      await offloaded?.stop();
+      await runtime.close();
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { assertDisjointContracts, CONTEXT_CONTRACTS, type ContextContract, type ContextName } from '@ticketing/contracts';
+import type { TicketingConfig } from '@ticketing/platform';
+import type { AnyProjectionDefinition } from '@ticketing/read-store';
+
+/** A transport a context serves besides HTTP and the bus (gRPC…), once it listens. */
+export type ConnectedTransport = Readonly<{ name: string; port(): number }>;
+
+/**
+ * Connects a transport to the app in `serve` mode, before the microservices start (e.g.
+ * `connectIntakeGrpc(app, { port: config.grpcPort })`).
+ */
+export type ContextTransport = (app: INestApplication, config: TicketingConfig) => ConnectedTransport;
+
+/**
+ * The unit the product is assembled from: one per `libs/<context>/feature`. Composition derives
+ * everything else from a list of these (which streams a process relays, which projections it
+ * runs, which transports it serves, what runs on the consumer thread).
+ */
+export type ContextDefinition = Readonly<{
+  name: ContextName;
+  /** Its public side, from libs/contracts: stream prefixes it owns and event types it publishes. */
+  contract: ContextContract<ContextName>;
+  /** Its Nest module: controllers (HTTP, gRPC), `@EventPattern` consumers, providers. */
+  module: Type<unknown>;
+  /** Read models it needs kept up to date. */
+  projections: readonly AnyProjectionDefinition[];
+  /**
+   * `api`: serves HTTP (and its transports) to clients. `bus`: only consumes the bus, so
+   * `ticketing start` may run it on the consumer thread, away from HTTP requests.
+   */
+  serves: 'api' | 'bus';
+  /** Transports besides HTTP and the bus. */
+  transports: readonly ContextTransport[];
+}>;
+
+export type ContextDefinitionInput = Readonly<{
+  contract: ContextContract<ContextName>;
+  module: Type<unknown>;
+  projections?: readonly AnyProjectionDefinition[];
+  serves: 'api' | 'bus';
+  transports?: readonly ContextTransport[];
+}>;
+
+/** Declares a context; a definition that contradicts itself fails at import, not at boot. */
+export function defineContext(input: ContextDefinitionInput): ContextDefinition {
+  const projections = [...(input.projections ?? [])];
+  const transports = [...(input.transports ?? [])];
+  const name = input.contract.name;
+  const projectionNames = projections.map((projection) => projection.name);
+  if (new Set(projectionNames).size !== projectionNames.length) {
+    throw new Error(`Context ${name} lists a projection twice: ${projectionNames.join(', ')}`);
+  }
+  if (input.serves === 'bus' && transports.length > 0) {
+    throw new Error(`Context ${name} serves only the bus but lists transports: a bus-only context may run where nothing listens`);
+  }
+  return Object.freeze({ name, contract: input.contract, module: input.module, projections, serves: input.serves, transports });
+}
+
+/**
+ * Checks a list of contexts composed into one process: each at most once, and no projection name
+ * shared by two (they would fight over one checkpoint). Throws naming both.
+ */
+export function assertComposable(contexts: readonly ContextDefinition[]): void {
+  const problems: string[] = [];
+  const projectionOwner = new Map<string, ContextName>();
+  contexts.forEach((context, index) => {
+    if (contexts.slice(0, index).some((earlier) => earlier.name === context.name)) problems.push(`context ${context.name} is listed twice`);
+    for (const projection of context.projections) {
+      const owner = projectionOwner.get(projection.name);
+      if (owner !== undefined && owner !== context.name) problems.push(`projection ${projection.name} is defined by both ${owner} and ${context.name}`);
+      projectionOwner.set(projection.name, context.name);
+    }
+  });
+  for (const context of contexts) {
+    // Topics and the stream → context map come from the contracts: a contract outside them would route nowhere.
+    if (!CONTEXT_CONTRACTS.some((contract) => contract === context.contract)) {
+      problems.push(`context ${context.name} does not use its contract from libs/contracts (CONTEXT_CONTRACTS)`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`Cannot compose these contexts: ${problems.join('; ')}`);
+  assertDisjointContracts(contexts.map((context) => context.contract));
+}
