@@ -22,9 +22,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (host.getType() === 'http') return this.replyWithProblem(exception, host);
     const metadata: unknown = host.getType() === 'rpc' ? host.switchToRpc().getContext() : undefined;
     if (metadata instanceof Metadata) {
-      if (classifyError(exception).unexpected) this.logger.error({ err: exception }, 'Unhandled error');
       // Errors from guards come before any handler ran in a correlation context: the call's metadata has the id then.
       const correlationId = CorrelationContext.currentCorrelationId() ?? acceptOrCreateCorrelationId(metadata.get(CORRELATION_HEADER).map(String));
+      // The client is told to quote this id: the log line must carry it.
+      if (classifyError(exception).unexpected) this.logger.error({ err: exception, correlationId }, 'Unhandled error');
       // grpc-js sends `code`, `message` and `metadata` as the call's status and trailers.
       return throwError(() => toGrpcStatus(exception, { correlationId }));
     }

@@ -38,6 +38,15 @@ describe('ProblemDetailsFilter outside HTTP', () => {
     expect(JSON.stringify(error)).not.toContain('disk');
   });
 
+  it('logs an unexpected gRPC error with the correlation id the caller is told to quote', async () => {
+    const logged = jest.spyOn(filter['logger'], 'error').mockImplementation(() => undefined);
+    const call = new Metadata();
+    call.set('x-correlation-id', 'corr-to-quote');
+    const error = (await errorOf(filter.catch(new Error('boom'), rpcHost(call)))) as { metadata: Metadata };
+    expect(error.metadata.get('x-correlation-id')).toEqual(['corr-to-quote']);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ correlationId: 'corr-to-quote' }), 'Unhandled error');
+  });
+
   it('gives bus transports the original error, for retry and dead-lettering', async () => {
     const original = new NotFoundError('gone');
     expect(await errorOf(filter.catch(original, rpcHost({ topic: 'ticketing.intake.events' })))).toBe(original);
