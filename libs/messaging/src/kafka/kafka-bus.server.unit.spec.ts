@@ -5,6 +5,7 @@
 // session timeouts, idempotent producer): kafka-bus.containers.int.spec.ts does, on a broker.
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { orderingKeyOf } from '@ticketing/contracts';
 import { ManualClock } from '@ticketing/kernel';
 import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { BusExceptionFilter } from '../bus-exception.filter';
@@ -58,7 +59,7 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
   }
 
   const committed = (group: string, event: RecordedEvent) => {
-    const partition = kafka.partitionOf(INTAKE, event.metadata.ticketId);
+    const partition = kafka.partitionOf(INTAKE, orderingKeyOf(event.streamName).id);
     return kafka.committedOffset(`svc.${group}`, INTAKE, partition);
   };
 

@@ -120,7 +120,8 @@ describe('KafkaTopology', () => {
     expect(() => topology.topicsForEventTypes('g', ['Nope', 'Neither'])).toThrow(/handles Nope, Neither, but no context is known for them/);
     expect(() => eventContextsOf({ intake: ['X'], routing: ['X'] })).toThrow(/claimed by both intake and routing/);
     expect(topology.topicOfStream('dispute-1')).toBe('ticketing.disputes.events');
-    expect(topology.topicOfStream('agent-1')).toBeUndefined();
+    expect(topology.topicOfStream('agent-1')).toBe('ticketing.routing.events');
+    expect(topology.topicOfStream('article-1')).toBeUndefined();
     expect(topology.deadLetterTopics()).toEqual([
       'ticketing.intake.events.dlq',
       'ticketing.routing.events.dlq',
