@@ -185,6 +185,18 @@ describe('GET /v1/events/stream: Server-Sent Events of every context (e2e)', () 
     expect(byTicket.events.every((event) => event.ticketId === watched)).toBe(true);
   });
 
+  it("with a ticket, streams that ticket's streams only, not another entity's stream of the same id", async () => {
+    const watched = await openTicket();
+    const byTicket = await connect(`?ticketId=${watched}`, ops);
+    // An agent whose id happens to be the ticket's: its stream is the agent's, not the ticket's.
+    const metadata = { correlationId: 'c-agent', causationId: 'c-agent', actor: { kind: 'system', id: 'test' }, occurredAt: clock.now().toISOString() } as const;
+    await harness.runtime.eventStore.append(`agent-${watched}`, [{ id: newId(), type: 'AgentJoined', schemaVersion: 1, data: {}, metadata }], { expectedRevision: 'any' });
+    await harness.request('POST', `/v1/tickets/${watched}/messages`, { token: agent, body: { body: 'Reply after the agent joined' } });
+    await byTicket.untilEvent((event) => event.type === 'AgentReplied');
+    expect(byTicket.events.map((event) => event.streamName)).toContain(`ticket-${watched}`);
+    expect(byTicket.events.filter((event) => !event.streamName.endsWith(`-${watched}`) || event.streamName.startsWith('agent-'))).toEqual([]);
+  });
+
   it('resumes with Last-Event-ID strictly after it: the rest of the history, then live, no gap and no duplicate', async () => {
     const ticketId = await openTicket();
     await harness.ticketQueued(ticketId);

@@ -1,11 +1,25 @@
 /**
- * What a context promises the others: the stream categories it owns (by name prefix) and the
- * public event types it publishes. Its Kafka topic follows from its name (`topicOf`).
+ * What a context promises the others: the stream categories it owns (by name prefix), what each
+ * is ordered by, and the public event types it publishes. Its Kafka topic follows from its name
+ * (`topicOf`); its streams' ordering key from `orderingKeyOf` (docs/architecture.md §5).
  */
 export type ContextContract<Name extends string = string> = Readonly<{
   name: Name;
-  /** Prefixes of the streams it alone writes, e.g. `ticket-` for `ticket-<id>`. */
+  /**
+   * Prefixes of the streams it alone writes, e.g. `ticket-` for `ticket-<id>`. The id after the
+   * prefix is a ticket's unless `entityStreams` names another entity for the prefix.
+   */
   streamPrefixes: readonly string[];
+  /**
+   * Prefixes (among `streamPrefixes`) whose id is not a ticket's, with the entity it is:
+   * `{ 'agent-': 'agent' }` orders `agent-<id>` by agent id, apart from every ticket.
+   */
+  entityStreams?: Readonly<Record<string, string>>;
+  /**
+   * Streams with a single instance, by exact name, each within one of its `streamPrefixes`
+   * (`sla-policy`): ordered by that name alone, so `sla-policy` is not ticket `policy`'s `sla-` stream.
+   */
+  singletonStreams?: readonly string[];
   /** Event types it publishes; each belongs to exactly one context, hence one topic. */
   eventTypes: readonly string[];
 }>;
@@ -17,6 +31,7 @@ export type ContextContract<Name extends string = string> = Readonly<{
 export function assertDisjointContracts(contracts: readonly ContextContract[]): void {
   const problems: string[] = [];
   contracts.forEach((contract, index) => {
+    problems.push(...orderingProblemsOf(contract));
     for (const earlier of contracts.slice(0, index)) {
       if (earlier.name === contract.name) problems.push(`context ${contract.name} is defined twice`);
       for (const type of contract.eventTypes) {
@@ -31,4 +46,19 @@ export function assertDisjointContracts(contracts: readonly ContextContract[]): 
     }
   });
   if (problems.length > 0) throw new Error(`Context contracts conflict: ${problems.join('; ')}`);
+}
+
+/** Entity prefixes and singletons must lie within the context's own streams, or they would key another's. */
+function orderingProblemsOf(contract: ContextContract): string[] {
+  const problems: string[] = [];
+  for (const [prefix, entity] of Object.entries(contract.entityStreams ?? {})) {
+    if (!contract.streamPrefixes.includes(prefix)) problems.push(`entity streams "${prefix}…" of ${contract.name} are not among its stream prefixes`);
+    if (entity.length === 0) problems.push(`entity streams "${prefix}…" of ${contract.name} name no entity`);
+  }
+  for (const name of contract.singletonStreams ?? []) {
+    if (!contract.streamPrefixes.some((prefix) => name.startsWith(prefix) && name.length > prefix.length)) {
+      problems.push(`singleton stream ${name} of ${contract.name} is not within its stream prefixes`);
+    }
+  }
+  return problems;
 }

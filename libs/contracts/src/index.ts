@@ -5,4 +5,5 @@ export * from './disputes/disputes.events';
 export * from './audit/audit.events';
 export * from './context-contract';
 export * from './streams';
+export * from './ordering-key';
 export * from './proto-path';

@@ -6,7 +6,9 @@ describe('streams', () => {
     expect(contextOfStream(streams.ticket('t-1'))).toBe('intake');
     expect(contextOfStream(streams.routing('t-1'))).toBe('routing');
     expect(contextOfStream('recovery-9')).toBe('disputes');
-    expect(contextOfStream('agent-1')).toBeUndefined();
+    expect(contextOfStream('agent-1')).toBe('routing');
+    expect(contextOfStream('sla-policy')).toBe('sla');
+    expect(contextOfStream('article-1')).toBeUndefined();
   });
 
   it('names a topic per context', () => {

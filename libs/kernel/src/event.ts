@@ -8,7 +8,12 @@ export const systemActor = (id: string): Actor => ({ kind: 'system', id });
 
 /** Metadata every event carries; the hash chain is added by the event store, not by deciders. */
 export type EventMetadata = Readonly<{
-  ticketId: string;
+  /**
+   * The ticket concerned, on events of a ticket's streams and wherever else one is; absent on
+   * events of no ticket (`agent-<id>`, `sla-policy`). It orders nothing: the stream name does
+   * (`orderingKeyOf` in libs/contracts, docs/architecture.md §5).
+   */
+  ticketId?: string;
   correlationId: string;
   causationId: string;
   actor: Actor;

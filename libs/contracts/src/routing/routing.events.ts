@@ -17,5 +17,13 @@ export type RoutingEvent = TicketQueued;
 
 export const ROUTING_EVENT_TYPES = ['TicketQueued'] as const satisfies readonly RoutingEvent['type'][];
 
-/** Routing owns each ticket's `routing-<id>` stream: classification, queue, assignment. */
-export const ROUTING_CONTRACT = { name: 'routing', streamPrefixes: ['routing-'], eventTypes: ROUTING_EVENT_TYPES } as const satisfies ContextContract;
+/**
+ * Routing owns each ticket's `routing-<id>` stream (classification, queue, assignment) and each
+ * agent's `agent-<agentId>` stream, ordered by agent, not by ticket.
+ */
+export const ROUTING_CONTRACT = {
+  name: 'routing',
+  streamPrefixes: ['routing-', 'agent-'],
+  entityStreams: { 'agent-': 'agent' },
+  eventTypes: ROUTING_EVENT_TYPES,
+} as const satisfies ContextContract;

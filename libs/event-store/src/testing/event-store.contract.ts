@@ -169,6 +169,30 @@ export function eventStoreContract(
         await expectLogSize(1);
       });
 
+      it('stores events of no ticket (no ticketId in their metadata) as they came, chained like any other', async () => {
+        const { ticketId: _none, ...noTicket } = metadata();
+        const agent = [newEvent({ type: 'AgentJoined', metadata: noTicket }), newEvent({ type: 'AgentAway', metadata: noTicket })];
+        const policy = newEvent({ type: 'SlaPolicyChanged', metadata: noTicket });
+        // An agent's event about a ticket keeps the ticket it names.
+        const aboutTicket = newEvent({ type: 'AgentAssigned', metadata: metadata('t-9') });
+        await store.append('agent-7', agent, { expectedRevision: 'no_stream' });
+        await store.append('sla-policy', [policy], { expectedRevision: 'no_stream' });
+        await store.append('agent-7', [aboutTicket], { expectedRevision: 1 });
+
+        const stream = await readStream('agent-7');
+        expect(stream.map(({ type, metadata: recorded }) => ({ type, metadata: recorded }))).toEqual([
+          { type: 'AgentJoined', metadata: noTicket },
+          { type: 'AgentAway', metadata: noTicket },
+          { type: 'AgentAssigned', metadata: metadata('t-9') },
+        ]);
+        expect(stream[0].metadata).not.toHaveProperty('ticketId');
+        expect(verifyChain(stream)).toMatchObject({ valid: true, eventsChecked: 3 });
+        const [singleton] = await readStream('sla-policy');
+        expect(singleton).toMatchObject({ ...policy, streamName: 'sla-policy', streamRevision: 0, prevHash: GENESIS_HASH, hash: hashOf(singleton) });
+        expect(singleton.metadata).not.toHaveProperty('ticketId');
+        expect((await collect(store.readAll())).map((event) => event.id)).toEqual([agent[0].id, agent[1].id, policy.id, aboutTicket.id]);
+      });
+
       it('is not affected by the caller mutating its objects after the append', async () => {
         const data = { status: 'open', tags: ['a'] };
         await store.append('ticket-1', [newEvent({ data })], { expectedRevision: 'no_stream' });

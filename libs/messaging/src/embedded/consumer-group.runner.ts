@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { orderingKeyOf } from '@ticketing/contracts';
 import type { Clock } from '@ticketing/kernel';
 import type { EventStore, EventSubscription, RecordedEvent } from '@ticketing/event-store';
 import type { ConsumerStateStore } from '../consumer-state.port';
@@ -17,8 +18,8 @@ export type ConsumerGroupRunnerDeps = Readonly<{
   restartDelayMs: number;
   consume: (event: RecordedEvent, signal: AbortSignal) => Promise<ConsumeResult>;
   /**
-   * Events handled at once, each ticket's strictly in order (default 1: the whole log in order).
-   * Above 1, events of different tickets overlap, so their writes can share the store's commits.
+   * Events handled at once, each entity's strictly in order (default 1: the whole log in order).
+   * Above 1, events of different entities (tickets, agents…) overlap, so their writes can share the store's commits.
    */
   maxConcurrency?: number;
   onError: (error: unknown) => void;
@@ -139,16 +140,16 @@ export class ConsumerGroupRunner {
 }
 
 /**
- * What must stay in log order: a ticket's events, across all its streams (`ticket-<id>`,
- * `routing-<id>`, …), as DESIGN.md §5 promises; events of no ticket keep their stream's order.
+ * What must stay in log order: the events of one entity (docs/architecture.md §5): a ticket's
+ * across all its streams (`ticket-<id>`, `routing-<id>`, …), an agent's, a singleton stream's.
  */
-const orderingKeyOf = (event: RecordedEvent): string => {
-  const ticketId = (event.metadata as { ticketId?: unknown } | undefined)?.ticketId;
-  return typeof ticketId === 'string' && ticketId.length > 0 ? `ticket:${ticketId}` : `stream:${event.streamName}`;
+const keyOf = (event: RecordedEvent): string => {
+  const { entity, id } = orderingKeyOf(event.streamName);
+  return `${entity}:${id}`;
 };
 
 /**
- * Up to `limit` events in flight, each ticket's in log order, and a checkpoint that only ever
+ * Up to `limit` events in flight, each entity's in log order, and a checkpoint that only ever
  * moves to the end of the prefix of the log whose every event was acknowledged, so a restart
  * redelivers whatever was still in flight and skips nothing.
  */
@@ -175,7 +176,7 @@ class InFlightWindow {
     if (this.aborted) return false;
     const entry = { position: event.globalPosition, done: false };
     this.order.push(entry);
-    const key = orderingKeyOf(event);
+    const key = keyOf(event);
     const previous = this.tails.get(key) ?? Promise.resolve<ConsumeResult>('acknowledged');
     const task = previous.then((before) => (before === 'aborted' ? 'aborted' : this.consume(event)));
     this.tails.set(key, task);

@@ -10,10 +10,11 @@ const settle = async () => {
 
 const label = (event: RecordedEvent) => `${event.streamName}#${event.streamRevision}`;
 
-const appendHappened = (store: MemoryEventStore, clock: ManualClock, stream: string, ticketId: string) =>
+/** `ticketId` undefined: an event of no ticket. */
+const appendHappened = (store: MemoryEventStore, clock: ManualClock, stream: string, ticketId?: string) =>
   store.append(
     stream,
-    [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ticketId, correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
+    [{ id: newId(), type: 'Happened', schemaVersion: 1, data: {}, metadata: { ...(ticketId !== undefined && { ticketId }), correlationId: 'c', causationId: 'c', actor: { kind: 'system', id: 't' }, occurredAt: clock.now().toISOString() } }],
     { expectedRevision: 'any' },
   );
 
@@ -140,29 +141,68 @@ describe('ConsumerGroupRunner with maxConcurrency > 1', () => {
 
 describe('ConsumerGroupRunner ordering key', () => {
   const clock = new ManualClock();
+  let store: MemoryEventStore;
+  let gated: ReturnType<typeof gatedRunner>;
 
-  it("keeps a ticket's events in log order across its streams; events of no ticket keep their stream's order", async () => {
-    const store = new MemoryEventStore({ clock });
-    const state = new MemoryConsumerStateStore();
-    const append = (stream: string, ticketId: string) => appendHappened(store, clock, stream, ticketId);
-    // ticket-x and routing-x are one ticket; agent-1 and agent-2 belong to no ticket.
-    await append('ticket-x', 'x');
-    await append('agent-1', '');
-    await append('routing-x', 'x');
-    await append('agent-2', '');
-    await append('agent-1', '');
-    const { runner, started, finish } = gatedRunner(store, state, clock, 8);
-    runner.start();
+  /** Starts a runner over what was appended, lets it take everything it may, returns what started. */
+  async function startAll(): Promise<string[]> {
+    gated = gatedRunner(store, new MemoryConsumerStateStore(), clock, 8);
+    gated.runner.start();
     await settle();
-    // routing-x waits for ticket-x (same ticket); agent-1#1 waits for agent-1#0; agent-2 runs alongside.
-    expect(started).toEqual(['ticket-x#0', 'agent-1#0', 'agent-2#0']);
-    finish.get('ticket-x#0')!('acknowledged');
-    finish.get('agent-1#0')!('acknowledged');
+    return gated.started;
+  }
+
+  async function finish(...labels: string[]): Promise<void> {
+    for (const label of labels) gated.finish.get(label)!('acknowledged');
     await settle();
-    expect(started).toEqual(['ticket-x#0', 'agent-1#0', 'agent-2#0', 'routing-x#0', 'agent-1#1']);
-    const stopping = runner.stop();
-    for (const resolve of finish.values()) resolve('acknowledged');
+  }
+
+  beforeEach(() => {
+    store = new MemoryEventStore({ clock });
+  });
+
+  afterEach(async () => {
+    const stopping = gated.runner.stop();
+    for (const resolve of gated.finish.values()) resolve('acknowledged');
     await stopping;
     await store.close();
+  });
+
+  it("keeps a ticket's events in log order across its streams, whatever context wrote them", async () => {
+    await appendHappened(store, clock, 'ticket-x', 'x');
+    await appendHappened(store, clock, 'routing-x', 'x');
+    await appendHappened(store, clock, 'sla-x', 'x');
+    await appendHappened(store, clock, 'ticket-y', 'y');
+    // routing-x and sla-x wait for ticket-x (same ticket); ticket-y runs alongside.
+    expect(await startAll()).toEqual(['ticket-x#0', 'ticket-y#0']);
+    await finish('ticket-x#0');
+    expect(gated.started).toEqual(['ticket-x#0', 'ticket-y#0', 'routing-x#0']);
+    await finish('routing-x#0');
+    expect(gated.started).toEqual(['ticket-x#0', 'ticket-y#0', 'routing-x#0', 'sla-x#0']);
+  });
+
+  it("keeps each agent's events in order, overlaps different agents, and does not tie an agent to a ticket", async () => {
+    await appendHappened(store, clock, 'agent-1');
+    await appendHappened(store, clock, 'agent-2');
+    await appendHappened(store, clock, 'agent-1');
+    // An agent's event about ticket 1 is still the agent's: it neither waits for ticket-1 nor holds it up.
+    await appendHappened(store, clock, 'ticket-1', '1');
+    await appendHappened(store, clock, 'agent-2', '1');
+    expect(await startAll()).toEqual(['agent-1#0', 'agent-2#0', 'ticket-1#0']);
+    await finish('agent-2#0');
+    expect(gated.started).toEqual(['agent-1#0', 'agent-2#0', 'ticket-1#0', 'agent-2#1']);
+    await finish('agent-1#0');
+    expect(gated.started).toEqual(['agent-1#0', 'agent-2#0', 'ticket-1#0', 'agent-2#1', 'agent-1#1']);
+  });
+
+  it('keeps a singleton stream in order on its own, apart from the ticket its name would suggest', async () => {
+    await appendHappened(store, clock, 'sla-policy');
+    await appendHappened(store, clock, 'ticket-policy', 'policy');
+    await appendHappened(store, clock, 'sla-policy');
+    expect(await startAll()).toEqual(['sla-policy#0', 'ticket-policy#0']);
+    await finish('ticket-policy#0');
+    expect(gated.started).toEqual(['sla-policy#0', 'ticket-policy#0']);
+    await finish('sla-policy#0');
+    expect(gated.started).toEqual(['sla-policy#0', 'ticket-policy#0', 'sla-policy#1']);
   });
 });

@@ -2,6 +2,7 @@
 import { Controller, Inject, Module, type DynamicModule, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { orderingKeyOf, TICKET_ENTITY } from '@ticketing/contracts';
 import { newId } from '@ticketing/kernel';
 import type { EventStore, NewEvent, RecordedEvent } from '@ticketing/event-store';
 import { BusEventContext } from '../bus-event.context';
@@ -123,15 +124,16 @@ export async function bootBus(
 
 let sequence = 0;
 
-export function newEvent(type: string, ticketId = 't-1', data: Record<string, unknown> = {}): NewEvent {
+/** A new event; `ticketId: null` for an event of no ticket. */
+export function newEvent(type: string, ticketId: string | null = 't-1', data: Record<string, unknown> = {}): NewEvent {
   sequence++;
   return {
     id: newId(),
     type,
     schemaVersion: 1,
-    data: { ticketId, ...data },
+    data: { ...(ticketId !== null && { ticketId }), ...data },
     metadata: {
-      ticketId,
+      ...(ticketId !== null && { ticketId }),
       correlationId: `corr-${sequence}`,
       causationId: `cause-${sequence}`,
       actor: { kind: 'system', id: 'test' },
@@ -140,9 +142,10 @@ export function newEvent(type: string, ticketId = 't-1', data: Record<string, un
   };
 }
 
-/** Append one event of `type` to `stream`; returns it as recorded. */
+/** Append one event of `type` to `stream`, with the stream's ticket id if it is a ticket's; returns it as recorded. */
 export async function appendOne(store: EventStore, stream: string, type: string): Promise<RecordedEvent> {
-  const event = newEvent(type, stream);
+  const key = orderingKeyOf(stream);
+  const event = newEvent(type, key.entity === TICKET_ENTITY ? key.id : null);
   const { lastGlobalPosition } = await store.append(stream, [event], { expectedRevision: 'any' });
   for await (const recorded of store.readAll({ fromPosition: lastGlobalPosition - 1, max: 1 })) return recorded;
   throw new Error('appended event not found');

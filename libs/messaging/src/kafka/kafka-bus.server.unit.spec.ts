@@ -5,6 +5,7 @@
 // session timeouts, idempotent producer): kafka-bus.containers.int.spec.ts does, on a broker.
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { orderingKeyOf } from '@ticketing/contracts';
 import { ManualClock } from '@ticketing/kernel';
 import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { BusExceptionFilter } from '../bus-exception.filter';
@@ -58,7 +59,7 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
   }
 
   const committed = (group: string, event: RecordedEvent) => {
-    const partition = kafka.partitionOf(INTAKE, event.metadata.ticketId);
+    const partition = kafka.partitionOf(INTAKE, orderingKeyOf(event.streamName).id);
     return kafka.committedOffset(`svc.${group}`, INTAKE, partition);
   };
 
@@ -104,7 +105,8 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     const blocked = deferred();
     probe.on('routing:TicketOpened', (event) => (event.streamName === 'ticket-a' ? blocked.promise : undefined));
     // Two tickets on different partitions of the intake topic.
-    const other = ['ticket-b', 'ticket-c', 'ticket-d', 'ticket-e'].find((t) => kafka.partitionOf(INTAKE, t) !== kafka.partitionOf(INTAKE, 'ticket-a'))!;
+    const partitionOfStream = (stream: string) => kafka.partitionOf(INTAKE, orderingKeyOf(stream).id);
+    const other = ['ticket-b', 'ticket-c', 'ticket-d', 'ticket-e'].find((t) => partitionOfStream(t) !== partitionOfStream('ticket-a'))!;
     await boot({ partitionsConsumedConcurrently: concurrency });
     await publish('ticket-a', 'TicketOpened');
     const sameTicket = await publish('ticket-a', 'TicketClosed');
@@ -174,7 +176,7 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
 
     const [copy] = kafka.messages(INTAKE_DLQ);
     const header = (name: string) => copy.headers[name]?.toString();
-    expect(copy.key?.toString()).toBe('ticket-bad');
+    expect(copy.key?.toString()).toBe('bad');
     expect(JSON.parse(String(copy.value))).toEqual(bad);
     expect(header(EVENT_HEADERS.eventType)).toBe('TicketOpened');
     expect(header(DEAD_LETTER_HEADERS.group)).toBe('routing');
@@ -183,7 +185,7 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     expect(header(DEAD_LETTER_HEADERS.errorMessage)).toBe('queue rule missing');
     expect(header(DEAD_LETTER_HEADERS.errorStack)).toContain('queue rule missing');
     expect(header(DEAD_LETTER_HEADERS.originalTopic)).toBe(INTAKE);
-    expect(header(DEAD_LETTER_HEADERS.originalPartition)).toBe(String(kafka.partitionOf(INTAKE, 'ticket-bad')));
+    expect(header(DEAD_LETTER_HEADERS.originalPartition)).toBe(String(kafka.partitionOf(INTAKE, 'bad')));
     expect(header(DEAD_LETTER_HEADERS.originalOffset)).toBe('0');
     expect(kafka.sends.filter((s) => s.topics.includes(INTAKE_DLQ))).toEqual([{ topics: [INTAKE_DLQ], acks: -1, count: 1, idempotent: true }]);
 
@@ -409,7 +411,7 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     await publish('ticket-1', 'TicketOpened');
     await publish('ticket-1', 'TicketOpened');
     await settle(() => probe.of('sla:TicketOpened').length === 1 && probe.of('routing:TicketOpened').length === 2, 'sla blocked');
-    await settle(() => committed('routing', { metadata: { ticketId: 'ticket-1' } } as RecordedEvent) === 2, 'routing done');
+    await settle(() => committed('routing', { streamName: 'ticket-1' } as RecordedEvent) === 2, 'routing done');
     expect(await server.groupStatus()).toEqual([
       { group: 'default', eventTypes: ['AgentJoined'], checkpoint: 0, head: 0, lag: 0, parked: 0, running: true },
       { group: 'routing', eventTypes: ['TicketClosed', 'TicketOpened'], checkpoint: 2, head: 2, lag: 0, parked: 0, running: true },

@@ -1,4 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
+import { orderingKeyOf } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 
 /** Headers of every event message; consumers dispatch on `event-type` without parsing the value. */
@@ -37,12 +38,14 @@ export class PoisonMessageError extends Error {
 }
 
 /**
- * The Kafka message for a recorded event: key = ticket id (per-ticket order), value = the
- * recorded event as JSON (the payload embedded handlers get, hash chain included).
+ * The Kafka message for a recorded event: key = its stream's entity id (`orderingKeyOf`: the
+ * ticket id of a ticket's streams, the agent id of `agent-<id>`, a singleton's name), so each
+ * entity's events share a partition and keep their order; value = the recorded event as JSON (the
+ * payload embedded handlers get, hash chain included).
  */
 export function encodeEvent(event: RecordedEvent): Message {
   return {
-    key: event.metadata.ticketId,
+    key: orderingKeyOf(event.streamName).id,
     value: JSON.stringify(event),
     headers: {
       [EVENT_HEADERS.eventType]: event.type,
@@ -101,9 +104,11 @@ export function decodeEvent(value: Buffer | string | null, headerType: string | 
   const metadata = parsed['metadata'];
   if (!isObject(metadata)) problems.push('metadata must be an object');
   else {
-    for (const field of ['ticketId', 'correlationId', 'causationId', 'occurredAt'] as const) {
+    for (const field of ['correlationId', 'causationId', 'occurredAt'] as const) {
       if (typeof metadata[field] !== 'string') problems.push(`metadata.${field} must be a string`);
     }
+    // Only events concerning a ticket carry one.
+    if (metadata['ticketId'] !== undefined && typeof metadata['ticketId'] !== 'string') problems.push('metadata.ticketId must be a string when present');
     if (!isObject(metadata['actor'])) problems.push('metadata.actor must be an object');
   }
   if (problems.length > 0) throw new PoisonMessageError(`Message value is not a recorded event: ${problems.join('; ')}`);

@@ -1,7 +1,7 @@
 import { ManualClock } from '@ticketing/kernel';
 import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { INTAKE_EVENT_TYPES, ROUTING_EVENT_TYPES } from '@ticketing/contracts';
-import { appendOne } from '../embedded/embedded-bus.fixtures';
+import { appendOne, newEvent } from '../embedded/embedded-bus.fixtures';
 import { decodeDeadLetterEntry, encodeMarker, encodeParked } from './kafka-dead-letter.codec';
 import { copyHeaders, decodeEvent, encodeEvent, EVENT_HEADERS, PoisonMessageError, readHeader } from './kafka-message.codec';
 import { eventContextsOf, KafkaTopology } from './kafka-topology';
@@ -15,7 +15,8 @@ describe('Kafka message codec', () => {
 
   it('keys an event by ticket id, with the event headers, and decodes the value back to the recorded event', () => {
     const message = encodeEvent(event);
-    expect(message.key).toBe(event.metadata.ticketId);
+    expect(message.key).toBe('7');
+    expect(event.metadata.ticketId).toBe('7');
     expect(message.headers).toEqual({
       'event-type': 'TicketOpened',
       'event-id': event.id,
@@ -27,6 +28,29 @@ describe('Kafka message codec', () => {
       'content-type': 'application/json',
     });
     expect(decodeEvent(Buffer.from(String(message.value)), 'TicketOpened')).toEqual(event);
+  });
+
+  it.each([
+    ['routing-7', '7'],
+    ['sla-7', '7'],
+    ['dispute-7', '7'],
+    ['agent-42', '42'],
+    ['sla-policy', 'sla-policy'],
+  ])('keys an event of %s by its entity id %s, not by any ticket id in its metadata', async (stream, key) => {
+    const store = new MemoryEventStore({ clock: new ManualClock() });
+    const recorded = await appendOne(store, stream, 'Happened');
+    expect(encodeEvent(recorded).key).toBe(key);
+    // A ticket id carried in the metadata (an agent's event about a ticket) does not move it.
+    const { lastGlobalPosition } = await store.append(stream, [newEvent('Happened', 'ticket-elsewhere')], { expectedRevision: 'any' });
+    for await (const aboutTicket of store.readAll({ fromPosition: lastGlobalPosition - 1 })) expect(encodeEvent(aboutTicket).key).toBe(key);
+  });
+
+  it('decodes an event of no ticket, and refuses a ticket id that is not a string', async () => {
+    const agentEvent = await appendOne(new MemoryEventStore({ clock: new ManualClock() }), 'agent-42', 'AgentJoined');
+    expect(agentEvent.metadata).not.toHaveProperty('ticketId');
+    expect(decodeEvent(JSON.stringify(agentEvent), 'AgentJoined')).toEqual(agentEvent);
+    const bad = { ...agentEvent, metadata: { ...agentEvent.metadata, ticketId: 42 } };
+    expect(() => decodeEvent(JSON.stringify(bad), 'AgentJoined')).toThrow('metadata.ticketId must be a string when present');
   });
 
   it('reads headers as kafkajs delivers them: Buffers, repeated values', () => {
@@ -120,7 +144,8 @@ describe('KafkaTopology', () => {
     expect(() => topology.topicsForEventTypes('g', ['Nope', 'Neither'])).toThrow(/handles Nope, Neither, but no context is known for them/);
     expect(() => eventContextsOf({ intake: ['X'], routing: ['X'] })).toThrow(/claimed by both intake and routing/);
     expect(topology.topicOfStream('dispute-1')).toBe('ticketing.disputes.events');
-    expect(topology.topicOfStream('agent-1')).toBeUndefined();
+    expect(topology.topicOfStream('agent-1')).toBe('ticketing.routing.events');
+    expect(topology.topicOfStream('article-1')).toBeUndefined();
     expect(topology.deadLetterTopics()).toEqual([
       'ticketing.intake.events.dlq',
       'ticketing.routing.events.dlq',

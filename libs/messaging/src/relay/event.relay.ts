@@ -53,9 +53,9 @@ const STOPPED = Symbol('stopped');
 const DRAINED = Symbol('drained');
 
 /**
- * The relay event store → Kafka (DESIGN.md §5, "the event store is the outbox"): subscribes to its
+ * The relay event store → Kafka (docs/architecture.md §5, "the event store is the outbox"): subscribes to its
  * contexts' stream categories from the checkpoint, publishes each event to its context topic
- * (key = ticket id, headers for type, id, correlation, causation), and saves the checkpoint only
+ * (key = the stream's entity id, `orderingKeyOf`; headers for type, id, correlation, causation), and saves the checkpoint only
  * after the broker acknowledged the batch. A crash anywhere repeats at most the batch in flight:
  * duplicates are possible, gaps are not; consumers are idempotent.
  *

@@ -10,7 +10,8 @@ let sequence = 0;
 
 const silent = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function append(store: EventStore, stream: string, ticketId: string, type = 'TicketOpened'): Promise<RecordedEvent> {
+/** `ticketId` null: an event of no ticket. */
+async function append(store: EventStore, stream: string, ticketId: string | null, type = 'TicketOpened'): Promise<RecordedEvent> {
   sequence++;
   const { lastGlobalPosition } = await store.append(
     stream,
@@ -19,9 +20,9 @@ async function append(store: EventStore, stream: string, ticketId: string, type 
         id: newId(),
         type,
         schemaVersion: 1,
-        data: { ticketId },
+        data: { ...(ticketId !== null && { ticketId }) },
         metadata: {
-          ticketId,
+          ...(ticketId !== null && { ticketId }),
           correlationId: `corr-${sequence}`,
           causationId: `cause-${sequence}`,
           actor: { kind: 'system', id: 'test' },
@@ -94,6 +95,24 @@ describe('EventRelay', () => {
     ]);
     expect(publisher.log[0].event).toEqual(opened);
     expect(publisher.log[0].eventId).toBe(opened.id);
+  });
+
+  it('keys each message by its stream\'s entity: ticket id, agent id, singleton name', async () => {
+    await append(store, 'routing-t1', 't1', 'TicketQueued');
+    // An agent's event about ticket t1 stays on the agent's key.
+    await append(store, 'agent-7', 't1', 'AgentJoined');
+    await append(store, 'agent-8', null, 'AgentJoined');
+    await append(store, 'sla-policy', null, 'SlaPolicyChanged');
+    await append(store, 'sla-t1', 't1', 'SlaClockStarted');
+    relay({ contexts: ['routing', 'sla'] });
+    await settle(() => publisher.log.length === 5, 'five messages published');
+    expect(publisher.log.map(({ topic, key, type }) => [topic, key, type])).toEqual([
+      ['ticketing.routing.events', 't1', 'TicketQueued'],
+      ['ticketing.routing.events', '7', 'AgentJoined'],
+      ['ticketing.routing.events', '8', 'AgentJoined'],
+      ['ticketing.sla.events', 'sla-policy', 'SlaPolicyChanged'],
+      ['ticketing.sla.events', 't1', 'SlaClockStarted'],
+    ]);
   });
 
   it('keeps every ticket\'s order across batches while events keep arriving, batching what is ready', async () => {

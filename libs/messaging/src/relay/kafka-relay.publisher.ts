@@ -16,8 +16,8 @@ export type KafkaRelayPublisherOptions = Readonly<{
 
 /**
  * RelayPublisher on a kafkajs idempotent producer (acks=all, one request in flight, so retries
- * neither duplicate nor reorder within a partition; the Java-compatible partitioner, so a ticket
- * id lands on the same partition as with any other Kafka client).
+ * neither duplicate nor reorder within a partition; the Java-compatible partitioner, so a key
+ * (ticket or entity id) lands on the same partition as with any other Kafka client).
  */
 export class KafkaRelayPublisher implements RelayPublisher {
   private producer: Producer | undefined;

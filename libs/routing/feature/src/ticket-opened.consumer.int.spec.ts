@@ -27,7 +27,9 @@ async function openTicket(store: MemoryEventStore, channel: string, language: st
   throw new Error('not appended');
 }
 
-async function routingStream(store: MemoryEventStore, ticketId: string): Promise<RecordedEvent[]> {
+/** The routing stream of the ticket `opened` opened. */
+async function routingStream(store: MemoryEventStore, opened: RecordedEvent): Promise<RecordedEvent[]> {
+  const { ticketId } = opened.data as { ticketId: string };
   const events: RecordedEvent[] = [];
   for await (const event of store.readStream(`routing-${ticketId}`)) events.push(event);
   return events;
@@ -48,7 +50,7 @@ describe('TicketOpenedConsumer', () => {
   it('queues the ticket in its own routing stream, caused by the TicketOpened', async () => {
     const opened = await openTicket(store, 'email', 'ja');
     await consumer.queue(opened);
-    const [queued, ...rest] = await routingStream(store, opened.metadata.ticketId);
+    const [queued, ...rest] = await routingStream(store, opened);
     expect(rest).toEqual([]);
     expect(queued).toMatchObject({
       type: 'TicketQueued',
@@ -62,14 +64,14 @@ describe('TicketOpenedConsumer', () => {
     await consumer.queue(opened);
     clock.advance(60_000);
     await consumer.queue(opened);
-    expect(await routingStream(store, opened.metadata.ticketId)).toHaveLength(1);
+    expect(await routingStream(store, opened)).toHaveLength(1);
   });
 
   it('queues once when the same TicketOpened is delivered to several consumers at the same time', async () => {
     const opened = await openTicket(store, 'chat', 'zh');
     const others = Array.from({ length: 8 }, () => new TicketOpenedConsumer(store, clock));
     await Promise.all(others.map((other) => other.queue(opened)));
-    const events = await routingStream(store, opened.metadata.ticketId);
+    const events = await routingStream(store, opened);
     expect(events.map((event) => event.data.queue)).toEqual(['chat-zh']);
   });
 });

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Logger, Query, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CLOCK, ForbiddenError, ValidationError, type Clock } from '@ticketing/kernel';
-import { STREAM_PREFIXES } from '@ticketing/contracts';
+import { STREAM_PREFIXES, ticketStreamNamesOf } from '@ticketing/contracts';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { CurrentActor, RateLimitClass, Roles, StreamSlots, TICKETING_CONFIG, type AuthenticatedActor, type TicketingConfig } from '@ticketing/platform';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
@@ -20,8 +20,8 @@ type Selection = Readonly<{ filter: EventFilter; accept: (event: RecordedEvent) 
 /** Which streams and events a query selects, for this caller. */
 function selectionOf(query: EventsStreamQuery, actor: AuthenticatedActor): Selection {
   const contexts = query.context ?? (query.ticketId === undefined ? undefined : CONTEXT_NAMES);
-  const prefixes = contexts?.flatMap((context) => STREAM_PREFIXES[context].map((prefix) => `${prefix}${query.ticketId ?? ''}`));
-  // Prefixes match by prefix: with a ticket, only its exact stream names count.
+  const prefixes = contexts && (query.ticketId === undefined ? contexts.flatMap((context) => STREAM_PREFIXES[context]) : ticketStreamNamesOf(query.ticketId, contexts));
+  // Prefixes match by prefix: with a ticket, only its exact stream names count (never an agent's or a singleton).
   const exact = query.ticketId === undefined ? undefined : new Set(prefixes);
   const hidden = actor.kind === 'customer' ? STAFF_ONLY_EVENT_TYPES : new Set<string>();
   return {
