@@ -31,7 +31,7 @@ function grpcGetTicket(port: number, ticketId: string, token: string): Promise<{
 }
 
 describe('the five deployables on the embedded default', () => {
-  it('covers every service DESIGN.md names, each with its own definition', () => {
+  it('covers every service docs/architecture.md names, each with its own definition', () => {
     const services = [INTAKE_SERVICE, ROUTING_SERVICE, SLA_SERVICE, DISPUTES_SERVICE, AUDIT_SERVICE];
     expect(services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
   });
