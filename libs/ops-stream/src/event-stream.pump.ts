@@ -39,7 +39,7 @@ export type PumpOptions = Readonly<{
 
 /** What a client gets for `recorded`: its event in the current shape (as consumers get it), with where and when it happened. */
 export function toStreamedEvent(recorded: RecordedEvent): StreamedEvent {
-  const event = currentShape(recorded);
+  const event: RecordedEvent = upcastPublicEvent(recorded) as RecordedEvent;
   return {
     id: event.id,
     type: event.type,
@@ -52,15 +52,6 @@ export function toStreamedEvent(recorded: RecordedEvent): StreamedEvent {
     correlationId: event.metadata.correlationId,
     data: event.data,
   };
-}
-
-function currentShape(recorded: RecordedEvent): RecordedEvent {
-  try {
-    return upcastPublicEvent(recorded) as RecordedEvent;
-  } catch {
-    // A stored event its contract cannot read still reaches ops as it was stored, rather than ending the stream.
-    return recorded;
-  }
 }
 
 /** One SSE message. JSON.stringify escapes line breaks, so `data` is a single line. */
