@@ -1,7 +1,9 @@
 import { credentials, loadPackageDefinition, Metadata, type Client, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
-import { SERVICE_NAMES } from '@ticketing/runtime';
+import { Module } from '@nestjs/common';
+import { INTAKE_PROTO_FILE, protoLoaderOptions, SLA_CONTRACT } from '@ticketing/contracts';
+import { newId } from '@ticketing/kernel';
+import { defineContext, defineService, SERVICE_NAMES } from '@ticketing/runtime';
 import { AUDIT_SERVICE } from '../../apps/audit/src/audit.service';
 import { DISPUTES_SERVICE } from '../../apps/disputes/src/disputes.service';
 import { INTAKE_SERVICE } from '../../apps/intake/src/intake.service';
@@ -29,7 +31,7 @@ function grpcGetTicket(port: number, ticketId: string, token: string): Promise<{
 }
 
 describe('the five deployables on the embedded default', () => {
-  it('covers every service DESIGN.md names, each with its own definition', () => {
+  it('covers every service docs/architecture.md names, each with its own definition', () => {
     const services = [INTAKE_SERVICE, ROUTING_SERVICE, SLA_SERVICE, DISPUTES_SERVICE, AUDIT_SERVICE];
     expect(services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
   });
@@ -50,7 +52,8 @@ describe('the five deployables on the embedded default', () => {
 
     it('serves the ticket API and keeps only its own read model', async () => {
       expect((await intake.apiPaths()).filter((path) => path.startsWith('/v1/'))).toEqual(
-        expect.arrayContaining(['/v1/tickets', '/v1/tickets/{id}']),
+        // The ops event stream is not intake's: the composition adds it to every process serving an API.
+        expect.arrayContaining(['/v1/tickets', '/v1/tickets/{id}', '/v1/events/stream']),
       );
       const customer = await intake.token('customer', 'cust-1');
       const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: ticket });
@@ -93,6 +96,27 @@ describe('the five deployables on the embedded default', () => {
       ]);
       expect(await routing.runtime.projections.status()).toEqual([]);
       expect(routing.booted.ports).toEqual({});
+    });
+  });
+
+  describe('any context serving an API, intake or not', () => {
+    @Module({})
+    class TicketlessModule {}
+    let harness: ServiceHarness;
+    beforeAll(async () => {
+      const context = defineContext({ contract: SLA_CONTRACT, module: TicketlessModule, serves: 'api' });
+      harness = await ServiceHarness.start(defineService({ name: 'sla', contexts: [context] }));
+    });
+    afterAll(() => harness.close());
+
+    it('serves the ops event stream of every context; customers only where a context answers for their tickets', async () => {
+      expect(await harness.apiPaths()).toEqual([...UNVERSIONED, '/v1/events/stream'].sort());
+      const abort = new AbortController();
+      const ops = await fetch(`${harness.baseUrl}/v1/events/stream`, { headers: { authorization: `Bearer ${await harness.token('ops', 'ops-1')}` }, signal: abort.signal });
+      expect([ops.status, ops.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+      abort.abort();
+      const customer = await harness.token('customer', 'cust-1');
+      expect((await harness.request('GET', `/v1/events/stream?ticketId=${newId()}`, { token: customer })).status).toBe(403);
     });
   });
 

@@ -1,9 +1,11 @@
+import { TICKET_OPENED_SCHEMA_VERSION } from '@ticketing/contracts';
 import { ManualClock, newId } from '@ticketing/kernel';
 import { TicketingHarness } from './test-support/ticketing.harness';
 
 type StreamedEvent = {
   id: string;
   type: string;
+  schemaVersion: number;
   streamName: string;
   context: string | null;
   globalPosition: number;
@@ -161,6 +163,30 @@ describe('GET /v1/events/stream: Server-Sent Events of every context (e2e)', () 
     expect(mine.find((message) => message.event === 'TicketQueued')!.data).toMatchObject({ context: 'routing', streamName: `routing-${ticketId}` });
     const ids = stream.events.map((event) => event.globalPosition);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('streams an event in its current shape, as consumers get it: a version 1 TicketOpened stored long ago is upcast', async () => {
+    const ticketId = newId();
+    const v1 = { ticketId, customerId: 'cust-old', channel: 'email', subject: 'Old', body: 'From before channel details', language: 'ko', openedAt: '2026-01-01T00:00:00.000Z' };
+    const stream = await connect(`?ticketId=${ticketId}&lastEventId=0`, ops);
+    await harness.runtime.eventStore.append(
+      `ticket-${ticketId}`,
+      [{ id: newId(), type: 'TicketOpened', schemaVersion: 1, data: v1, metadata: { ticketId, correlationId: 'c-old', causationId: 'c-old', actor: { kind: 'customer', id: 'cust-old' }, occurredAt: v1.openedAt } }],
+      { expectedRevision: 'no_stream' },
+    );
+    await stream.untilEvent((event) => event.type === 'TicketQueued');
+    expect(stream.events.find((event) => event.type === 'TicketOpened')).toMatchObject({
+      schemaVersion: TICKET_OPENED_SCHEMA_VERSION,
+      data: { ...v1, languageGiven: 'ko', channelDetails: null, subjectDerived: false, detectedLanguage: null },
+    });
+    // Routing's consumer and intake's read model took the stored version 1 too.
+    await harness.ticketQueued(ticketId);
+    expect((await harness.request('GET', `/v1/tickets/${ticketId}`, { token: ops })).body).toMatchObject({ id: ticketId, queue: 'tickets-ko' });
+  });
+
+  it('is documented as text/event-stream, its 200 response included', async () => {
+    const doc = (await harness.request('GET', '/docs-json')).body as { paths: Record<string, { get: { responses: Record<string, { content?: object }> } }> };
+    expect(Object.keys(doc.paths['/v1/events/stream'].get.responses['200'].content ?? {})).toEqual(['text/event-stream']);
   });
 
   it('filters by event type, by context and by ticket', async () => {

@@ -1,3 +1,5 @@
+import type { Event } from '@ticketing/kernel';
+
 /**
  * What a context promises the others: the stream categories it owns (by name prefix), what each
  * is ordered by, and the public event types it publishes. Its Kafka topic follows from its name
@@ -22,6 +24,13 @@ export type ContextContract<Name extends string = string> = Readonly<{
   singletonStreams?: readonly string[];
   /** Event types it publishes; each belongs to exactly one context, hence one topic. */
   eventTypes: readonly string[];
+  /**
+   * Brings a stored event of one of its types to the current shape (stored data is never
+   * rewritten); absent when none of its events has had an older version.
+   */
+  upcast?: (event: Event) => Event;
+  /** Its event types that only staff may see (customers never get them on any API, SSE included). */
+  staffOnlyEventTypes?: readonly string[];
 }>;
 
 /**
@@ -32,6 +41,9 @@ export function assertDisjointContracts(contracts: readonly ContextContract[]): 
   const problems: string[] = [];
   contracts.forEach((contract, index) => {
     problems.push(...orderingProblemsOf(contract));
+    for (const type of contract.staffOnlyEventTypes ?? []) {
+      if (!contract.eventTypes.includes(type)) problems.push(`context ${contract.name} declares ${type} staff-only but does not publish it`);
+    }
     for (const earlier of contracts.slice(0, index)) {
       if (earlier.name === contract.name) problems.push(`context ${contract.name} is defined twice`);
       for (const type of contract.eventTypes) {

@@ -1,5 +1,6 @@
 import { assertDisjointContracts } from './context-contract';
-import { CONTEXT_CONTRACTS, CONTEXT_NAMES, EVENT_TYPES_BY_CONTEXT, STREAM_PREFIXES } from './streams';
+import { TICKET_OPENED_SCHEMA_VERSION, upcastTicketOpened, type TicketOpenedV1 } from './intake/intake.events';
+import { CONTEXT_CONTRACTS, CONTEXT_NAMES, contextOfEventType, EVENT_TYPES_BY_CONTEXT, STAFF_ONLY_EVENT_TYPES, STREAM_PREFIXES, upcastPublicEvent } from './streams';
 
 describe('context contracts', () => {
   it('derive the stream prefixes and event types of every context from one list', () => {
@@ -25,6 +26,40 @@ describe('context contracts', () => {
     ];
     expect(() => assertDisjointContracts(claims)).toThrow(
       'event type TicketOpened is claimed by both intake and routing; context routing is defined twice',
+    );
+  });
+});
+
+describe('public events across contexts', () => {
+  const envelope = { id: 'e-1', streamName: 'ticket-t-1', globalPosition: 7, metadata: { correlationId: 'c-1' } };
+  const v1 = {
+    ...envelope,
+    type: 'TicketOpened',
+    schemaVersion: 1,
+    data: { ticketId: 't-1', customerId: 'c-1', channel: 'email', subject: 's', body: 'b', language: 'ko', openedAt: '2026-11-25T10:00:00.000Z' },
+  };
+
+  it('upcast a stored event by the contract of the context publishing its type, keeping the envelope', () => {
+    const current = upcastPublicEvent(v1);
+    expect(current).toEqual({ ...v1, schemaVersion: TICKET_OPENED_SCHEMA_VERSION, data: upcastTicketOpened(v1 as TicketOpenedV1).data });
+    if (current.type !== 'TicketOpened') throw new Error('narrowed by type');
+    expect(current.data.subjectDerived).toBe(false);
+    expect(current.data.languageGiven).toBe('ko');
+  });
+
+  it('hand current events and types no contract declares on unchanged', () => {
+    const queued = { ...envelope, streamName: 'routing-t-1', type: 'TicketQueued', schemaVersion: 1, data: { ticketId: 't-1' } };
+    expect(upcastPublicEvent(queued)).toBe(queued);
+    const foreign = { ...envelope, type: 'SomethingElse', schemaVersion: 1, data: {} };
+    expect(upcastPublicEvent(foreign)).toBe(foreign);
+  });
+
+  it('collect the staff-only event types every contract declares, and refuse one a context does not publish', () => {
+    expect([...STAFF_ONLY_EVENT_TYPES]).toEqual(['InternalNoteAdded']);
+    expect(contextOfEventType('InternalNoteAdded')).toBe('intake');
+    expect(contextOfEventType('TicketQueued')).toBe('routing');
+    expect(() => assertDisjointContracts([{ name: 'routing', streamPrefixes: [], eventTypes: ['TicketQueued'], staffOnlyEventTypes: ['InternalNoteAdded'] }])).toThrow(
+      'context routing declares InternalNoteAdded staff-only but does not publish it',
     );
   });
 });

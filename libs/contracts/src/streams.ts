@@ -1,8 +1,9 @@
+import type { Event } from '@ticketing/kernel';
 import { AUDIT_CONTRACT } from './audit/audit.events';
 import { assertDisjointContracts, type ContextContract } from './context-contract';
 import { DISPUTES_CONTRACT } from './disputes/disputes.events';
-import { INTAKE_CONTRACT } from './intake/intake.events';
-import { ROUTING_CONTRACT } from './routing/routing.events';
+import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
+import { ROUTING_CONTRACT, type RoutingEvent } from './routing/routing.events';
 import { SLA_CONTRACT } from './sla/sla.events';
 
 /**
@@ -48,3 +49,40 @@ export function contextOfStream(streamName: string): ContextName | undefined {
 
 /** Contexts that own streams, hence a Kafka topic (and its dead-letter topic); audit only reads. */
 export const TOPIC_CONTEXTS: readonly ContextName[] = CONTEXT_NAMES.filter((name) => STREAM_PREFIXES[name].length > 0);
+
+/** The context publishing an event type, or undefined for a type no contract declares. */
+export function contextOfEventType(type: string): ContextName | undefined {
+  return CONTEXT_CONTRACTS.find((contract) => (contract.eventTypes as readonly string[]).includes(type))?.name;
+}
+
+/** Event types customers never see on any API: the union of the contracts' staff-only types. */
+export const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(
+  CONTEXT_CONTRACTS.flatMap((contract: ContextContract) => contract.staffOnlyEventTypes ?? []),
+);
+
+/** Every public event of every context, in its current shape. */
+export type PublicEvent = IntakeEvent | RoutingEvent;
+
+/**
+ * An envelope (a recorded event: id, metadata, stream, position…) carrying a public event in its
+ * current shape; narrowing on `type` types `data`.
+ */
+export type Upcast<Envelope extends Event, E extends Event = PublicEvent> = E extends Event ? Omit<Envelope, keyof Event> & E : never;
+
+const UPCASTERS: ReadonlyMap<string, (event: Event) => Event> = new Map(
+  CONTEXT_CONTRACTS.flatMap((contract: ContextContract) => (contract.upcast ? contract.eventTypes.map((type) => [type, contract.upcast!] as const) : [])),
+);
+
+/**
+ * A stored event in its current shape, by the upcaster of the context publishing its type; the
+ * rest of the envelope is kept. The one step between storage and every consumer and projection.
+ * A type no contract declares passes unchanged (its typing is then only as good as the caller's filter).
+ */
+export function upcastPublicEvent<Envelope extends Event>(recorded: Envelope): Upcast<Envelope> {
+  const upcast = UPCASTERS.get(recorded.type);
+  if (upcast === undefined) return recorded as unknown as Upcast<Envelope>;
+  const current = upcast({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+  // Most events are current already: hand the envelope on rather than copy it.
+  if (current.data === recorded.data && current.schemaVersion === recorded.schemaVersion) return recorded as unknown as Upcast<Envelope>;
+  return { ...recorded, type: current.type, schemaVersion: current.schemaVersion, data: current.data } as unknown as Upcast<Envelope>;
+}

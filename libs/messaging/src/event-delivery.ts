@@ -1,4 +1,5 @@
-import type { Clock } from '@ticketing/kernel';
+import type { Clock, Event } from '@ticketing/kernel';
+import { upcastPublicEvent, type PublicEvent, type Upcast } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { BusEventContext } from './bus-event.context';
@@ -13,8 +14,16 @@ export type DeliveryOutcome =
   /** The transport is stopping: neither acknowledge nor park; the event is delivered again later. */
   | Readonly<{ kind: 'aborted'; attempts: number }>;
 
+/**
+ * What an `@EventPattern` handler gets as `@Payload()`, on every transport: the recorded event
+ * (id, metadata, stream, global position) with the event upcast to its current shape by its
+ * context's contract, e.g. `@Payload() event: BusEvent<TicketOpened>`. `@Ctx()` keeps the event
+ * as stored (`getEnvelope()`).
+ */
+export type BusEvent<E extends Event = PublicEvent> = Upcast<RecordedEvent, E>;
+
 /** Calls one handler; a transport wraps it to add logging context, hooks, tracing. */
-export type InvokeBusHandler = (handler: BusHandler, event: RecordedEvent, context: BusEventContext) => Promise<void>;
+export type InvokeBusHandler = (handler: BusHandler, event: BusEvent, context: BusEventContext) => Promise<void>;
 
 /**
  * Run a Nest event handler to completion: it may return a value, a promise or an observable
@@ -50,6 +59,9 @@ export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<De
   const invoke = input.invoke ?? invokeBusHandler;
   const firstAttempt = input.firstAttempt ?? 1;
   let pending = [...input.handlers];
+  // Upcast once per delivery, before any handler sees it; an event that cannot be upcast fails
+  // like a handler would, so it is retried and then parked rather than stopping the group.
+  let payload: BusEvent | undefined;
   for (let tries = 1; ; tries++) {
     if (signal?.aborted) return { kind: 'aborted', attempts: tries - 1 };
     const context = new BusEventContext(event, group, firstAttempt + tries - 1);
@@ -57,7 +69,8 @@ export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<De
     let lastError: unknown;
     for (const handler of pending) {
       try {
-        await invoke(handler, event, context);
+        payload ??= upcastPublicEvent(event);
+        await invoke(handler, payload, context);
       } catch (error) {
         failed.push(handler);
         lastError ??= error;

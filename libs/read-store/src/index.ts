@@ -11,6 +11,7 @@ export {
   matchesFilter,
   type AnyProjectionDefinition,
   type DefineProjectionInput,
+  type ProjectedEvent,
   type ProjectionDefinition,
 } from './projection';
 export {

@@ -1,5 +1,7 @@
 import type { Migration, Transaction } from 'kysely';
+import { upcastPublicEvent, type PublicEvent, type Upcast } from '@ticketing/contracts';
 import type { EventFilter, RecordedEvent } from '@ticketing/event-store';
+import type { Event } from '@ticketing/kernel';
 
 /**
  * A projection: tables in the read store kept up to date from the event log.
@@ -20,28 +22,42 @@ export interface ProjectionDefinition<DB = unknown> {
   readonly migrations: Readonly<Record<string, Migration>>;
   readonly tables: readonly string[];
   /**
-   * Applies one event inside the batch transaction that also moves the checkpoint. Use only `trx`,
-   * never the ReadStore's `db`: a write outside `trx` would not roll back with the batch.
+   * Applies one event, as stored, inside the batch transaction that also moves the checkpoint
+   * (`defineProjection` upcasts it before the projection's own `apply` sees it).
    */
   apply(trx: Transaction<DB>, event: RecordedEvent): Promise<void>;
 }
 
-export type DefineProjectionInput<DB> = Readonly<{
+/** The event a projection's `apply` gets: the recorded event upcast to its current shape by its context's contract. */
+export type ProjectedEvent<E extends Event = PublicEvent> = Upcast<RecordedEvent, E>;
+
+export type DefineProjectionInput<DB, E extends Event = PublicEvent> = Readonly<{
   name: string;
   version: number;
-  /** Event types to receive; absent or empty = every type (within `streamPrefixes`). */
-  eventTypes?: readonly string[];
+  /**
+   * Event types to receive; absent or empty = every type (within `streamPrefixes`). Another
+   * context's events are selected by their public types, never by its stream names.
+   */
+  eventTypes?: readonly E['type'][];
   /** Stream name prefixes to receive (e.g. `ticket-`); absent or empty = every stream. */
   streamPrefixes?: readonly string[];
   migrations: Readonly<Record<string, Migration>>;
   tables: readonly string[];
-  apply(trx: Transaction<DB>, event: RecordedEvent): Promise<void>;
+  /**
+   * Applies one event, upcast to its current shape, inside the batch transaction that also moves
+   * the checkpoint. Use only `trx`, never the ReadStore's `db`: a write outside `trx` would not
+   * roll back with the batch.
+   */
+  apply(trx: Transaction<DB>, event: ProjectedEvent<E>): Promise<void>;
 }>;
 
 const NAME = /^[a-z][a-z0-9_-]{0,99}$/;
 
-/** Validates and freezes a projection definition; `DB` types the tables `apply` writes. */
-export function defineProjection<DB>(input: DefineProjectionInput<DB>): ProjectionDefinition<DB> {
+/**
+ * Validates and freezes a projection definition; `DB` types the tables `apply` writes, `E` the
+ * events its filter selects (default: every public event).
+ */
+export function defineProjection<DB, E extends Event = PublicEvent>(input: DefineProjectionInput<DB, E>): ProjectionDefinition<DB> {
   if (!NAME.test(input.name)) {
     throw new Error(`Projection name "${input.name}" must match ${NAME} (it names checkpoints and migrations)`);
   }
@@ -61,7 +77,7 @@ export function defineProjection<DB>(input: DefineProjectionInput<DB>): Projecti
     filter,
     migrations: Object.freeze({ ...input.migrations }),
     tables: Object.freeze([...input.tables]),
-    apply: input.apply,
+    apply: (trx: Transaction<DB>, event: RecordedEvent) => input.apply(trx, upcastPublicEvent(event) as ProjectedEvent<E>),
   });
 }
 

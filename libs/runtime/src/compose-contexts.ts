@@ -2,6 +2,7 @@ import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@ticketing/messaging';
+import { OpsStreamModule } from '@ticketing/ops-stream';
 import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
 import { assertComposable, type ContextDefinition } from './context.definition';
@@ -69,9 +70,15 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
   let offloaded: OffloadedConsumers | undefined;
   try {
     offloaded = offloading ? await options.offloadConsumers!(contexts.filter((context) => context.serves === 'bus')) : undefined;
+    // Every process serving an API serves the ops event stream of all contexts, whichever it composes.
+    const apiModules = inProcess.filter((context) => context.serves === 'api').map((context) => context.module);
     const root: DynamicModule = {
       module: ComposedRootModule,
-      imports: [RuntimeModule.forRuntime(runtime), ...inProcess.map((context) => context.module)],
+      imports: [
+        RuntimeModule.forRuntime(runtime),
+        ...inProcess.map((context) => context.module),
+        ...(apiModules.length > 0 ? [OpsStreamModule.forContexts(apiModules)] : []),
+      ],
       providers: [...(offloaded?.providers ?? [])],
     };
     app = await createHttpApp(root, config, { clock, logDestination: options.logDestination });

@@ -221,4 +221,11 @@ export function upcastIntakeEvent(event: Event): IntakeEvent {
 }
 
 /** Intake owns each ticket's `ticket-<id>` stream: lifecycle, conversation, self-service. */
-export const INTAKE_CONTRACT = { name: 'intake', streamPrefixes: ['ticket-'], eventTypes: INTAKE_EVENT_TYPES } as const satisfies ContextContract;
+export const INTAKE_CONTRACT = {
+  name: 'intake',
+  streamPrefixes: ['ticket-'],
+  eventTypes: INTAKE_EVENT_TYPES,
+  upcast: upcastIntakeEvent,
+  // Agents' notes to each other: a customer reading them would see what staff say about them.
+  staffOnlyEventTypes: ['InternalNoteAdded'],
+} as const satisfies ContextContract;

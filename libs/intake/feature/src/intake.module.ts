@@ -11,14 +11,14 @@ import { TicketReadsHttpController } from './ticket-reads.http.controller';
 import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
-import { EventsStreamHttpController } from './events-stream/events-stream.http.controller';
+import { TICKET_ACCESS, type TicketAccess } from '@ticketing/ops-stream';
 import { GrpcCorrelationInterceptor } from './grpc/grpc-correlation.interceptor';
 import { TicketGrpcController } from './grpc/ticket.grpc.controller';
 import { TicketWatchService } from './grpc/ticket-watch.service';
 
 /** The intake context: tickets, their lifecycle and conversation. Expects EVENT_STORE, READ_STORE, PROJECTION_RUNNER and CLOCK globally. */
 @Module({
-  controllers: [OpenTicketHttpController, TicketReadsHttpController, TicketWritesHttpController, TicketGrpcController, EventsStreamHttpController],
+  controllers: [OpenTicketHttpController, TicketReadsHttpController, TicketWritesHttpController, TicketGrpcController],
   providers: [
     TicketCommandsService,
     TicketViewsService,
@@ -29,8 +29,14 @@ import { TicketWatchService } from './grpc/ticket-watch.service';
     GrpcCorrelationInterceptor,
     { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
     { provide: LANGUAGE_DETECTOR, useFactory: () => new ThreadedLanguageDetector() },
+    // Intake's read model answers for its tickets on the ops event stream.
+    {
+      provide: TICKET_ACCESS,
+      useFactory: (tickets: TicketListQuery): TicketAccess => ({ assertVisible: async (ticketId, actor) => void (await tickets.findVisible(ticketId, actor)) }),
+      inject: [TicketListQuery],
+    },
   ],
-  exports: [TicketCommandsService, TicketListQuery],
+  exports: [TicketCommandsService, TicketListQuery, TICKET_ACCESS],
 })
 export class IntakeModule {
   /** Read models this context needs the runtime to keep up to date. */

@@ -24,7 +24,8 @@ export type StreamCountsOptions = Readonly<{
 
 export function streamCountsProjection(options: StreamCountsOptions = {}): ProjectionDefinition<StreamCountsTables> {
   const weight = options.weight ?? 1;
-  return defineProjection<StreamCountsTables>({
+  // Counts any event, public or not, as stored.
+  return defineProjection<StreamCountsTables, RecordedEvent>({
     name: options.name ?? 'stream-counts',
     version: options.version ?? 1,
     eventTypes: options.eventTypes,

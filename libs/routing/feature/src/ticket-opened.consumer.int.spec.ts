@@ -1,8 +1,11 @@
 import { ManualClock, newId } from '@ticketing/kernel';
+import { upcastPublicEvent, type TicketOpened } from '@ticketing/contracts';
 import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
+import type { BusEvent } from '@ticketing/messaging';
 import { TicketOpenedConsumer } from './ticket-opened.consumer';
 
-async function openTicket(store: MemoryEventStore, channel: string, language: string): Promise<RecordedEvent> {
+/** Appends a version 1 TicketOpened; returns it as the bus hands it over (upcast). */
+async function openTicket(store: MemoryEventStore, channel: string, language: string): Promise<BusEvent<TicketOpened>> {
   const ticketId = newId();
   await store.append(
     `ticket-${ticketId}`,
@@ -23,7 +26,7 @@ async function openTicket(store: MemoryEventStore, channel: string, language: st
     ],
     { expectedRevision: 'no_stream' },
   );
-  for await (const event of store.readStream(`ticket-${ticketId}`)) return event;
+  for await (const event of store.readStream(`ticket-${ticketId}`)) return upcastPublicEvent(event) as BusEvent<TicketOpened>;
   throw new Error('not appended');
 }
 

@@ -2,7 +2,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { CLOCK, deterministicId, systemActor, type Clock } from '@ticketing/kernel';
 import { streams, type TicketOpened } from '@ticketing/contracts';
-import { EVENT_STORE, handleCommand, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { EVENT_STORE, handleCommand, type EventStore } from '@ticketing/event-store';
+import type { BusEvent } from '@ticketing/messaging';
 import { routingDecider } from '@ticketing/routing-domain';
 
 /** Consumer group of the routing context on the bus. */
@@ -19,8 +20,8 @@ export class TicketOpenedConsumer {
   ) {}
 
   @EventPattern('TicketOpened', { group: ROUTING_GROUP })
-  async queue(@Payload() event: RecordedEvent): Promise<void> {
-    const { ticketId, channel, language } = event.data as TicketOpened['data'];
+  async queue(@Payload() event: BusEvent<TicketOpened>): Promise<void> {
+    const { ticketId, channel, language } = event.data;
     const now = this.clock.now().toISOString();
     await handleCommand(
       this.eventStore,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { streams } from '@ticketing/contracts';
+import { STAFF_ONLY_EVENT_TYPES, streams } from '@ticketing/contracts';
 import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { PROJECTION_RUNNER, type ProjectionRunner } from '@ticketing/read-store';
 import type { AuthenticatedActor } from '@ticketing/platform';
@@ -11,9 +11,6 @@ import type { TicketResponse } from '../ticket.response.dto';
 
 /** One change of a watched ticket: the event and the ticket as it was once that change happened. */
 export type TicketChange = Readonly<{ event: RecordedEvent; ticket: TicketResponse }>;
-
-/** Changes customers never see: notes are for staff only, on every API. */
-const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(['InternalNoteAdded']);
 
 /** Follows one ticket's intake and routing streams for WatchTicket. */
 @Injectable()

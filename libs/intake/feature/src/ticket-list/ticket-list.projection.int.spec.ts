@@ -181,4 +181,26 @@ describeEachReadStore('intake-ticket-list projection', (target) => {
       expect([event.type, toTicketResponse(row!, AGENT)]).toEqual([event.type, await query.getVisible(id, AGENT)]);
     }
   });
+
+  it('applies a version 1 TicketOpened stored long ago in its current shape', async () => {
+    const id = ticketIds[0];
+    const v1 = { ticketId: id, customerId: 'c-1', channel: 'email', subject: 'Old', body: 'Stored before channel details', language: 'ko', openedAt: '2026-03-02T09:00:00.000Z' };
+    await runner.start();
+    await runner.waitFor(await append(eventStore, `ticket-${id}`, { type: 'TicketOpened', schemaVersion: 1, data: v1 }));
+    const row = await (readStore.db as Kysely<TicketListTables>).selectFrom('intake_tickets').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    // Version 1 had no languageGiven: the upcast takes the language the customer's ticket carried.
+    expect(row).toMatchObject({ language: 'ko', language_given: 'ko', detected_language: null, language_fallback: 0, channel_details: null, asset_context: null, linked_from: null });
+  });
+
+  it('follows routing by its public event type, whatever routing names its streams', async () => {
+    expect(ticketListProjection.filter.streamPrefixes ?? []).toEqual([]);
+    expect(ticketListProjection.filter.eventTypes).toContain('TicketQueued');
+    const id = ticketIds[0];
+    await runner.start();
+    await append(eventStore, `ticket-${id}`, opened(id, 'c-1', 'chat', '2026-03-02T09:00:00.000Z'));
+    const queued: RoutingEvent = { type: 'TicketQueued', schemaVersion: 1, data: { ticketId: id, queue: 'chat-en', rule: 'live-chat', queuedAt: '2026-03-02T09:00:01.000Z' } };
+    // A stream name no contract of intake knows: the ticket comes from the event, not the stream.
+    await runner.waitFor(await append(eventStore, `placement-${newId()}`, queued));
+    expect(await new TicketListQuery(readStore).getVisible(id, AGENT)).toMatchObject({ queue: 'chat-en' });
+  });
 });

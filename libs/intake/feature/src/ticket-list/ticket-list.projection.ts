@@ -1,8 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import { upcastIntakeEvent, type IntakeEvent, type RoutingEvent } from '@ticketing/contracts';
-import { assertNever, type Event } from '@ticketing/kernel';
-import type { RecordedEvent } from '@ticketing/event-store';
-import { defineProjection, prepareQuery, type ParameterOf } from '@ticketing/read-store';
+import { INTAKE_EVENT_TYPES, type IntakeEvent, type TicketQueued } from '@ticketing/contracts';
+import { assertNever } from '@ticketing/kernel';
+import { defineProjection, prepareQuery, type ParameterOf, type ProjectedEvent } from '@ticketing/read-store';
 
 export type TicketRow = {
   id: string;
@@ -133,7 +132,7 @@ const setQueue = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<
   db.updateTable('intake_tickets').set({ queue: param('queue'), updated_at: param('updated_at') }).where('id', '=', param('id')),
 );
 
-async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent): Promise<void> {
+async function applyIntake(trx: Trx, event: ProjectedEvent<IntakeEvent>): Promise<void> {
   switch (event.type) {
     case 'TicketOpened': {
       const { data } = event;
@@ -153,13 +152,13 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
       });
       // The opening text is the conversation's first customer message.
       await addMessage(trx, {
-        id: recorded.id,
+        id: event.id,
         ticket_id: data.ticketId,
         kind: 'customer',
         author_id: data.customerId,
         body: data.body,
         posted_at: data.openedAt,
-        position: recorded.globalPosition,
+        position: event.globalPosition,
       });
       if (data.channelDetails?.channel === 'email') await addEmailThread(trx, data.channelDetails.messageId, data.ticketId);
       return;
@@ -206,7 +205,7 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
       }));
     case 'CustomerMessagePosted': {
       const { ticketId, messageId, customerId, body, postedAt, externalMessageId } = event.data;
-      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'customer', author_id: customerId, body, posted_at: postedAt, position: recorded.globalPosition });
+      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'customer', author_id: customerId, body, posted_at: postedAt, position: event.globalPosition });
       if (externalMessageId !== undefined) await addEmailThread(trx, externalMessageId, ticketId);
       await trx
         .updateTable('intake_tickets')
@@ -217,7 +216,7 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
     }
     case 'AgentReplied': {
       const { ticketId, messageId, agentId, body, postedAt } = event.data;
-      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'agent', author_id: agentId, body, posted_at: postedAt, position: recorded.globalPosition });
+      await addMessage(trx, { id: messageId, ticket_id: ticketId, kind: 'agent', author_id: agentId, body, posted_at: postedAt, position: event.globalPosition });
       await trx
         .updateTable('intake_tickets')
         .set((eb) => ({ agent_replies: eb('agent_replies', '+', 1), updated_at: postedAt }))
@@ -227,7 +226,7 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
     }
     case 'InternalNoteAdded': {
       const { ticketId, noteId, agentId, body, addedAt } = event.data;
-      await addMessage(trx, { id: noteId, ticket_id: ticketId, kind: 'note', author_id: agentId, body, posted_at: addedAt, position: recorded.globalPosition });
+      await addMessage(trx, { id: noteId, ticket_id: ticketId, kind: 'note', author_id: agentId, body, posted_at: addedAt, position: event.globalPosition });
       await trx
         .updateTable('intake_tickets')
         .set((eb) => ({ internal_notes: eb('internal_notes', '+', 1) }))
@@ -252,24 +251,18 @@ async function applyIntake(trx: Trx, event: IntakeEvent, recorded: RecordedEvent
   }
 }
 
-// Routing queues a ticket only after reading its TicketOpened, so in the one global log the row exists.
-async function applyRouting(trx: Trx, event: RoutingEvent): Promise<void> {
-  switch (event.type) {
-    case 'TicketQueued':
-      return void (await setQueue.execute(trx, { id: event.data.ticketId, queue: event.data.queue, updated_at: event.data.queuedAt }));
-    default:
-      return assertNever(event.type);
-  }
-}
-
-const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+/**
+ * The public event types this read model follows: intake's own, and routing's by type (never by
+ * routing's stream names), each carrying its ticket id in its data.
+ */
+export const TICKET_LIST_EVENT_TYPES = [...INTAKE_EVENT_TYPES, 'TicketQueued'] as const satisfies readonly (IntakeEvent | TicketQueued)['type'][];
 
 /** The ticket list, detail and conversation read model, fed by intake's and routing's events. */
-export const ticketListProjection = defineProjection<TicketListTables>({
+export const ticketListProjection = defineProjection<TicketListTables, IntakeEvent | TicketQueued>({
   name: TICKET_LIST_PROJECTION,
   // 3: rebuilt so rows of TicketOpened events with malformed channel details or asset context are read defensively.
   version: 3,
-  streamPrefixes: ['ticket-', 'routing-'],
+  eventTypes: TICKET_LIST_EVENT_TYPES,
   tables: ['intake_email_threads', 'intake_messages', 'intake_tickets'],
   migrations: {
     '0001-create-intake-tickets': {
@@ -325,11 +318,11 @@ export const ticketListProjection = defineProjection<TicketListTables>({
       },
     },
   },
-  async apply(trx, recorded: RecordedEvent) {
-    if (recorded.streamName.startsWith('routing-')) {
-      if (recorded.type === 'TicketQueued') await applyRouting(trx, asEvent(recorded) as RoutingEvent);
-      return;
+  async apply(trx, event) {
+    // Routing queues a ticket only after reading its TicketOpened, so in the one global log the row exists.
+    if (event.type === 'TicketQueued') {
+      return void (await setQueue.execute(trx, { id: event.data.ticketId, queue: event.data.queue, updated_at: event.data.queuedAt }));
     }
-    await applyIntake(trx, upcastIntakeEvent(asEvent(recorded)), recorded);
+    await applyIntake(trx, event);
   },
 });

@@ -1,9 +1,9 @@
-import { upcastIntakeEvent, type RoutingEvent } from '@ticketing/contracts';
-import { assertNever, type Event } from '@ticketing/kernel';
+import { upcastPublicEvent } from '@ticketing/contracts';
+import { assertNever } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
-import type { TicketRow } from './ticket-list.projection';
+import { TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
 
-const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 
 /**
  * One ticket's ticket-list row after `recorded`, computed in memory exactly as the projection
@@ -11,12 +11,9 @@ const asEvent = (recorded: RecordedEvent): Event => ({ type: recorded.type, sche
  * which the read model, holding only the present, cannot answer. Undefined until TicketOpened.
  */
 export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEvent): TicketRow | undefined {
-  if (recorded.streamName.startsWith('routing-')) {
-    if (recorded.type !== 'TicketQueued' || row === undefined) return row;
-    const event = asEvent(recorded) as RoutingEvent;
-    return { ...row, queue: event.data.queue, updated_at: event.data.queuedAt };
-  }
-  const event = upcastIntakeEvent(asEvent(recorded));
+  // As the projection's filter: the events it does not select change no row.
+  if (!FOLLOWED.has(recorded.type)) return row;
+  const event = upcastPublicEvent(recorded);
   if (event.type === 'TicketOpened') {
     const { data } = event;
     return {
@@ -51,6 +48,8 @@ export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEv
   // The projection's updates of a row that does not exist change nothing.
   if (row === undefined) return undefined;
   switch (event.type) {
+    case 'TicketQueued':
+      return { ...row, queue: event.data.queue, updated_at: event.data.queuedAt };
     case 'TicketAssigned':
       return { ...row, assignee: event.data.assignee, updated_at: event.data.assignedAt, status: row.status === 'open' ? 'assigned' : row.status };
     case 'TicketProgressStarted':

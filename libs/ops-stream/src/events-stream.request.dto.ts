@@ -1,9 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
-import { STREAM_PREFIXES, type ContextName } from '@ticketing/contracts';
-
-export const CONTEXT_NAMES = Object.keys(STREAM_PREFIXES) as ContextName[];
+import { CONTEXT_NAMES, type ContextName } from '@ticketing/contracts';
 
 /** A resume position: the `id` of the last event the client got (a global position). */
 export const POSITION = /^\d{1,15}$/;

@@ -95,4 +95,17 @@ describe('pumpEvents', () => {
       expect(sseMessage(recorded)).toMatch(/^id: 1\nevent: TicketOpened\ndata: \{[^\n]*\}\n\n$/);
     }
   });
+
+  it('writes each event in its current shape, as consumers get it', async () => {
+    const v1 = { ticketId: '1', customerId: 'c-1', channel: 'chat', subject: 's', body: 'b', language: 'ko', openedAt: '2026-01-01T00:00:00.000Z' };
+    await store.append('ticket-1', [{ ...event('TicketOpened', '1'), data: v1 }], { expectedRevision: 'no_stream' });
+    await store.append('ticket-2', [event('AgentReplied', '2')], { expectedRevision: 'no_stream' });
+    const done = pump();
+    await settle();
+    stop.abort();
+    await done;
+    const data = written.split('\n\n').filter(Boolean).map((message) => JSON.parse(message.split('\n')[2].slice('data: '.length)) as { type: string; schemaVersion: number; data: unknown });
+    expect(data.map(({ type, schemaVersion }) => [type, schemaVersion])).toEqual([['TicketOpened', 3], ['AgentReplied', 1]]);
+    expect(data[0].data).toMatchObject({ ...v1, languageGiven: 'ko', channelDetails: null, subjectDerived: false });
+  });
 });

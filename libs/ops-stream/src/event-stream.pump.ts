@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Clock } from '@ticketing/kernel';
-import { contextOfStream } from '@ticketing/contracts';
+import { contextOfStream, upcastPublicEvent } from '@ticketing/contracts';
 import type { EventFilter, EventStore, RecordedEvent } from '@ticketing/event-store';
 
 /** A comment line every this often (by default) keeps proxies from closing an idle stream. */
@@ -37,7 +37,9 @@ export type PumpOptions = Readonly<{
   heartbeatMs?: number;
 }>;
 
-export function toStreamedEvent(event: RecordedEvent): StreamedEvent {
+/** What a client gets for `recorded`: its event in the current shape (as consumers get it), with where and when it happened. */
+export function toStreamedEvent(recorded: RecordedEvent): StreamedEvent {
+  const event: RecordedEvent = upcastPublicEvent(recorded) as RecordedEvent;
   return {
     id: event.id,
     type: event.type,

@@ -1,19 +1,16 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { Controller, Get, Headers, Inject, Logger, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Logger, Optional, Query, Res, type OnModuleDestroy } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CLOCK, ForbiddenError, ValidationError, type Clock } from '@ticketing/kernel';
-import { STREAM_PREFIXES, ticketStreamNamesOf } from '@ticketing/contracts';
+import { CONTEXT_NAMES, STAFF_ONLY_EVENT_TYPES, STREAM_PREFIXES, ticketStreamNamesOf } from '@ticketing/contracts';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { CurrentActor, RateLimitClass, Roles, StreamSlots, TICKETING_CONFIG, type AuthenticatedActor, type TicketingConfig } from '@ticketing/platform';
-import { TicketListQuery } from '../ticket-list/ticket-list.query';
 import { pumpEvents } from './event-stream.pump';
-import { CONTEXT_NAMES, EventsStreamQuery, POSITION } from './events-stream.request.dto';
+import { EventsStreamQuery, POSITION } from './events-stream.request.dto';
+import { TICKET_ACCESS, type TicketAccess } from './ticket-access.port';
 
 /** The Fastify reply, as far as a hand-written stream needs it. */
 type StreamReply = { hijack(): unknown; getHeaders(): Record<string, string | string[] | number | undefined>; raw: ServerResponse };
-
-/** Events customers never see on any API. */
-const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(['InternalNoteAdded']);
 
 type Selection = Readonly<{ filter: EventFilter; accept: (event: RecordedEvent) => boolean }>;
 
@@ -23,6 +20,7 @@ function selectionOf(query: EventsStreamQuery, actor: AuthenticatedActor): Selec
   const prefixes = contexts && (query.ticketId === undefined ? contexts.flatMap((context) => STREAM_PREFIXES[context]) : ticketStreamNamesOf(query.ticketId, contexts));
   // Prefixes match by prefix: with a ticket, only its exact stream names count (never an agent's or a singleton).
   const exact = query.ticketId === undefined ? undefined : new Set(prefixes);
+  // Each contract declares its staff-only types: a customer never sees them, whichever context publishes them.
   const hidden = actor.kind === 'customer' ? STAFF_ONLY_EVENT_TYPES : new Set<string>();
   return {
     filter: { ...(prefixes && { streamPrefixes: prefixes }), ...(query.type && { eventTypes: query.type }) },
@@ -57,8 +55,8 @@ export class EventsStreamHttpController implements OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(TICKETING_CONFIG) private readonly config: TicketingConfig,
-    private readonly tickets: TicketListQuery,
     private readonly slots: StreamSlots,
+    @Optional() @Inject(TICKET_ACCESS) private readonly tickets?: TicketAccess,
   ) {}
 
   @Get('stream')
@@ -74,9 +72,11 @@ export class EventsStreamHttpController implements OnModuleDestroy {
       'TICKETING_STREAMS_TOTAL in all: past that, a 429 problem. Staff, ops and auditors see everything; customers must name one of their own tickets with ' +
       '`ticketId` and never see internal notes.',
   })
-  @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this event id' })
-  @ApiOkResponse({ description: 'The stream; it stays open until the client disconnects' })
+  @ApiOkResponse({
+    description: 'The stream; it stays open until the client disconnects',
+    content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE messages: `id`, `event`, one-line JSON `data`; `:` comments as heartbeats' } } },
+  })
   @ApiForbiddenResponse({ description: 'A customer without a ticketId filter' })
   @ApiNotFoundResponse({ description: 'A customer naming a ticket that is not theirs' })
   @ApiTooManyRequestsResponse({ description: 'Too many streams opened per minute, or open now (per caller or in all)' })
@@ -89,7 +89,8 @@ export class EventsStreamHttpController implements OnModuleDestroy {
     const resumeAfter = resumePosition(lastEventId, query.lastEventId);
     if (actor.kind === 'customer') {
       if (query.ticketId === undefined) throw new ForbiddenError('Customers may stream only the events of one of their tickets: give ticketId.');
-      await this.tickets.findVisible(query.ticketId, actor);
+      if (this.tickets === undefined) throw new ForbiddenError('No context of this service can tell a customer’s tickets: customers stream where tickets are served.');
+      await this.tickets.assertVisible(query.ticketId, actor);
     }
     const { filter, accept } = selectionOf(query, actor);
     const fromPosition = resumeAfter ?? (await this.eventStore.headPosition());
