@@ -33,7 +33,7 @@ const toDomainEvent = (recorded: RecordedEvent): Event => ({
 });
 
 /**
- * Reads the stream, folds it, decides and appends with the revision it read (DESIGN.md §3).
+ * Reads the stream, folds it, decides and appends with the revision it read (docs/architecture.md §3).
  * On a concurrency conflict it re-reads and re-decides, at most `maxRetries` times.
  */
 export async function handleCommand<State, C extends Command, E extends Event>(

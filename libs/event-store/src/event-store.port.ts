@@ -84,7 +84,7 @@ export interface EventSubscription extends AsyncIterable<RecordedEvent> {
   close(): Promise<void>;
 }
 
-/** The event store port (DESIGN.md §4). Every adapter passes the same contract suite. */
+/** The event store port (docs/architecture.md §4). Every adapter passes the same contract suite. */
 export interface EventStore {
   /** Append atomically; throws ConcurrencyError when the expectation does not hold. */
   append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult>;

@@ -47,7 +47,7 @@ const defaultRetry: RetryPolicy = {
 };
 
 /**
- * Keeps projections up to date from the event store (DESIGN.md §6). Per projection: migrate (or rebuild
+ * Keeps projections up to date from the event store (docs/architecture.md §6). Per projection: migrate (or rebuild
  * when its version changed), then follow a catch-up subscription from its checkpoint, committing each
  * batch's rows and the checkpoint in one transaction. A projection that cannot apply an event retries,
  * then records the failure and stops — it never skips an event.

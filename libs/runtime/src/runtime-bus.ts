@@ -8,7 +8,7 @@ import type { ContextRelayStatus } from './relay/relay.runner';
 export type RuntimeBus = BusTransport;
 
 /**
- * The relays of one process (DESIGN.md §5): for each context it owns, tail the event store's
+ * The relays of one process (docs/architecture.md §5): for each context it owns, tail the event store's
  * streams of that context and publish them to the context's Kafka topic, on the replica that
  * holds the context's lease. Absent on the embedded bus, where consumers read the log directly.
  */

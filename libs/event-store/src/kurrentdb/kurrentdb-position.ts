@@ -1,7 +1,7 @@
 import { START, type Position, type ReadPosition } from '@kurrent/kurrentdb-client';
 
 /*
- * Position mapping (DESIGN.md §4: "monotonic and gap-free for readers").
+ * Position mapping (docs/architecture.md §4: "monotonic and gap-free for readers").
  *
  * An EventStoreDB/KurrentDB $all position is a (commit, prepare) pair of byte offsets into the
  * transaction log. For every event written without an explicit transaction — every event this

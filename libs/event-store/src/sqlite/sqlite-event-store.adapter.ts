@@ -58,7 +58,7 @@ export type SqliteEventStoreOptions = CommonEventStoreOptions &
     pollIntervalMs?: number;
   }>;
 
-/** The table's name is prefixed so the read store may share the file (DESIGN.md §9). */
+/** The table's name is prefixed so the read store may share the file (docs/architecture.md §9). */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS es_events (
   global_position INTEGER PRIMARY KEY,

@@ -96,7 +96,7 @@ async function expectRejection<E extends Error>(promise: Promise<unknown>, type:
 }
 
 /**
- * The behaviour every EventStore adapter must have (DESIGN.md §4). Call it from an adapter's spec
+ * The behaviour every EventStore adapter must have (docs/architecture.md §4). Call it from an adapter's spec
  * with a factory that opens a fresh, empty store.
  */
 export function eventStoreContract(

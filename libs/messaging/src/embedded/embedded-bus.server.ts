@@ -56,7 +56,7 @@ export type ConsumerGroupStatus = Readonly<{
 }>;
 
 /**
- * The embedded bus (DESIGN.md §5): a Nest transport whose consumer groups read the event store's
+ * The embedded bus (docs/architecture.md §5): a Nest transport whose consumer groups read the event store's
  * global log and dispatch each event by type to `@EventPattern(type, { group })` handlers.
  * At-least-once, one event at a time per group (so per-stream order holds), a checkpoint per
  * group saved only after the event was handled or parked, retries with backoff on the injected

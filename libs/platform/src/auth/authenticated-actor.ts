@@ -1,6 +1,6 @@
 import type { Actor, ActorKind } from '@ticketing/kernel';
 
-/** Roles a bearer token may carry (DESIGN.md §8). */
+/** Roles a bearer token may carry (docs/architecture.md §8). */
 // `satisfies`: every role is an actor kind, so an authenticated actor is an Actor.
 export const ROLES = ['customer', 'agent', 'supervisor', 'auditor', 'ops', 'service', 'admin'] as const satisfies readonly ActorKind[];
 export type Role = (typeof ROLES)[number];
