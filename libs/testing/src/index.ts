@@ -1,2 +1,3 @@
 export * from './decider-spec';
 export * from './container-engine';
+export * from './api-lint.ruleset';

@@ -12,6 +12,7 @@ import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
 import { EventsStreamHttpController } from './events-stream/events-stream.http.controller';
+import './events-stream.operation';
 import { GrpcCorrelationInterceptor } from './grpc/grpc-correlation.interceptor';
 import { TicketGrpcController } from './grpc/ticket.grpc.controller';
 import { TicketWatchService } from './grpc/ticket-watch.service';
