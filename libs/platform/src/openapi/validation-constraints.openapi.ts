@@ -120,6 +120,8 @@ export function documentValidationConstraints(): void {
         else Object.assign(isArray && validation.each ? items : own, keywordsOf(validation));
       }
       const merged: PropertyMetadata = { ...own, ...existing };
+      // `number` is what TypeScript's metadata says of any number: @IsInt knows better.
+      if (own.type === 'integer' && (existing.type === Number || existing.type === 'number')) merged.type = 'integer';
       if (Object.keys(items).length > 0) {
         // An array's `enum` (as `@ApiProperty` takes it) describes its items.
         const { enum: itemEnum, ...rest } = merged;
