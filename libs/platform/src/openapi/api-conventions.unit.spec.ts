@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { applyApiConventions } from './api-conventions';
 
-type Operation = Record<string, unknown> & { responses: Record<string, { content?: object; headers?: Record<string, unknown> }> };
+type Operation = Record<string, unknown> & { responses: Record<string, { description?: string; content?: object; headers?: Record<string, unknown> }> };
 
 const documentWith = (paths: Record<string, Record<string, Partial<Operation>>>): OpenAPIObject =>
   ({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths: JSON.parse(JSON.stringify(paths)) as never, components: {} }) as OpenAPIObject;

@@ -87,12 +87,12 @@ function keywordsOf(validation: ValidationMetadata): Keywords {
 
 const ARRAY_KEYWORDS: Readonly<Record<string, string>> = { arrayMaxSize: 'maxItems', arrayMinSize: 'minItems' };
 
-function validationMetadatas(): ReadonlyMap<Function, readonly ValidationMetadata[]> {
+function validationMetadatas(): ReadonlyMap<object, readonly ValidationMetadata[]> {
   const storage = getMetadataStorage() as unknown as { validationMetadatas?: unknown };
   if (!(storage.validationMetadatas instanceof Map)) {
     throw new Error('class-validator no longer keeps validationMetadatas as a Map: update documentValidationConstraints');
   }
-  return storage.validationMetadatas as Map<Function, ValidationMetadata[]>;
+  return storage.validationMetadatas as Map<object, ValidationMetadata[]>;
 }
 
 /**
