@@ -1,10 +1,10 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Controller, Get, Headers, Inject, Logger, Optional, Query, Res, type OnModuleDestroy } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { CLOCK, ForbiddenError, ValidationError, type Clock } from '@ticketing/kernel';
 import { CONTEXT_NAMES, STAFF_ONLY_EVENT_TYPES, STREAM_PREFIXES, ticketStreamNamesOf } from '@ticketing/contracts';
 import { EVENT_STORE, type EventFilter, type EventStore, type RecordedEvent } from '@ticketing/event-store';
-import { CurrentActor, RateLimitClass, Roles, StreamSlots, TICKETING_CONFIG, type AuthenticatedActor, type TicketingConfig } from '@ticketing/platform';
+import { CurrentActor, Operation, RateLimitClass, Roles, StreamSlots, TICKETING_CONFIG, type AuthenticatedActor, type TicketingConfig } from '@ticketing/platform';
 import { pumpEvents } from './event-stream.pump';
 import { EventsStreamQuery, POSITION } from './events-stream.request.dto';
 import { TICKET_ACCESS, type TicketAccess } from './ticket-access.port';
@@ -62,7 +62,7 @@ export class EventsStreamHttpController implements OnModuleDestroy {
   @Get('stream')
   @RateLimitClass('stream')
   @Roles('customer', 'agent', 'supervisor', 'auditor', 'ops', 'admin')
-  @ApiOperation({
+  @Operation('streamEvents', {
     summary: 'Live event stream (Server-Sent Events)',
     description:
       'Every context’s events as `text/event-stream`: `id` is the global position, `event` the event type, `data` the event as JSON ' +
@@ -72,7 +72,7 @@ export class EventsStreamHttpController implements OnModuleDestroy {
       'TICKETING_STREAMS_TOTAL in all: past that, a 429 problem. Staff, ops and auditors see everything; customers must name one of their own tickets with ' +
       '`ticketId` and never see internal notes.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this event id' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume strictly after this event id', schema: { type: 'string', pattern: '^\\d{1,15}$', maxLength: 15 } })
   @ApiOkResponse({
     description: 'The stream; it stays open until the client disconnects',
     content: { 'text/event-stream': { schema: { type: 'string', description: 'SSE messages: `id`, `event`, one-line JSON `data`; `:` comments as heartbeats' } } },

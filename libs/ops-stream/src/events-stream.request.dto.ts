@@ -13,7 +13,7 @@ const commaList = ({ value }: { value: unknown }): unknown =>
     : value;
 
 export class EventsStreamQuery {
-  @ApiPropertyOptional({ description: 'Event types, comma-separated (TicketOpened,TicketQueued); default all', example: 'TicketOpened,AgentReplied' })
+  @ApiPropertyOptional({ description: 'Event types, comma-separated (TicketOpened,TicketQueued); default all', example: ['TicketOpened', 'AgentReplied'] })
   @IsOptional() @Transform(commaList) @IsArray() @ArrayMaxSize(50)
   @Matches(/^[A-Z][A-Za-z0-9]{0,99}$/, { each: true, message: 'each type is an event type name such as TicketOpened' })
   type?: string[];

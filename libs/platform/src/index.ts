@@ -43,6 +43,9 @@ export * from './idempotency/idempotency.http-hooks';
 export * from './idempotency/idempotency.rules';
 export * from './background/background-tasks';
 export * from './openapi/api-problems.decorator';
+export * from './openapi/operation.decorator';
+export * from './openapi/api-conventions';
+export * from './openapi/validation-constraints.openapi';
 
 export * from './limits/rate-limits';
 export * from './limits/stream-slots';

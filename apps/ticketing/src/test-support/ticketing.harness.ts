@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@ticketing/kernel';
-import { loadConfig, loadOrCreateDevSecret, mintDevToken, type Role } from '@ticketing/platform';
+import { loadConfig, loadOrCreateDevSecret, mintDevToken, openApiDocument, type Role } from '@ticketing/platform';
+import { OpenApiResponseValidator } from '@ticketing/testing';
 import type { RecordedEvent } from '@ticketing/event-store';
 import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
 import pino from 'pino';
@@ -17,6 +18,9 @@ export type RequestOptions = Readonly<{
   rawBody?: string;
   headers?: Record<string, string>;
 }>;
+
+// The document is the same for every boot of the app: built once per test file.
+let responseValidator: OpenApiResponseValidator | undefined;
 
 export const newDataDir = (): Promise<string> => mkdtemp(join(tmpdir(), 'ticketing-e2e-'));
 
@@ -77,7 +81,16 @@ export class TicketingHarness {
     const text = await response.text();
     const contentType = response.headers.get('content-type');
     const parsed = text.length > 0 && contentType?.includes('json') ? JSON.parse(text) : text;
-    return { status: response.status, contentType, body: parsed, headers: response.headers };
+    const reply = { status: response.status, contentType, body: parsed, headers: response.headers };
+    this.checkAgainstOpenApi(method, path, reply);
+    return reply;
+  }
+
+  /** Every response must be one the OpenAPI document describes: status, media type, body schema, required headers. */
+  private checkAgainstOpenApi(method: string, url: string, reply: HttpReply): void {
+    responseValidator ??= new OpenApiResponseValidator(JSON.parse(JSON.stringify(openApiDocument(this.booted.app))));
+    const problems = responseValidator.problems({ method, url, ...reply });
+    if (problems.length > 0) throw new Error(`The response is not what the OpenAPI document says:\n${problems.join('\n')}`);
   }
 
   /** Resolves with the first event of `type` on `streamName`, historic or yet to come. */

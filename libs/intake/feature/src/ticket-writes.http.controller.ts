@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, IsUUID, Length, Matches } from 'class-validator';
 import { newId } from '@ticketing/kernel';
-import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, ApiUuidParam, CorrelationContext, CurrentActor, Idempotent, Operation, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
 import { TicketResponse } from './ticket.response.dto';
@@ -24,9 +24,9 @@ export class MergeRequest {
 export class PostedMessageResponse {
   @ApiProperty({ type: TicketResponse, description: 'The ticket the message is on: a new linked ticket when the old one could not be reopened' })
   ticket!: TicketResponse;
-  @ApiProperty({ nullable: true, type: String, description: 'Null when the message became the opening text of a new linked ticket' })
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', maxLength: 36, description: 'Null when the message became the opening text of a new linked ticket' })
   messageId!: string | null;
-  @ApiProperty() linkedTicketCreated!: boolean;
+  @ApiProperty({ description: 'The message opened a new ticket linked to this one' }) linkedTicketCreated!: boolean;
 }
 
 const STAFF = ['agent', 'supervisor', 'admin'] as const;
@@ -37,9 +37,9 @@ const contextOf = (actor: AuthenticatedActor): CommandContext => ({
 });
 
 @ApiTags('tickets')
-@ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
+@ApiProblems(409)
+@ApiUuidParam('id', 'The ticket')
 @ApiBearerAuth()
-@ApiConflictResponse({ description: 'Not allowed in the ticket’s current state (the problem names the state and the command)' })
 @Controller('tickets/:id')
 export class TicketWritesHttpController {
   constructor(
@@ -51,7 +51,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(201)
   @Roles('customer', 'service', ...STAFF)
-  @ApiOperation({
+  @Operation('postTicketMessage', {
     summary: 'Post a message',
     description:
       'A customer message (customers; services relaying a customer) or an agent’s public reply (agent, supervisor, admin), by the caller’s role. ' +
@@ -71,7 +71,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(201)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Add an internal note', description: 'Agents only; never visible to customers in any API.' })
+  @Operation('addTicketNote', { summary: 'Add an internal note', description: 'Agents only; never visible to customers in any API.' })
   @ApiCreatedResponse({ type: TicketResponse })
   async addNote(@Param('id', new ParseUUIDPipe()) id: string, @Body() request: MessageRequest, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.addNote(id, request.body, contextOf(actor)), actor);
@@ -81,7 +81,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Start working on the ticket' })
+  @Operation('startTicketProgress', { summary: 'Start working on the ticket' })
   @ApiOkResponse({ type: TicketResponse })
   async startProgress(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.startProgress(id, contextOf(actor)), actor);
@@ -91,7 +91,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Wait for the customer’s answer' })
+  @Operation('waitOnTicketCustomer', { summary: 'Wait for the customer’s answer' })
   @ApiOkResponse({ type: TicketResponse })
   async waitOnCustomer(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.waitOnCustomer(id, contextOf(actor)), actor);
@@ -101,7 +101,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Resolve', description: 'Closes by itself after TICKETING_AUTO_CLOSE_HOURS (72) without a customer reply.' })
+  @Operation('resolveTicket', { summary: 'Resolve', description: 'Closes by itself after TICKETING_AUTO_CLOSE_HOURS (72) without a customer reply.' })
   @ApiOkResponse({ type: TicketResponse })
   async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() request: ResolveRequest, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.resolve(id, request.resolutionCode, contextOf(actor)), actor);
@@ -111,7 +111,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Reopen a resolved ticket' })
+  @Operation('reopenTicket', { summary: 'Reopen a resolved ticket' })
   @ApiOkResponse({ type: TicketResponse })
   async reopen(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.reopen(id, contextOf(actor)), actor);
@@ -121,7 +121,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Close a resolved ticket' })
+  @Operation('closeTicket', { summary: 'Close a resolved ticket' })
   @ApiOkResponse({ type: TicketResponse })
   async close(@Param('id', new ParseUUIDPipe()) id: string, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.close(id, contextOf(actor)), actor);
@@ -131,7 +131,7 @@ export class TicketWritesHttpController {
   @Idempotent()
   @HttpCode(200)
   @Roles(...STAFF)
-  @ApiOperation({ summary: 'Merge this duplicate into another ticket', description: 'The duplicate’s stream ends with TicketMerged; reads of it redirect.' })
+  @Operation('mergeTicket', { summary: 'Merge this duplicate into another ticket', description: 'The duplicate’s stream ends with TicketMerged; reads of it redirect.' })
   @ApiOkResponse({ type: TicketResponse, description: 'The duplicate, now merged' })
   async merge(@Param('id', new ParseUUIDPipe()) id: string, @Body() request: MergeRequest, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.merge(id, request.intoTicketId, contextOf(actor)), actor);

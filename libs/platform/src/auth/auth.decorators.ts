@@ -1,15 +1,18 @@
-import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import { UnauthorizedError } from '@ticketing/kernel';
+import { PUBLIC_EXTENSION, ROLES_EXTENSION } from '../openapi/api-conventions';
+import { operationExtension } from '../openapi/operation-extension';
 import type { AuthenticatedActor, Role } from './authenticated-actor';
 
 export const IS_PUBLIC = 'ticketing:public';
 export const REQUIRED_ROLES = 'ticketing:roles';
 
-/** Skips authentication (health, metrics). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+/** Skips authentication (health, metrics); the OpenAPI document says `security: []`. */
+export const Public = (): MethodDecorator & ClassDecorator => applyDecorators(SetMetadata(IS_PUBLIC, true), operationExtension(PUBLIC_EXTENSION, true));
 
-/** The caller must hold at least one of these roles, else 403. */
-export const Roles = (...roles: readonly Role[]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ROLES, roles);
+/** The caller must hold at least one of these roles, else 403; the OpenAPI document lists them (`x-roles` and the description). */
+export const Roles = (...roles: readonly Role[]): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(REQUIRED_ROLES, roles), operationExtension(ROLES_EXTENSION, roles));
 
 // Keyed by the request (HTTP) or metadata (gRPC) object, so nothing is bolted onto framework types.
 const actors = new WeakMap<object, AuthenticatedActor>();

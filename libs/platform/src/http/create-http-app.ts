@@ -12,7 +12,11 @@ import type { TicketingConfig } from '../config/ticketing-config';
 import { TOKEN_VERIFIER, type TokenVerifier } from '../auth/token-verifier.port';
 import { enforceIdempotencyKeys, type IdempotencyHookDependencies } from '../idempotency/idempotency.http-hooks';
 import { IdempotencyStore } from '../idempotency/idempotency.store';
-import { enforceRateLimits, type RateLimitHookDependencies } from '../limits/rate-limit.http-hooks';
+import { enforceRateLimits, isUnlimited, type RateLimitHookDependencies } from '../limits/rate-limit.http-hooks';
+import { applyApiConventions } from '../openapi/api-conventions';
+import { FieldErrorSchema, ProblemDetailsSchema } from '../openapi/api-problems.decorator';
+import { unnamedOperation } from '../openapi/operation.decorator';
+import { documentValidationConstraints } from '../openapi/validation-constraints.openapi';
 import { RateLimits } from '../limits/rate-limits';
 import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
@@ -82,17 +86,35 @@ export async function createHttpApp(
   app.setGlobalPrefix('v1', { exclude: [...UNVERSIONED_ROUTES] });
   app.enableShutdownHooks();
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Ticketing API')
-    .setDescription('Event-sourced support ticketing. Errors are RFC 9457 application/problem+json.')
-    .setVersion('1')
-    .addBearerAuth()
-    .addSecurityRequirements('bearer')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  SwaggerModule.setup('docs', app, () => openApiDocument(app));
 
   await app.init();
   return app;
+}
+
+/**
+ * The OpenAPI document of the app's HTTP routes, with the API conventions applied (api-conventions.ts):
+ * built on first request of /docs, so start-up does not pay for it.
+ */
+export function openApiDocument(app: NestFastifyApplication) {
+  const builder = new DocumentBuilder()
+    .setTitle('Ticketing API')
+    .setDescription('Event-sourced support ticketing. Errors are RFC 9457 application/problem+json. Conventions: docs/api-conventions.md.')
+    .setVersion('1')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('/', 'This deployment (local, staging or production): the origin serving this document', {})
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'A JWT, verified per RFC8725: an explicit algorithm allow-list, `exp` required, issuer and audience checked when configured.',
+    }, 'bearer')
+    .addSecurityRequirements('bearer')
+    .build();
+  builder.servers = builder.servers?.map((server) => ({ ...server, 'x-internal': false }));
+  documentValidationConstraints();
+  const document = SwaggerModule.createDocument(app, builder, { extraModels: [ProblemDetailsSchema, FieldErrorSchema], operationIdFactory: unnamedOperation });
+  return applyApiConventions(document, { isRateLimited: (path) => !isUnlimited(path) });
 }
 
 /**

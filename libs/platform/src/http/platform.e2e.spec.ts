@@ -12,6 +12,7 @@ import {
   loadConfig,
   loadOrCreateDevSecret,
   mintDevToken,
+  Operation,
   PlatformMetrics,
   ReadinessRegistry,
   Roles,
@@ -39,6 +40,7 @@ class NotesController {
   @Post()
   @HttpCode(201)
   @Roles('agent', 'supervisor')
+  @Operation('createNote', { summary: 'Create a note' })
   async create(@Body() dto: CreateNoteDto, @CurrentActor() actor: AuthenticatedActor) {
     const correlationId = CorrelationContext.currentCorrelationId();
     await new Promise((resolve) => setImmediate(resolve));
@@ -48,11 +50,13 @@ class NotesController {
   }
 
   @Get('missing')
+  @Operation('getMissingNote', { summary: 'Always 404' })
   missing(): never {
     throw new NotFoundError('Ticket t-404 does not exist.');
   }
 
   @Get('boom')
+  @Operation('getBrokenNote', { summary: 'Always 500' })
   boom(): never {
     throw new Error('connection string postgres://admin:hunter2@db failed');
   }

@@ -23,7 +23,12 @@ declare module 'fastify' {
 export const Idempotent = (): MethodDecorator =>
   applyDecorators(
     RouteConfig({ ticketingIdempotent: true }),
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key + same body → the first response again; another body → 422' }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'Same key + same body → the first response again; another body → 422',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    }),
   );
 
 export type IdempotencyHookDependencies = Readonly<{ store: IdempotencyStore; clock: Clock; verifier: TokenVerifier }>;

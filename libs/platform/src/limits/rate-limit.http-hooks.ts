@@ -10,7 +10,7 @@ export type RateLimitHookDependencies = Readonly<{ limits: RateLimits; verifier:
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /** Probes, scrapes and the API docs: never limited (monitoring must see an overloaded server). */
-const isUnlimited = (url: string): boolean => {
+export const isUnlimited = (url: string): boolean => {
   const path = url.split('?')[0];
   return path.startsWith('/health/') || path === '/metrics' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
 };

@@ -24,6 +24,9 @@ export type ClassifiedError = Readonly<{
   unexpected: boolean;
 }>;
 
+/** Bounds of a problem body, as the OpenAPI document states them: a huge bad request never makes a huge answer. */
+export const PROBLEM_LIMITS = { detail: 4096, fieldErrors: 100, field: 256, message: 1024 } as const;
+
 const GENERIC_DETAIL = 'An unexpected error occurred. Quote the correlation id when reporting it.';
 const RESERVED_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'correlationId']);
 
@@ -49,7 +52,7 @@ export function toProblemDetails(
     type: problemType.type,
     title: problemType.title,
     status: problemType.status,
-    detail,
+    detail: detail.slice(0, PROBLEM_LIMITS.detail),
     ...(context.instance !== undefined && { instance: context.instance }),
     ...(context.correlationId !== undefined && { correlationId: context.correlationId }),
   };
@@ -98,5 +101,16 @@ function httpExceptionDetail(error: HttpException): string {
 }
 
 function extensionsOf(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(details).filter(([key]) => !RESERVED_MEMBERS.has(key)));
+  const extensions = Object.fromEntries(Object.entries(details).filter(([key]) => !RESERVED_MEMBERS.has(key)));
+  if (Array.isArray(extensions.errors)) extensions.errors = boundedFieldErrors(extensions.errors as readonly FieldError[]);
+  return extensions;
 }
+
+type FieldError = Readonly<{ field: string; message: string }>;
+
+// The first errors, each cut to length: enough to fix the request, bounded however bad it was.
+const boundedFieldErrors = (errors: readonly FieldError[]): FieldError[] =>
+  errors.slice(0, PROBLEM_LIMITS.fieldErrors).map(({ field, message }) => ({
+    field: String(field).slice(0, PROBLEM_LIMITS.field),
+    message: String(message).slice(0, PROBLEM_LIMITS.message),
+  }));

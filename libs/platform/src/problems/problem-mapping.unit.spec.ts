@@ -21,7 +21,7 @@ import {
   type DomainError,
 } from '@ticketing/kernel';
 import { toGrpcStatus } from './grpc-status';
-import { toProblemDetails } from './problem-mapping';
+import { PROBLEM_LIMITS, toProblemDetails } from './problem-mapping';
 import { PROBLEM_TYPES } from './problem-types';
 
 const problemOf = (error: unknown) => toProblemDetails(error, { instance: '/v1/tickets/t-1', correlationId: 'c-1' });
@@ -126,5 +126,14 @@ describe('problem mapping', () => {
     expect(JSON.stringify(body)).not.toMatch(/password|TypeError|stack/);
     expect(unexpected).toBe(true);
     expect(toGrpcStatus('a thrown string').code).toBe(GrpcStatus.INTERNAL);
+  });
+
+  it('bounds a problem as the OpenAPI document says: at most 100 field errors, each field and message cut to length', () => {
+    const errors = Array.from({ length: 5000 }, (_, index) => ({ field: `f${index}${'x'.repeat(1000)}`, message: 'm'.repeat(5000) }));
+    const { body } = problemOf(new ValidationError('d'.repeat(10_000), errors));
+    const listed = body.errors as { field: string; message: string }[];
+    expect(listed).toHaveLength(PROBLEM_LIMITS.fieldErrors);
+    expect(listed[0]).toEqual({ field: errors[0].field.slice(0, PROBLEM_LIMITS.field), message: 'm'.repeat(PROBLEM_LIMITS.message) });
+    expect(body.detail).toHaveLength(PROBLEM_LIMITS.detail);
   });
 });

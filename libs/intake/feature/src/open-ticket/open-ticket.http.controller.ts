@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { newId } from '@ticketing/kernel';
-import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Operation, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
 import { TicketResponse } from '../ticket.response.dto';
@@ -11,7 +11,7 @@ import { OpenTicketRequest } from './open-ticket.request.dto';
 type StatusReply = { status(code: number): unknown };
 
 @ApiTags('tickets')
-@ApiProblems(400, 401, 403, 409, 413, 415, 422)
+@ApiProblems(409)
 @ApiBearerAuth()
 @Controller('tickets')
 export class OpenTicketHttpController {
@@ -24,7 +24,7 @@ export class OpenTicketHttpController {
   @Idempotent()
   @HttpCode(201)
   @Roles('customer', 'agent', 'supervisor', 'service', 'admin')
-  @ApiOperation({
+  @Operation('openTicket', {
     summary: 'Open a ticket',
     description:
       'Roles: customer (for themselves); agent, supervisor, service, admin (on behalf of `customerId`). Each channel requires its ' +

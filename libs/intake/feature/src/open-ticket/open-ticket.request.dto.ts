@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsEmail, IsIn, IsObject, IsOptional, IsString, IsUrl, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { CHANNELS, CHANNELS_WITHOUT_SUBJECT, LANGUAGES, SOCIAL_PLATFORMS, type Channel, type Language, type SocialPlatform } from '@ticketing/contracts';
+import { MAX_AMOUNT_DECIMALS, MAX_AMOUNT_SIGNIFICANT_DIGITS } from '@ticketing/intake-domain';
 
 const ID = /^[A-Za-z0-9._:@<>+=/-]+$/;
 
@@ -41,7 +42,13 @@ export class AssetContextRequest {
   asset?: string;
   @ApiPropertyOptional({ example: 'TRC20' }) @IsOptional() @Matches(/^[A-Z0-9_-]{2,20}$/, { message: 'network is an upper-case network code' })
   network?: string;
-  @ApiPropertyOptional({ example: '1250.50', description: 'Decimal string, never a float' }) @IsOptional() @IsString()
+  @ApiPropertyOptional({
+    example: '1250.50',
+    pattern: '^(0|[1-9]\\d*)(\\.\\d+)?$',
+    maxLength: MAX_AMOUNT_SIGNIFICANT_DIGITS + 1,
+    description: `Decimal string, never a float: positive, at most ${MAX_AMOUNT_DECIMALS} decimals and ${MAX_AMOUNT_SIGNIFICANT_DIGITS} significant digits`,
+  })
+  @IsOptional() @IsString()
   amount?: string;
   @ApiPropertyOptional({ description: 'Transaction hash in the format of the network family' }) @IsOptional() @IsString() @Length(16, 128)
   txHash?: string;
