@@ -34,6 +34,12 @@ export const API_LINT_RULESET: RulesetDefinition = {
       files: ['openapi.json#/paths/~1v1~1tickets~1%7Bid%7D~1messages/get/responses/200/content/application~1json/schema'],
       rules: { 'owasp:api4:2023-array-limit': 'off' },
     },
+    {
+      // Server-Sent Events: the body is a stream that stays open while the client listens; each
+      // message is bounded (one event), the stream as a whole has no length to declare.
+      files: ['openapi.json#/paths/~1v1~1events~1stream/get/responses/200/content/text~1event-stream/schema'],
+      rules: { 'owasp:api4:2023-string-limit': 'off' },
+    },
   ],
 };
 
