@@ -402,14 +402,24 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     );
   });
 
-  it('reports per-group offsets: committed, high watermarks, lag', async () => {
+  it('reports per-group offsets from what the consumers saw, high watermarks refreshed in the background, never asking on the call', async () => {
     const block = deferred();
     probe.on('sla:TicketOpened', () => block.promise);
-    const server = await boot();
+    const server = await boot({ offsetsRefreshMs: 10_000 });
     await publish('ticket-1', 'TicketOpened');
+    await settle(() => probe.of('sla:TicketOpened').length === 1, 'sla blocked');
     await publish('ticket-1', 'TicketOpened');
-    await settle(() => probe.of('sla:TicketOpened').length === 1 && probe.of('routing:TicketOpened').length === 2, 'sla blocked');
+    await settle(() => probe.of('routing:TicketOpened').length === 2, 'routing handled both');
     await settle(() => committed('routing', { metadata: { ticketId: 'ticket-1' } } as RecordedEvent) === 2, 'routing done');
+    // sla is stuck on its first message: it fetched nothing since, and knows of one message only.
+    kafka.unreachable = true;
+    const calls = kafka.adminCalls.length;
+    expect((await server.groupStatus()).find((s) => s.group === 'sla')).toMatchObject({ head: 1, lag: 1 });
+    expect(kafka.adminCalls).toHaveLength(calls);
+    kafka.unreachable = false;
+    clock.advance(10_000);
+    await settle(() => kafka.adminCalls.includes('fetchTopicOffsets'), 'high watermarks refreshed');
+    await idle();
     expect(await server.groupStatus()).toEqual([
       { group: 'default', eventTypes: ['AgentJoined'], checkpoint: 0, head: 0, lag: 0, parked: 0, running: true },
       { group: 'routing', eventTypes: ['TicketClosed', 'TicketOpened'], checkpoint: 2, head: 2, lag: 0, parked: 0, running: true },
