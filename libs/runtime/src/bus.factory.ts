@@ -80,7 +80,7 @@ export type OpenedBus = Readonly<{
 const runInContext = <T>(event: { metadata: { correlationId: string } }, fn: () => Promise<T>): Promise<T> =>
   CorrelationContext.run(event.metadata.correlationId, fn);
 
-/** Picks the bus transport TICKETING_BUS names (DESIGN.md §5). */
+/** Picks the bus transport TICKETING_BUS names (docs/architecture.md §5). */
 export function openBus(options: OpenBusOptions): OpenedBus {
   const { bus } = options.config;
   switch (bus.kind) {
@@ -93,7 +93,7 @@ export function openBus(options: OpenBusOptions): OpenedBus {
 
 function openEmbeddedBus(options: OpenBusOptions): OpenedBus {
   const { config, eventStore, clock } = options;
-  // Bus checkpoints live in the event store's own SQLite file (DESIGN.md §5).
+  // Bus checkpoints live in the event store's own SQLite file (docs/architecture.md §5).
   const state: ConsumerStateStore =
     config.eventStore.kind === 'sqlite'
       ? new SqliteConsumerStateStore(config.eventStore.file, { clock })

@@ -54,7 +54,7 @@ function readStoreUrl(config: TicketingConfig): string {
 }
 
 /**
- * The adapters one process runs on, chosen by configuration (DESIGN.md §9): the event store, the
+ * The adapters one process runs on, chosen by configuration (docs/architecture.md §9): the event store, the
  * read store with its projection runner, the bus transport with its consumer state and, on Kafka,
  * the relay publishing this process's streams. Built before Nest so the CLI can use the same
  * wiring without serving HTTP.

@@ -78,7 +78,7 @@ export type KafkaBusEvents = {
 };
 
 /**
- * The Kafka bus (DESIGN.md §5): a Nest transport with one kafkajs consumer per bus group, reading
+ * The Kafka bus (docs/architecture.md §5): a Nest transport with one kafkajs consumer per bus group, reading
  * the context topics of the event types the group handles and dispatching every message by its
  * `event-type` header to the same `@EventPattern(type, { group })` handlers the embedded bus runs,
  * with the recorded event as payload and a `BusEventContext`. Nest's stock ServerKafka subscribes

@@ -48,7 +48,7 @@ const ALLOWED = {
 } as const;
 
 /**
- * Reads and validates the environment (DESIGN.md §9). Throws ConfigError naming every bad
+ * Reads and validates the environment (docs/architecture.md §9). Throws ConfigError naming every bad
  * variable and what it allows; empty values count as unset.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfig {

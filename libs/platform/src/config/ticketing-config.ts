@@ -62,7 +62,7 @@ export type KafkaTopicsConfig = Readonly<{
   replicationFactor?: number;
 }>;
 
-/** The validated process configuration (DESIGN.md §9). */
+/** The validated process configuration (docs/architecture.md §9). */
 export type TicketingConfig = Readonly<{
   dataDir: string;
   eventStore: EventStoreConfig;
