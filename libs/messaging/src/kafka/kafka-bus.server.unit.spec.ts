@@ -440,6 +440,18 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     }
   });
 
+  it('starts no consumer before beforeConsuming resolved (the topics were looked at), then every group', async () => {
+    const topicsLooked = deferred();
+    const server = await boot({ beforeConsuming: () => topicsLooked.promise }, { listen: false });
+    const listening = new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
+    await listening;
+    await idle();
+    expect(kafka.consumers).toHaveLength(0);
+    topicsLooked.resolve();
+    await settle(() => server.isHealthy(), 'every group joined');
+    expect(kafka.consumers.length).toBeGreaterThan(0);
+  });
+
   it('creates the context topics and their dead-letter topics when asked', async () => {
     await boot({ ensureTopics: { numPartitions: 6, replicationFactor: 1 } });
     for (const topic of ['ticketing.intake.events', 'ticketing.intake.events.dlq', 'ticketing.disputes.events.dlq']) {
