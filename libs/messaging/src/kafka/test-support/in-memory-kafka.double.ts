@@ -12,6 +12,7 @@
 // three kafkajs behaviours read from kafkajs 2.2.4's source (src/consumer/runner.js, index.js):
 // a commit requested after the consumer began stopping is dropped; disconnect() waits for the
 // eachMessage in flight; a crash disconnects the consumer before emitting CRASH.
+import { setMaxListeners } from 'node:events';
 import type {
   Admin,
   Consumer,
@@ -450,6 +451,8 @@ export class InMemoryConsumer {
     this.running = true;
     this.stopSignal = new AbortController();
     const signal = this.stopSignal.signal;
+    // One waiter per partition, and topics of 12 partitions: more than Node's default warning threshold.
+    setMaxListeners(0, signal);
     this.loops = this.topics.flatMap((topic) => this.broker.partitionsOf(topic).map((_log, partition) => this.consume(topic, partition, signal)));
     const memberAssignment = Object.fromEntries(this.topics.map((topic) => [topic, this.broker.partitionsOf(topic).map((_log, partition) => partition)]));
     queueMicrotask(() => this.emit(CONSUMER_EVENTS.GROUP_JOIN, { groupId: this.groupId, memberAssignment }));
