@@ -75,6 +75,21 @@ describe('ticketing start on a Kafka bus', () => {
     await eventually(async () => (await readiness()).status === 200, 'ready');
   });
 
+  it('relays nothing before the topics were looked at, so no broker auto-creates one with its own partition count', async () => {
+    kafka.autoCreateTopics = true;
+    kafka.unreachable = true;
+    await start();
+    const customer = await harness.token('customer', 'cust-first-look');
+    const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: chat(1) });
+    expect(opened.status).toBe(201);
+    expect((await harness.runtime.relay!.status()).map(({ role }) => role)).toEqual(['starting', 'starting']);
+    expect(kafka.sends).toHaveLength(0);
+
+    kafka.unreachable = false;
+    await harness.ticketQueued((opened.body as { id: string }).id);
+    for (const topic of EVENT_TOPICS) expect(kafka.partitionsOf(topic)).toHaveLength(12);
+  });
+
   it('with TICKETING_KAFKA_TOPICS=check, is not ready while a topic is missing, names it, keeps taking writes, and is ready once it appears', async () => {
     for (const topic of EVENT_TOPICS) kafka.createTopic(topic, 12);
     for (const topic of EVENT_TOPICS.filter((t) => t !== 'ticketing.sla.events')) kafka.createTopic(`${topic}.dlq`, 3);

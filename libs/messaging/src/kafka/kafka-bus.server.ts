@@ -42,7 +42,7 @@ export type KafkaBusOptions = Readonly<{
   kafka?: KafkaClient;
   /** Replaces the dead-letter topics' reader/writer (tests). */
   deadLetterLog?: DeadLetterLog;
-  /** Create the context topics and their `.dlq` topics at `listen` if missing (dev, tests); production provisions them. */
+  /** Create the context topics and their `.dlq` topics at `listen` if missing (tests); the runtime uses `KafkaTopicProvisioner` through `beforeConsuming`. */
   ensureTopics?: TopicSettings;
   /**
    * Partitions of one group processed at the same time (default 1). A partition is always
