@@ -53,6 +53,7 @@ function checkCompose(compose: unknown): string[] {
     }
   }
 
+  const kafkaConfigs = new Map<string, ReturnType<typeof loadConfig>['kafkaTopics']>();
   for (const name of SERVICE_NAMES) {
     const service = services[name];
     if (!service) continue;
@@ -78,6 +79,7 @@ function checkCompose(compose: unknown): string[] {
       problems.push(`${name}: not a valid configuration: ${error.message}`);
     }
     if (!config) continue;
+    if (config.bus.kind === 'kafka') kafkaConfigs.set(name, config.kafkaTopics);
     // The production shape, and pointing at the services of this file.
     if (config.bus.kind !== 'kafka') problems.push(`${name}: TICKETING_BUS must be kafka://…`);
     else {
@@ -119,6 +121,21 @@ function checkCompose(compose: unknown): string[] {
   }
   for (const [topic, partitions] of topics) if (!Number.isInteger(partitions) || partitions < 1) problems.push(`topic ${topic}: bad partition count`);
   for (const topic of events) if ((topics.get(topic) ?? 0) < 12) problems.push(`topic ${topic}: fewer than 12 partitions`);
+  // The services check what kafka-topics created (TICKETING_KAFKA_TOPICS=check), with the same settings.
+  for (const [name, kafkaTopics] of kafkaConfigs) {
+    if (kafkaTopics.mode !== 'check') problems.push(`${name}: TICKETING_KAFKA_TOPICS must be check: kafka-topics provisions the topics`);
+    for (const topic of events) {
+      if (topics.has(topic) && topics.get(topic) !== kafkaTopics.partitions) {
+        problems.push(`${name}: TICKETING_KAFKA_TOPIC_PARTITIONS ${kafkaTopics.partitions} differs from ${topic}'s ${topics.get(topic)}`);
+      }
+    }
+    for (const topic of deadLetters) {
+      if (topics.has(topic) && topics.get(topic) !== kafkaTopics.deadLetterPartitions) {
+        problems.push(`${name}: TICKETING_KAFKA_DLQ_PARTITIONS ${kafkaTopics.deadLetterPartitions} differs from ${topic}'s ${topics.get(topic)}`);
+      }
+    }
+    if (kafkaTopics.replicationFactor !== 1) problems.push(`${name}: TICKETING_KAFKA_REPLICATION_FACTOR must be 1 on the one broker`);
+  }
   if (environmentOf(services.kafka ?? {}).KAFKA_AUTO_CREATE_TOPICS_ENABLE !== 'false') {
     problems.push('kafka: topics must be provisioned, not auto-created (KAFKA_AUTO_CREATE_TOPICS_ENABLE=false)');
   }
@@ -142,6 +159,10 @@ describe('docker-compose.yml', () => {
       ...broken.services['kafka-topics'],
       environment: { ...environmentOf(broken.services['kafka-topics']), TOPICS: 'ticketing.intake.events:12' },
     };
+    broken.services.disputes = {
+      ...broken.services.disputes,
+      environment: { ...environmentOf(broken.services.disputes), TICKETING_KAFKA_TOPIC_PARTITIONS: '6', TICKETING_KAFKA_TOPICS: 'create' },
+    };
     expect(checkCompose(broken)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('routing: runs ["node","bin/service.js","intake"]'),
@@ -149,6 +170,8 @@ describe('docker-compose.yml', () => {
         expect.stringContaining('sla: depends on kafka with "service_started"'),
         expect.stringContaining('audit: broker broker:9092 is not an advertised listener'),
         expect.stringContaining('kafka-topics creates ticketing.intake.events, expected'),
+        "disputes: TICKETING_KAFKA_TOPIC_PARTITIONS 6 differs from ticketing.intake.events's 12",
+        'disputes: TICKETING_KAFKA_TOPICS must be check: kafka-topics provisions the topics',
       ]),
     );
   });

@@ -107,6 +107,9 @@ describe('deploy/kubernetes', () => {
         value.spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name = 'ticketing-connection';
       }
       if (value.kind === 'KafkaTopic' && value.spec.topicName === 'ticketing.sla.events') value.spec.config['min.insync.replicas'] = 1;
+      if (value.kind === 'KafkaTopic' && value.spec.topicName === 'ticketing.routing.events') value.spec.partitions = 6;
+      if (value.kind === 'KafkaTopic' && value.spec.topicName === 'ticketing.intake.events.dlq') value.spec.partitions = 12;
+      if (value.kind === 'ConfigMap' && value.metadata.name === 'ticketing-config') value.data.TICKETING_KAFKA_TOPICS = 'create';
       return { ...doc, value };
     });
     const problems = checkManifests(documents, readExternalSecrets());
@@ -118,6 +121,9 @@ describe('deploy/kubernetes', () => {
         expect.stringContaining('Deployment audit: TICKETING_BUSS (value) is not a variable the platform reads'),
         expect.stringContaining('Deployment audit: TICKETING_EVENT_STORE reads Secret ticketing-connection'),
         expect.stringContaining('KafkaTopic ticketing.sla.events: min.insync.replicas must be 2'),
+        "KafkaTopic ticketing.routing.events: partitions differ from ConfigMap ticketing-config's TICKETING_KAFKA_TOPIC_PARTITIONS 12",
+        "KafkaTopic ticketing.intake.events.dlq: partitions differ from ConfigMap ticketing-config's TICKETING_KAFKA_DLQ_PARTITIONS 3",
+        'ConfigMap ticketing-config: TICKETING_KAFKA_TOPICS must be check: the Strimzi Topic Operator owns the topics',
       ]),
     );
   });

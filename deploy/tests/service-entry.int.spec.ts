@@ -79,6 +79,10 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
       const ready = await fetch(`${url}/health/ready`);
       expect(ready.status).toBe(503);
       expect(JSON.stringify(await ready.json())).toContain('a consumer group is not running');
+      // Lag comes from what the consumers saw, not from an admin connection per scrape (that one
+      // would fail after kafkajs's retries and leave the group out of the scrape).
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/ticketing_consumer_lag\{group="routing"\} 0/);
       child.kill('SIGTERM');
       expect((await exited).signal).toBe('SIGTERM');
     }, 60_000);

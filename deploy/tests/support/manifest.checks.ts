@@ -223,6 +223,29 @@ export function checkManifests(documents: readonly YamlDocument[], externalSecre
     if (typeof count !== 'number' || count < 1) problems.push(`${where}: partitions must be a positive number`);
   }
   if (topics.length > 0 && clusters.size !== 1) problems.push(`KafkaTopics name ${clusters.size} strimzi.io/cluster labels, expected one`);
+  // The services check the topics Strimzi creates (TICKETING_KAFKA_TOPICS=check) with the same
+  // partitions and replicas the ConfigMap says, so a service and the operator never disagree.
+  for (const [mapName, data] of configMaps) {
+    if (str(data['TICKETING_BUS']) === undefined || topics.length === 0) continue;
+    let kafkaTopics;
+    try {
+      ({ kafkaTopics } = loadConfig(Object.fromEntries(Object.entries(data).map(([key, value]) => [key, String(value)]))));
+    } catch (error) {
+      if (error instanceof ConfigError) continue;
+      throw error;
+    }
+    const where = `ConfigMap ${mapName}`;
+    if (kafkaTopics.mode !== 'check') problems.push(`${where}: TICKETING_KAFKA_TOPICS must be check: the Strimzi Topic Operator owns the topics`);
+    for (const topic of topics) {
+      const deadLetter = String(get(topic.body, 'spec', 'topicName')).endsWith('.dlq');
+      const expected = deadLetter ? kafkaTopics.deadLetterPartitions : kafkaTopics.partitions;
+      const variable = deadLetter ? 'TICKETING_KAFKA_DLQ_PARTITIONS' : 'TICKETING_KAFKA_TOPIC_PARTITIONS';
+      if (get(topic.body, 'spec', 'partitions') !== expected) problems.push(`KafkaTopic ${topic.name}: partitions differ from ${where}'s ${variable} ${expected}`);
+      if (get(topic.body, 'spec', 'replicas') !== kafkaTopics.replicationFactor) {
+        problems.push(`KafkaTopic ${topic.name}: replicas differ from ${where}'s TICKETING_KAFKA_REPLICATION_FACTOR ${kafkaTopics.replicationFactor ?? '(unset)'}`);
+      }
+    }
+  }
   const cluster = [...clusters][0];
   for (const [mapName, data] of configMaps) {
     const bus = str(data['TICKETING_BUS']);

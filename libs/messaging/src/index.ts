@@ -13,6 +13,7 @@ export * from './embedded/embedded-bus.server';
 export * from './bus-transport';
 export * from './kafka/kafka-client';
 export * from './kafka/kafka-topology';
+export * from './kafka/kafka-topic.provisioner';
 export * from './kafka/kafka-message.codec';
 export * from './kafka/kafka-dead-letter.log';
 export * from './kafka/kafka-bus.server';

@@ -8,6 +8,8 @@ import {
   EventRelay,
   KafkaBusServer,
   KafkaRelayPublisher,
+  KafkaTopicProvisioner,
+  KafkaTopology,
   MemoryConsumerStateStore,
   SqliteConsumerStateStore,
   type ConsumerStateStore,
@@ -41,6 +43,12 @@ export const EMBEDDED_GROUP_CONCURRENCY = 32;
  */
 export const KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY = 12;
 
+/**
+ * How often a Kafka process reads its topics' high watermarks in the background, so a stuck or
+ * stopped consumer group's lag still grows; scrapes never ask the broker.
+ */
+export const KAFKA_OFFSETS_REFRESH_MS = 10_000;
+
 /** Kafka consumer groups are `ticketing.<bus group>`, e.g. `ticketing.routing`. */
 export const KAFKA_GROUP_ID_PREFIX = 'ticketing';
 
@@ -63,6 +71,8 @@ export type OpenedBus = Readonly<{
   bus: RuntimeBus;
   /** Present only where a broker sits between the event store and the consumers, and the process relays something. */
   relay?: RuntimeRelay;
+  /** On Kafka: creates or checks the bus topics (TICKETING_KAFKA_TOPICS) before consuming and relaying. */
+  topics?: KafkaTopicProvisioner;
   /** Releases what the bus holds (state store); the transport and the relay must have been closed first. */
   close(): Promise<void>;
 }>;
@@ -70,7 +80,7 @@ export type OpenedBus = Readonly<{
 const runInContext = <T>(event: { metadata: { correlationId: string } }, fn: () => Promise<T>): Promise<T> =>
   CorrelationContext.run(event.metadata.correlationId, fn);
 
-/** Picks the bus transport TICKETING_BUS names (DESIGN.md §5). */
+/** Picks the bus transport TICKETING_BUS names (docs/architecture.md §5). */
 export function openBus(options: OpenBusOptions): OpenedBus {
   const { bus } = options.config;
   switch (bus.kind) {
@@ -83,7 +93,7 @@ export function openBus(options: OpenBusOptions): OpenedBus {
 
 function openEmbeddedBus(options: OpenBusOptions): OpenedBus {
   const { config, eventStore, clock } = options;
-  // Bus checkpoints live in the event store's own SQLite file (DESIGN.md §5).
+  // Bus checkpoints live in the event store's own SQLite file (docs/architecture.md §5).
   const state: ConsumerStateStore =
     config.eventStore.kind === 'sqlite'
       ? new SqliteConsumerStateStore(config.eventStore.file, { clock })
@@ -103,6 +113,18 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
   const { config, eventStore, readStore, clock } = options;
   const clientId = `ticketing-${options.name ?? 'all'}`;
   const kafka = options.kafka ?? createKafkaClient({ brokers, clientId });
+  const { kafkaTopics } = config;
+  // Consumers and the relay wait for the first look at the topics: a consumer or producer reaching
+  // a missing topic first could make a broker auto-create it with its default partition count.
+  const topics = new KafkaTopicProvisioner({
+    kafka,
+    topology: new KafkaTopology({ eventContexts: EVENT_CONTEXTS }),
+    mode: kafkaTopics.mode,
+    partitions: kafkaTopics.partitions,
+    deadLetterPartitions: kafkaTopics.deadLetterPartitions,
+    replicationFactor: kafkaTopics.replicationFactor,
+    clock,
+  });
   const bus = new KafkaBusServer({
     brokers,
     kafka,
@@ -113,8 +135,10 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
     retry: options.retry,
     runInContext,
     partitionsConsumedConcurrently: KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
+    offsetsRefreshMs: KAFKA_OFFSETS_REFRESH_MS,
+    beforeConsuming: () => topics.whenLooked(),
   });
-  if (options.relayContexts.length === 0) return { bus, close: async () => undefined };
+  if (options.relayContexts.length === 0) return { bus, topics, close: async () => topics.close() };
 
   // The relay checkpoint lives beside the events when they are in a SQLite file, else in the read
   // store (PostgreSQL): a pod's disk is not durable, and a lost checkpoint republishes everything.
@@ -149,12 +173,27 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
         },
       }),
   );
+  let closed = false;
   const relay: RuntimeRelay = {
-    start: async () => runners.forEach((runner) => runner.start()),
+    // In the background: a broker that is down must not hold the boot (the event store is the outbox).
+    start: async () => {
+      void topics.whenLooked().then(() => {
+        if (!closed) runners.forEach((runner) => runner.start());
+      });
+    },
     status: () => Promise.all(runners.map((runner) => runner.status())),
     close: async () => {
+      closed = true;
       await Promise.all(runners.map((runner) => runner.close()));
     },
   };
-  return { bus, relay, close: async () => sqliteState?.close() };
+  return {
+    bus,
+    relay,
+    topics,
+    close: async () => {
+      topics.close();
+      await sqliteState?.close();
+    },
+  };
 }

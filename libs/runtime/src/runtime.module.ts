@@ -43,9 +43,25 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         if (!bus.isHealthy()) throw new Error('a consumer group is not running');
       },
     });
-    // The relay is deliberately not a readiness check: with the broker down, a service keeps taking
-    // writes (the event store is the outbox) and its relay catches up later. Its state is a metric.
-    if (relay) registerRelayMetrics(this.metrics, relay);
+    const topics = this.runtime.kafkaTopics;
+    if (topics) this.readiness.register({ name: 'kafka-topics', check: async () => topics.check() });
+    // With the broker down a service keeps taking writes (the event store is the outbox) and its
+    // relay catches up later: a relay that cannot publish fails readiness only once it is
+    // TICKETING_RELAY_MAX_LAG behind, so a short outage stops nothing and a long one is seen.
+    if (relay) {
+      registerRelayMetrics(this.metrics, relay);
+      const maxLag = this.runtime.config.relayMaxLag;
+      this.readiness.register({
+        name: 'relay',
+        check: async () => {
+          const behind = (await relay.status()).filter(({ role, lag }) => role === 'leader' && lag > maxLag);
+          if (behind.length > 0) {
+            const contexts = behind.map(({ context, lag }) => `${context} is ${lag} events behind`).join(', ');
+            throw new Error(`relay ${contexts} (TICKETING_RELAY_MAX_LAG=${maxLag})`);
+          }
+        },
+      });
+    }
     this.readiness.register({
       name: 'projections',
       check: async () => {

@@ -2,7 +2,7 @@ import { relative, resolve } from 'node:path';
 import { SystemClock, type Clock } from '@ticketing/kernel';
 import type { ContextName } from '@ticketing/contracts';
 import { ensurePrivateDir, openEventStore, type EventStore } from '@ticketing/event-store';
-import type { KafkaClient, RetryPolicy } from '@ticketing/messaging';
+import type { KafkaClient, KafkaTopicProvisioner, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
 import type { TicketingConfig } from '@ticketing/platform';
 import { openBus, type OpenedBus } from './bus.factory';
@@ -54,7 +54,7 @@ function readStoreUrl(config: TicketingConfig): string {
 }
 
 /**
- * The adapters one process runs on, chosen by configuration (DESIGN.md §9): the event store, the
+ * The adapters one process runs on, chosen by configuration (docs/architecture.md §9): the event store, the
  * read store with its projection runner, the bus transport with its consumer state and, on Kafka,
  * the relay publishing this process's streams. Built before Nest so the CLI can use the same
  * wiring without serving HTTP.
@@ -113,6 +113,11 @@ export class TicketingRuntime {
   /** The relay publishing this process's streams to Kafka; undefined on the embedded bus. */
   get relay(): RuntimeRelay | undefined {
     return this.opened.relay;
+  }
+
+  /** On Kafka: the bus topics' creation or check (TICKETING_KAFKA_TOPICS), for readiness. */
+  get kafkaTopics(): KafkaTopicProvisioner | undefined {
+    return this.opened.topics;
   }
 
   onEventsAppended(hook: AppendedHook): void {

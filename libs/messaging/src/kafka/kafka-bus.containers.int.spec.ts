@@ -8,7 +8,8 @@ import { CONTRACT_RETRY, describeBusContract } from '../bus.contract';
 import { createKafkaClient } from './kafka-client';
 import { KafkaDeadLetterLog } from './kafka-dead-letter.log';
 import { EVENT_HEADERS, readHeader } from './kafka-message.codec';
-import { deadLetterTopicOf } from './kafka-topology';
+import { KafkaTopicProvisioner } from './kafka-topic.provisioner';
+import { deadLetterTopicOf, KafkaTopology } from './kafka-topology';
 import { describeWithContainerEngine } from '@ticketing/testing';
 import { kafkaBusHarness, type KafkaHarness } from './test-support/kafka-bus.harness';
 
@@ -102,6 +103,49 @@ describeWithContainerEngine(`Kafka transport on a real broker (${KAFKA_IMAGE})`,
 
       const [status] = (await h.server().groupStatus()).filter((s) => s.group === 'routing');
       expect(status).toMatchObject({ lag: 0, parked: 1, running: true });
+    });
+  });
+
+  describe('topics at start-up', () => {
+    const provisioner = (namespace: string, mode: 'create' | 'check') =>
+      new KafkaTopicProvisioner({
+        kafka: createKafkaClient({ brokers, clientId: 'ticketing-containers-topics' }),
+        topology: new KafkaTopology({ topicOf: (context) => `${namespace}.${context}.events` }),
+        mode,
+        partitions: 4,
+        deadLetterPartitions: 2,
+        replicationFactor: 1,
+        clock,
+        logger: console,
+      });
+
+    it('creates every event and dead-letter topic with the configured partitions, and check mode then finds them', async () => {
+      const namespace = `t${newId().replace(/-/g, '')}`;
+      const checking = provisioner(namespace, 'check');
+      await checking.whenLooked();
+      expect(() => checking.check()).toThrow(`Kafka topics missing: ${namespace}.intake.events, ${namespace}.intake.events.dlq`);
+      checking.close();
+
+      const creating = provisioner(namespace, 'create');
+      await creating.whenLooked();
+      expect(creating.state).toEqual({ kind: 'ready' });
+      creating.close();
+      const admin = createKafkaClient({ brokers }).admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [`${namespace}.routing.events`, `${namespace}.routing.events.dlq`] });
+        expect(topics.map(({ name, partitions }) => [name, partitions.length])).toEqual([
+          [`${namespace}.routing.events`, 4],
+          [`${namespace}.routing.events.dlq`, 2],
+        ]);
+      } finally {
+        await admin.disconnect();
+      }
+
+      const checkingAgain = provisioner(namespace, 'check');
+      await checkingAgain.whenLooked();
+      expect(checkingAgain.state).toEqual({ kind: 'ready' });
+      checkingAgain.close();
     });
   });
 });

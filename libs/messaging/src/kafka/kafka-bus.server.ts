@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CustomTransportStrategy, Transport } from '@nestjs/microservices';
-import type { Admin, ConsumerConfig } from 'kafkajs';
+import type { ConsumerConfig } from 'kafkajs';
 import type { ContextName } from '@ticketing/contracts';
 import type { Clock } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
@@ -42,7 +42,7 @@ export type KafkaBusOptions = Readonly<{
   kafka?: KafkaClient;
   /** Replaces the dead-letter topics' reader/writer (tests). */
   deadLetterLog?: DeadLetterLog;
-  /** Create the context topics and their `.dlq` topics at `listen` if missing (dev, tests); production provisions them. */
+  /** Create the context topics and their `.dlq` topics at `listen` if missing (tests); the runtime uses `KafkaTopicProvisioner` through `beforeConsuming`. */
   ensureTopics?: TopicSettings;
   /**
    * Partitions of one group processed at the same time (default 1). A partition is always
@@ -57,6 +57,13 @@ export type KafkaBusOptions = Readonly<{
   /** First wait before recreating a consumer kafkajs gave up on (default 1000), doubling up to `maxRestartDelayMs` (default 30000). */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /**
+   * How often high watermarks are read from the broker in the background (on `clock`; default
+   * never), so lag grows while a group's consumer is stuck or down; never on a scrape's path.
+   */
+  offsetsRefreshMs?: number;
+  /** Awaited in the background before the consumers start, e.g. the topics' first check (`KafkaTopicProvisioner.whenLooked`). */
+  beforeConsuming?: () => Promise<unknown>;
   /** Longest close() waits for in-flight handlers (default 10000), on `clock`. */
   closeTimeoutMs?: number;
 }>;
@@ -71,7 +78,7 @@ export type KafkaBusEvents = {
 };
 
 /**
- * The Kafka bus (DESIGN.md §5): a Nest transport with one kafkajs consumer per bus group, reading
+ * The Kafka bus (docs/architecture.md §5): a Nest transport with one kafkajs consumer per bus group, reading
  * the context topics of the event types the group handles and dispatching every message by its
  * `event-type` header to the same `@EventPattern(type, { group })` handlers the embedded bus runs,
  * with the recorded event as payload and a `BusEventContext`. Nest's stock ServerKafka subscribes
@@ -192,34 +199,29 @@ export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> im
   }
 
   /**
-   * Per group, summed over the partitions of its topics: `checkpoint` = committed offsets, `head`
-   * = high watermarks, `lag` = messages not yet committed (every message of the topics, including
-   * types the group skips). `parked` counts what this process dead-lettered since it started:
-   * the dead-letter topics are shared and counting them means reading them (`listDeadLetters`).
+   * Per group, from what its consumer saw, never from the broker (a scrape must answer with the
+   * broker down): over the partitions this replica was assigned, `head` = the high watermarks of
+   * the batches it fetched, `checkpoint` = the offsets it committed, `lag` = messages not yet
+   * committed (every message of the topics, including types the group skips). The numbers freeze
+   * while a group is not running; `running` says so. `parked` counts what this process
+   * dead-lettered since it started: the dead-letter topics are shared and counting them means
+   * reading them (`listDeadLetters`).
    */
   async groupStatus(): Promise<ConsumerGroupStatus[]> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const topics = this.topicsByGroup();
-      const groups = [...new Set([...this.registry.groups(), ...this.parkedSinceStart.keys()])].sort();
-      const statuses: ConsumerGroupStatus[] = [];
-      for (const group of groups) {
-        const { checkpoint, head } = await this.offsetsOf(admin, group, topics.get(group) ?? []);
-        statuses.push({
-          group,
-          eventTypes: this.registry.eventTypes(group),
-          checkpoint,
-          head,
-          lag: Math.max(0, head - checkpoint),
-          parked: this.parkedSinceStart.get(group) ?? 0,
-          running: this.groups.get(group)?.isRunning ?? false,
-        });
-      }
-      return statuses;
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    const groups = [...new Set([...this.registry.groups(), ...this.parkedSinceStart.keys()])].sort();
+    return groups.map((group) => {
+      const consumer = this.groups.get(group);
+      const { checkpoint, head, lag } = consumer?.progress() ?? { checkpoint: 0, head: 0, lag: 0 };
+      return {
+        group,
+        eventTypes: this.registry.eventTypes(group),
+        checkpoint,
+        head,
+        lag,
+        parked: this.parkedSinceStart.get(group) ?? 0,
+        running: consumer?.isRunning ?? false,
+      };
+    });
   }
 
   /** Dead letters of every group, read from the context topics' `.dlq` topics. */
@@ -246,26 +248,36 @@ export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> im
         this.logger.error(`Creating the bus topics failed: ${String(error)}`);
       }
     }
+    await this.options.beforeConsuming?.().catch((error: unknown) => this.logger.warn(`Before consuming: ${String(error)}`));
     if (signal.aborted) return;
     for (const group of this.groups.values()) group.start();
+    if (this.options.offsetsRefreshMs !== undefined) void this.refreshHighWatermarks(this.options.offsetsRefreshMs, signal);
   }
 
-  private async offsetsOf(admin: Admin, group: string, topics: readonly string[]): Promise<{ checkpoint: number; head: number }> {
-    let checkpoint = 0n;
-    let head = 0n;
-    if (topics.length === 0) return { checkpoint: 0, head: 0 };
-    const committed = await admin.fetchOffsets({ groupId: `${this.options.groupIdPrefix}.${group}`, topics: [...topics] });
-    for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      const byPartition = new Map(committed.find((c) => c.topic === topic)?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
-      for (const { partition, high, low } of offsets) {
-        const at = byPartition.get(partition) ?? -1n;
-        // -1: nothing committed yet, the group starts at the partition's first message.
-        checkpoint += at < 0n ? BigInt(low) : at;
-        head += BigInt(high);
+  /** One look at a time; a broker that never answers holds this loop, not a scrape nor close(). */
+  private async refreshHighWatermarks(everyMs: number, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.options.clock.sleep(everyMs, signal);
+      } catch {
+        return;
+      }
+      const groups = [...this.groups.values()];
+      const topics = [...new Set(groups.flatMap((group) => [...group.knownPartitions().keys()]))];
+      if (topics.length === 0) continue;
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        for (const topic of topics) {
+          const offsets = await admin.fetchTopicOffsets(topic);
+          for (const { partition, high } of offsets) for (const group of groups) group.raiseHighWatermark(topic, partition, Number(high));
+        }
+      } catch (error) {
+        this.logger.warn(`Reading the topics' high watermarks failed: ${String(error)}`);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
       }
     }
-    return { checkpoint: Number(checkpoint), head: Number(head) };
   }
 
   private readonly invoke: InvokeBusHandler = async (handler, event, context) => {

@@ -5,7 +5,7 @@
 // session timeouts, idempotent producer): kafka-bus.containers.int.spec.ts does, on a broker.
 import type { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { orderingKeyOf } from '@ticketing/contracts';
+import { orderingKeyOf, upcastPublicEvent } from '@ticketing/contracts';
 import { ManualClock } from '@ticketing/kernel';
 import { MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { BusExceptionFilter } from '../bus-exception.filter';
@@ -119,13 +119,14 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     await settle(() => [sameTicket, otherTicket].every((e) => probe.deliveries.some((d) => d.eventId === e.id)), 'all delivered');
   });
 
-  it('hands handlers the recorded event exactly as stored, hash chain included', async () => {
+  it('hands handlers the recorded event upcast to its current shape, with metadata and hash chain as stored', async () => {
     let received: RecordedEvent | undefined;
     probe.on('routing:TicketOpened', (event) => void (received = event));
     await boot();
     const opened = await publish('ticket-1', 'TicketOpened');
     await settle(() => received !== undefined, 'delivery');
-    expect(received).toEqual(opened);
+    expect(received).toEqual(upcastPublicEvent(opened));
+    expect(received).toMatchObject({ id: opened.id, metadata: opened.metadata, hash: opened.hash, prevHash: opened.prevHash });
   });
 
   it('retries with backoff on the clock, holding the partition and committing only after success', async () => {
@@ -404,14 +405,24 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     );
   });
 
-  it('reports per-group offsets: committed, high watermarks, lag', async () => {
+  it('reports per-group offsets from what the consumers saw, high watermarks refreshed in the background, never asking on the call', async () => {
     const block = deferred();
     probe.on('sla:TicketOpened', () => block.promise);
-    const server = await boot();
+    const server = await boot({ offsetsRefreshMs: 10_000 });
     await publish('ticket-1', 'TicketOpened');
+    await settle(() => probe.of('sla:TicketOpened').length === 1, 'sla blocked');
     await publish('ticket-1', 'TicketOpened');
-    await settle(() => probe.of('sla:TicketOpened').length === 1 && probe.of('routing:TicketOpened').length === 2, 'sla blocked');
+    await settle(() => probe.of('routing:TicketOpened').length === 2, 'routing handled both');
     await settle(() => committed('routing', { streamName: 'ticket-1' } as RecordedEvent) === 2, 'routing done');
+    // sla is stuck on its first message: it fetched nothing since, and knows of one message only.
+    kafka.unreachable = true;
+    const calls = kafka.adminCalls.length;
+    expect((await server.groupStatus()).find((s) => s.group === 'sla')).toMatchObject({ head: 1, lag: 1 });
+    expect(kafka.adminCalls).toHaveLength(calls);
+    kafka.unreachable = false;
+    clock.advance(10_000);
+    await settle(() => kafka.adminCalls.includes('fetchTopicOffsets'), 'high watermarks refreshed');
+    await idle();
     expect(await server.groupStatus()).toEqual([
       { group: 'default', eventTypes: ['AgentJoined'], checkpoint: 0, head: 0, lag: 0, parked: 0, running: true },
       { group: 'routing', eventTypes: ['TicketClosed', 'TicketOpened'], checkpoint: 2, head: 2, lag: 0, parked: 0, running: true },
@@ -430,6 +441,18 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
         expect(typeof transport[method]).toBe('function');
       }
     }
+  });
+
+  it('starts no consumer before beforeConsuming resolved (the topics were looked at), then every group', async () => {
+    const topicsLooked = deferred();
+    const server = await boot({ beforeConsuming: () => topicsLooked.promise }, { listen: false });
+    const listening = new Promise<void>((resolve, reject) => server.listen((error) => (error ? reject(error) : resolve())));
+    await listening;
+    await idle();
+    expect(kafka.consumers).toHaveLength(0);
+    topicsLooked.resolve();
+    await settle(() => server.isHealthy(), 'every group joined');
+    expect(kafka.consumers.length).toBeGreaterThan(0);
   });
 
   it('creates the context topics and their dead-letter topics when asked', async () => {

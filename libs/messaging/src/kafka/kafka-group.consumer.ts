@@ -31,6 +31,11 @@ export type KafkaGroupConsumerDeps = Readonly<{
 
 const STOPPED = Symbol('stopped');
 
+/** Where a group stands, from what its consumer saw: `head` = high watermarks of the fetched batches, `checkpoint` = offsets it committed. */
+export type KafkaGroupProgress = Readonly<{ checkpoint: number; head: number; lag: number }>;
+
+type PartitionProgress = { committed: number; highWatermark: number };
+
 /**
  * One kafkajs consumer for one bus group, kept alive: kafkajs restarts a consumer itself after a
  * retriable crash (`restart: true`); after any other crash, or when it cannot start at all, this
@@ -41,6 +46,8 @@ export class KafkaGroupConsumer {
   private loop: Promise<void> | undefined;
   private current: KafkaGroupState = 'starting';
   private readonly stopped: Promise<typeof STOPPED>;
+  /** `topic|partition` → what this member knows of it; kept across consumer restarts, pruned on every join. */
+  private readonly partitions = new Map<string, PartitionProgress>();
 
   constructor(private readonly deps: KafkaGroupConsumerDeps) {
     this.stopped = new Promise((resolve) => {
@@ -59,6 +66,63 @@ export class KafkaGroupConsumer {
 
   start(): void {
     this.loop ??= this.run();
+  }
+
+  /**
+   * Lag of the partitions this member was assigned, without asking the broker: it answers in no
+   * time with the broker down (when the numbers stop moving, `state` says why).
+   */
+  progress(): KafkaGroupProgress {
+    let checkpoint = 0;
+    let head = 0;
+    let lag = 0;
+    for (const { committed, highWatermark } of this.partitions.values()) {
+      checkpoint += committed;
+      head += highWatermark;
+      lag += Math.max(0, highWatermark - committed);
+    }
+    return { checkpoint, head, lag };
+  }
+
+  /** Partitions this member knows of, by topic: the ones whose high watermark a background refresh may raise. */
+  knownPartitions(): ReadonlyMap<string, readonly number[]> {
+    const byTopic = new Map<string, number[]>();
+    for (const key of this.partitions.keys()) {
+      const at = key.lastIndexOf('|');
+      const topic = key.slice(0, at);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(at + 1))]);
+    }
+    return byTopic;
+  }
+
+  /** A high watermark read from the broker in the background (a stuck or stopped consumer fetches none). */
+  raiseHighWatermark(topic: string, partition: number, highWatermark: number): void {
+    const known = this.partitions.get(`${topic}|${partition}`);
+    if (known) known.highWatermark = Math.max(known.highWatermark, highWatermark);
+  }
+
+  private sawBatch(topic: string, partition: number, firstOffset: string, highWatermark: string): void {
+    const key = `${topic}|${partition}`;
+    const known = this.partitions.get(key);
+    // Before its first commit the group stands where the batch starts.
+    if (known) known.highWatermark = Math.max(known.highWatermark, Number(highWatermark));
+    else this.partitions.set(key, { committed: Number(firstOffset), highWatermark: Number(highWatermark) });
+  }
+
+  private committed(offsets: readonly { topic: string; partition: number; offset: string }[]): void {
+    for (const { topic, partition, offset } of offsets) {
+      const key = `${topic}|${partition}`;
+      const known = this.partitions.get(key);
+      if (known) known.committed = Math.max(known.committed, Number(offset));
+      else this.partitions.set(key, { committed: Number(offset), highWatermark: Number(offset) });
+    }
+  }
+
+  /** After a rebalance, partitions now read by another member are that member's to report. */
+  private assigned(memberAssignment: Readonly<Record<string, readonly number[]>> | undefined): void {
+    if (!memberAssignment) return;
+    const mine = new Set(Object.entries(memberAssignment).flatMap(([topic, partitions]) => partitions.map((partition) => `${topic}|${partition}`)));
+    for (const key of [...this.partitions.keys()]) if (!mine.has(key)) this.partitions.delete(key);
   }
 
   /** Resolves once the consumer has disconnected (kafkajs lets an in-flight `eachMessage` finish first). Abort the signal first. */
@@ -108,9 +172,13 @@ export class KafkaGroupConsumer {
     const { signal, logger, group } = this.deps;
     let crashed!: (error: unknown) => void;
     const crash = new Promise<unknown>((resolve) => (crashed = resolve));
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned(payload.memberAssignment);
       onJoined();
       this.setState('running');
+    });
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      this.sawBatch(payload.topic, payload.partition, payload.firstOffset, payload.highWatermark);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (signal.aborted) return;
@@ -132,7 +200,10 @@ export class KafkaGroupConsumer {
       autoCommit: false,
       partitionsConsumedConcurrently: this.deps.partitionsConsumedConcurrently,
       eachMessage: async (payload) => {
-        await this.deps.process(payload, (offsets) => consumer.commitOffsets(offsets));
+        await this.deps.process(payload, async (offsets) => {
+          await consumer.commitOffsets(offsets);
+          this.committed(offsets);
+        });
       },
     });
     return Promise.race([crash, this.stopped]);

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config.error';
 import {
+  KAFKA_TOPIC_MODES,
   LOG_FORMATS,
   LOG_LEVELS,
+  type KafkaTopicMode,
   type AuthConfig,
   type BusConfig,
   type EventStoreConfig,
@@ -39,10 +41,14 @@ const ALLOWED = {
   streamsPerActor: 'an integer from 1 to 100000',
   streamsTotal: 'an integer from 1 to 1000000',
   heartbeatSeconds: 'an integer number of seconds from 1 to 3600',
+  kafkaTopics: `one of ${KAFKA_TOPIC_MODES.join(', ')}`,
+  partitions: 'an integer from 1 to 10000',
+  replicationFactor: 'an integer from 1 to 32767',
+  relayMaxLag: 'an integer number of events from 1 to 1000000000',
 } as const;
 
 /**
- * Reads and validates the environment (DESIGN.md §9). Throws ConfigError naming every bad
+ * Reads and validates the environment (docs/architecture.md §9). Throws ConfigError naming every bad
  * variable and what it allows; empty values count as unset.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfig {
@@ -107,6 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     heartbeatMs: read('TICKETING_SSE_HEARTBEAT_SECONDS', ALLOWED.heartbeatSeconds, 15, (raw) => parseIntegerInRange(raw, 1, 3600)) * 1000,
   };
 
+  const replicationFactor = read<number | undefined>('TICKETING_KAFKA_REPLICATION_FACTOR', ALLOWED.replicationFactor, undefined, (raw) =>
+    parseIntegerInRange(raw, 1, 32_767),
+  );
+  const kafkaTopics = {
+    mode: read<KafkaTopicMode>('TICKETING_KAFKA_TOPICS', ALLOWED.kafkaTopics, 'create', (raw) => KAFKA_TOPIC_MODES.find((mode) => mode === raw)),
+    partitions: read('TICKETING_KAFKA_TOPIC_PARTITIONS', ALLOWED.partitions, 12, (raw) => parseIntegerInRange(raw, 1, 10_000)),
+    deadLetterPartitions: read('TICKETING_KAFKA_DLQ_PARTITIONS', ALLOWED.partitions, 3, (raw) => parseIntegerInRange(raw, 1, 10_000)),
+    ...(replicationFactor !== undefined && { replicationFactor }),
+  };
+  const relayMaxLag = read('TICKETING_RELAY_MAX_LAG', ALLOWED.relayMaxLag, 10_000, (raw) => parseIntegerInRange(raw, 1, 1_000_000_000));
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const claims = { ...(issuer && { issuer }), ...(audience && { audience }), maxLifetimeSeconds };
@@ -128,6 +145,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     tickets,
     rateLimits,
     streams,
+    kafkaTopics,
+    relayMaxLag,
   };
 }
 

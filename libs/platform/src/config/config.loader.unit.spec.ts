@@ -36,7 +36,21 @@ describe('loadConfig', () => {
         anonymous: { points: 60, windowSeconds: 60 },
       },
       streams: { perActor: 5, total: 1000, heartbeatMs: 15_000 },
+      kafkaTopics: { mode: 'create', partitions: 12, deadLetterPartitions: 3 },
+      relayMaxLag: 10_000,
     });
+  });
+
+  it('reads how Kafka topics are provisioned and the relay lag readiness threshold', () => {
+    const config = loadConfig({
+      TICKETING_KAFKA_TOPICS: 'check',
+      TICKETING_KAFKA_TOPIC_PARTITIONS: '24',
+      TICKETING_KAFKA_DLQ_PARTITIONS: '1',
+      TICKETING_KAFKA_REPLICATION_FACTOR: '3',
+      TICKETING_RELAY_MAX_LAG: '500',
+    });
+    expect(config.kafkaTopics).toEqual({ mode: 'check', partitions: 24, deadLetterPartitions: 1, replicationFactor: 3 });
+    expect(config.relayMaxLag).toBe(500);
   });
 
   it('reads rate limits as <count>/<s|min|h> or a plain count per minute, and TICKETING_RATE_LIMITS=off', () => {
@@ -187,6 +201,11 @@ describe('loadConfig', () => {
     ['TICKETING_STREAMS_PER_ACTOR', '0', 'an integer from 1 to 100000'],
     ['TICKETING_STREAMS_TOTAL', 'lots', 'an integer from 1 to 1000000'],
     ['TICKETING_SSE_HEARTBEAT_SECONDS', '0', 'an integer number of seconds from 1 to 3600'],
+    ['TICKETING_KAFKA_TOPICS', 'auto', 'one of create, check'],
+    ['TICKETING_KAFKA_TOPIC_PARTITIONS', '0', 'an integer from 1 to 10000'],
+    ['TICKETING_KAFKA_DLQ_PARTITIONS', 'three', 'an integer from 1 to 10000'],
+    ['TICKETING_KAFKA_REPLICATION_FACTOR', '0', 'an integer from 1 to 32767'],
+    ['TICKETING_RELAY_MAX_LAG', '0', 'an integer number of events from 1 to 1000000000'],
   ])('rejects %s=%j, naming the variable and what is allowed', (variable, value, allowed) => {
     const error = problemsFor({ [variable]: value });
     expect(error.problems).toEqual([{ variable, value, allowed: expect.stringContaining(allowed) }]);

@@ -47,7 +47,22 @@ export type RateLimitsConfig = Readonly<{
 /** Caps on concurrently open streams (TICKETING_STREAMS_*) and the SSE heartbeat. */
 export type StreamLimitsConfig = Readonly<{ perActor: number; total: number; heartbeatMs: number }>;
 
-/** The validated process configuration (DESIGN.md §9). */
+/** `create`: create missing topics at start-up; `check`: only verify they exist (an operator or Strimzi provisions them). */
+export const KAFKA_TOPIC_MODES = ['create', 'check'] as const;
+export type KafkaTopicMode = (typeof KAFKA_TOPIC_MODES)[number];
+
+/** How the Kafka bus treats its topics (TICKETING_KAFKA_*); unused on the embedded bus. */
+export type KafkaTopicsConfig = Readonly<{
+  mode: KafkaTopicMode;
+  /** Partitions of each context's event topic (TICKETING_KAFKA_TOPIC_PARTITIONS). */
+  partitions: number;
+  /** Partitions of each dead-letter topic (TICKETING_KAFKA_DLQ_PARTITIONS). */
+  deadLetterPartitions: number;
+  /** Replicas of every created topic; undefined: the broker's `default.replication.factor`. */
+  replicationFactor?: number;
+}>;
+
+/** The validated process configuration (docs/architecture.md §9). */
 export type TicketingConfig = Readonly<{
   dataDir: string;
   eventStore: EventStoreConfig;
@@ -74,6 +89,9 @@ export type TicketingConfig = Readonly<{
   }>;
   rateLimits: RateLimitsConfig;
   streams: StreamLimitsConfig;
+  kafkaTopics: KafkaTopicsConfig;
+  /** TICKETING_RELAY_MAX_LAG: events a context's relay may be behind before readiness fails. */
+  relayMaxLag: number;
 }>;
 
 /** DI token for the TicketingConfig. */

@@ -3,13 +3,16 @@
 // An in-memory double of the part of kafkajs the bus and the relay use: Kafka#consumer/producer/
 // admin, with topics split into partitions by key, committed offsets per group, consumers that
 // process each partition one message at a time and re-fetch from the committed offset after
-// eachMessage throws, CRASH/GROUP_JOIN instrumentation events, and injectable failures.
+// eachMessage throws, CRASH/GROUP_JOIN/START_BATCH_PROCESS instrumentation events (a batch per
+// message, with the partition's high watermark), injectable failures, a broker that refuses to
+// auto-create topics (`autoCreateTopics = false`) and one that never answers (`unreachable`).
 //
 // What it is NOT: Kafka. It does not speak the protocol and it models neither rebalancing between
 // several members, nor session timeouts, nor retention, nor broker-side idempotence. It models
 // three kafkajs behaviours read from kafkajs 2.2.4's source (src/consumer/runner.js, index.js):
 // a commit requested after the consumer began stopping is dropped; disconnect() waits for the
 // eachMessage in flight; a crash disconnects the consumer before emitting CRASH.
+import { setMaxListeners } from 'node:events';
 import type {
   Admin,
   Consumer,
@@ -75,6 +78,14 @@ export class InMemoryKafka implements KafkaClient {
   readonly sends: SendRecord[] = [];
   readonly consumers: InMemoryConsumer[] = [];
   defaultPartitions = 3;
+  /** Like a broker's auto.create.topics.enable: false makes producing to or subscribing to a missing topic fail. */
+  autoCreateTopics = true;
+  /** Replication factor asked for each topic created through the admin client (-1: the broker's default). */
+  readonly replicationFactors = new Map<string, number>();
+  /** Admin calls made, by method name. */
+  readonly adminCalls: string[] = [];
+  private unreachableSince: Promise<void> | undefined;
+  private reachable: () => void = () => undefined;
   private readonly logs = new Map<string, StoredMessage[][]>();
   private readonly committed = new Map<string, Map<string, number>>();
   private readonly members = new Map<string, InMemoryConsumer>();
@@ -102,6 +113,28 @@ export class InMemoryKafka implements KafkaClient {
 
   failNextHeartbeats(count: number, error: unknown): void {
     for (let i = 0; i < count; i++) this.heartbeatFailures.push(error);
+  }
+
+  /**
+   * While unreachable, every admin call, producer send and consumer connect waits without an answer
+   * (as a broker behind a dropped network does until the client's timeouts), and goes on once the
+   * broker is reachable again.
+   */
+  set unreachable(down: boolean) {
+    if (down && !this.unreachableSince) this.unreachableSince = new Promise((resolve) => (this.reachable = resolve));
+    if (!down && this.unreachableSince) {
+      this.unreachableSince = undefined;
+      this.reachable();
+    }
+  }
+
+  get unreachable(): boolean {
+    return this.unreachableSince !== undefined;
+  }
+
+  /** @internal resolves at once, or when the broker is reachable again */
+  async answer(): Promise<void> {
+    while (this.unreachableSince) await this.unreachableSince;
   }
 
   createTopic(topic: string, partitions = this.defaultPartitions): boolean {
@@ -142,7 +175,7 @@ export class InMemoryKafka implements KafkaClient {
 
   /** Append a raw message, as another producer would (poison messages…). */
   append(topic: string, message: Message): StoredMessage {
-    this.createTopic(topic);
+    this.autoCreate(topic);
     const partitions = this.partitionsOf(topic);
     const key = toBuffer(message.key ?? null);
     const partition = message.partition ?? (key ? hashOf(key.toString()) % partitions.length : this.roundRobin++ % partitions.length);
@@ -169,8 +202,10 @@ export class InMemoryKafka implements KafkaClient {
     let connected = false;
     const send = async (topicMessages: ReadonlyArray<{ topic: string; messages: Message[] }>, acks: number | undefined) => {
       if (!connected) throw new Error('The producer is disconnected');
+      await this.answer();
       const failure = this.sendFailures.shift();
       if (failure && !failure.afterAppend) throw failure.error;
+      for (const { topic } of topicMessages) this.autoCreate(topic);
       for (const { topic, messages } of topicMessages) for (const message of messages) this.append(topic, message);
       this.sends.push({
         topics: topicMessages.map((t) => t.topic),
@@ -183,6 +218,7 @@ export class InMemoryKafka implements KafkaClient {
     };
     const producer = {
       connect: async () => {
+        await this.answer();
         const failure = this.connectFailures.shift();
         if (failure) throw failure;
         connected = true;
@@ -199,27 +235,59 @@ export class InMemoryKafka implements KafkaClient {
 
   admin(): Admin {
     const admin = {
-      connect: async () => undefined,
+      connect: async () => {
+        this.adminCalls.push('connect');
+        await this.answer();
+      },
       disconnect: async () => undefined,
-      listTopics: async () => this.topicNames(),
-      createTopics: async ({ topics }: { topics: Array<{ topic: string; numPartitions?: number }> }) =>
-        topics.map(({ topic, numPartitions }) => this.createTopic(topic, numPartitions ?? this.defaultPartitions)).some(Boolean),
-      fetchTopicOffsets: async (topic: string) =>
-        this.partitionsOf(topic).map((messages, partition) => ({
+      listTopics: async () => {
+        this.adminCalls.push('listTopics');
+        await this.answer();
+        return this.topicNames();
+      },
+      createTopics: async ({ topics }: { topics: Array<{ topic: string; numPartitions?: number; replicationFactor?: number }> }) => {
+        this.adminCalls.push('createTopics');
+        await this.answer();
+        return topics
+          .map(({ topic, numPartitions, replicationFactor }) => {
+            const created = this.createTopic(topic, numPartitions === undefined || numPartitions < 0 ? this.defaultPartitions : numPartitions);
+            if (created) this.replicationFactors.set(topic, replicationFactor ?? -1);
+            return created;
+          })
+          .some(Boolean);
+      },
+      fetchTopicMetadata: async ({ topics }: { topics: string[] }) => {
+        this.adminCalls.push('fetchTopicMetadata');
+        await this.answer();
+        return {
+          topics: topics.map((name) => ({
+            name,
+            partitions: this.partitionsOf(name).map((_messages, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], offlineReplicas: [] })),
+          })),
+        };
+      },
+      fetchTopicOffsets: async (topic: string) => {
+        this.adminCalls.push('fetchTopicOffsets');
+        await this.answer();
+        return this.partitionsOf(topic).map((messages, partition) => ({
           partition,
           offset: String(messages.length),
           high: String(messages.length),
           low: '0',
-        })),
-      fetchOffsets: async ({ groupId, topics }: { groupId: string; topics: string[] }) =>
-        topics.map((topic) => ({
+        }));
+      },
+      fetchOffsets: async ({ groupId, topics }: { groupId: string; topics: string[] }) => {
+        this.adminCalls.push('fetchOffsets');
+        await this.answer();
+        return topics.map((topic) => ({
           topic,
           partitions: this.partitionsOf(topic).map((_messages, partition) => ({
             partition,
             offset: String(this.committedOffset(groupId, topic, partition) ?? -1),
             metadata: null,
           })),
-        })),
+        }));
+      },
       deleteGroups: async (groupIds: string[]) => {
         for (const groupId of groupIds) this.committed.delete(groupId);
         return groupIds.map((groupId) => ({ groupId }));
@@ -229,6 +297,13 @@ export class InMemoryKafka implements KafkaClient {
   }
 
   // --- internals used by InMemoryConsumer ---------------------------------------------------------
+
+  /** @internal creates a missing topic as a broker with auto.create.topics.enable would, or refuses */
+  autoCreate(topic: string): void {
+    if (this.logs.has(topic)) return;
+    if (!this.autoCreateTopics) throw new Error(`This server does not host this topic-partition: ${topic}`);
+    this.createTopic(topic);
+  }
 
   partitionsOf(topic: string): StoredMessage[][] {
     const partitions = this.logs.get(topic);
@@ -322,6 +397,7 @@ export class InMemoryConsumer {
   }
 
   async connect(): Promise<void> {
+    await this.broker.answer();
     const failure = this.broker.takeConnectFailure();
     if (failure) throw failure;
     this.connected = true;
@@ -331,7 +407,7 @@ export class InMemoryConsumer {
     if (this.running) throw new Error('Cannot subscribe to topic while consumer is running');
     for (const topic of subscription.topics) {
       if (typeof topic !== 'string') throw new Error('InMemoryKafka supports topic names only');
-      this.broker.createTopic(topic);
+      this.broker.autoCreate(topic);
       this.topics.push(topic);
     }
     this.fromBeginning = subscription.fromBeginning === true;
@@ -375,8 +451,11 @@ export class InMemoryConsumer {
     this.running = true;
     this.stopSignal = new AbortController();
     const signal = this.stopSignal.signal;
+    // One waiter per partition, and topics of 12 partitions: more than Node's default warning threshold.
+    setMaxListeners(0, signal);
     this.loops = this.topics.flatMap((topic) => this.broker.partitionsOf(topic).map((_log, partition) => this.consume(topic, partition, signal)));
-    queueMicrotask(() => this.emit(CONSUMER_EVENTS.GROUP_JOIN, { groupId: this.groupId }));
+    const memberAssignment = Object.fromEntries(this.topics.map((topic) => [topic, this.broker.partitionsOf(topic).map((_log, partition) => partition)]));
+    queueMicrotask(() => this.emit(CONSUMER_EVENTS.GROUP_JOIN, { groupId: this.groupId, memberAssignment }));
   }
 
   private async halt(): Promise<void> {
@@ -427,6 +506,17 @@ export class InMemoryConsumer {
         this.releaseSlot();
         break;
       }
+      const highWatermark = String(log.length);
+      this.emit(CONSUMER_EVENTS.START_BATCH_PROCESS, {
+        topic,
+        partition,
+        highWatermark,
+        offsetLag: String(log.length - 1 - position),
+        offsetLagLow: String(log.length - 1 - position),
+        batchSize: 1,
+        firstOffset: String(position),
+        lastOffset: String(position),
+      });
       try {
         await eachMessage(payload);
         position++;
