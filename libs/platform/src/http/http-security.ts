@@ -53,6 +53,9 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
+        // Served over plain HTTP behind TLS termination or on a LAN address, /docs must not have its
+        // assets rewritten to https:// (only localhost is exempt from the upgrade in browsers).
+        upgradeInsecureRequests: null,
       },
     },
   });

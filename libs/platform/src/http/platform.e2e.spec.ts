@@ -378,6 +378,8 @@ describe('platform over real HTTP', () => {
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("script-src 'self'");
+      // Plain HTTP on a LAN address or behind TLS termination: assets must not be rewritten to https://.
+      expect(csp).not.toContain('upgrade-insecure-requests');
       const html = await response.text();
       // Every script is a same-origin file (no inline code, which script-src 'self' would block) and loads.
       const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
