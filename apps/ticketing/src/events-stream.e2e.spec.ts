@@ -1,19 +1,8 @@
 import { TICKET_OPENED_SCHEMA_VERSION } from '@ticketing/contracts';
 import { ManualClock, newId } from '@ticketing/kernel';
+import type { StreamedEvent } from '@ticketing/ops-stream';
 import { TicketingHarness } from './test-support/ticketing.harness';
 
-type StreamedEvent = {
-  id: string;
-  type: string;
-  schemaVersion: number;
-  streamName: string;
-  context: string | null;
-  globalPosition: number;
-  occurredAt: string;
-  ticketId: string | null;
-  correlationId: string;
-  data: Record<string, unknown>;
-};
 /** One parsed SSE message (or, with `comment`, a comment line). */
 type SseMessage = { id?: string; event?: string; data?: StreamedEvent; comment?: string };
 

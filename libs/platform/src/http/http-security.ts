@@ -10,6 +10,7 @@ import { authenticateBearer } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier.port';
 import type { TicketingConfig } from '../config/ticketing-config';
 import { sendProblem } from '../problems/problem-details.filter';
+import { isOpsRoute } from './ops-routes';
 import { PROBLEM_TYPES } from '../problems/problem-types';
 
 /** Request headers a browser client may send cross-origin. */
@@ -31,10 +32,6 @@ export const CORS_EXPOSED_HEADERS = [
 /** Who may read /metrics and /docs when TICKETING_PROTECT_OPS_ROUTES is true. */
 export const OPS_ROLES: readonly Role[] = ['ops', 'admin'];
 
-const isOpsRoute = (url: string): boolean => {
-  const path = url.split('?')[0] ?? url;
-  return path === '/metrics' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
-};
 
 /**
  * Security headers for every response: @fastify/helmet's defaults (nosniff, frame and referrer

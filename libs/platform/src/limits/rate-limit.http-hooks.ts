@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticateBearer } from '../auth/bearer';
 import type { TokenVerifier } from '../auth/token-verifier.port';
+import { isUnlimited } from '../http/ops-routes';
 import { sendProblem } from '../problems/problem-details.filter';
 import { rateLimitExceeded, rateLimitHeaders, type RateClass, type RateLimits } from './rate-limits';
 import './rate-limit.decorators';
@@ -9,11 +10,6 @@ export type RateLimitHookDependencies = Readonly<{ limits: RateLimits; verifier:
 
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
-/** Probes, scrapes and the API docs: never limited (monitoring must see an overloaded server). */
-export const isUnlimited = (url: string): boolean => {
-  const path = url.split('?')[0];
-  return path.startsWith('/health/') || path === '/metrics' || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
-};
 
 /**
  * Rate limits for HTTP as a Fastify `onRequest` hook rather than a Nest guard: it runs before the

@@ -97,34 +97,39 @@ type OpenedTicket = Pick<
   | 'created_at'
 >;
 
+/** What every ticket's row holds when it is opened, beside what TicketOpened says (also ticket-row.evolve.ts). */
+export const OPENED_TICKET_DEFAULTS = {
+  status: 'open',
+  queue: null,
+  assignee: null,
+  merged_into: null,
+  resolution_code: null,
+  first_response_at: null,
+  first_response_seconds: null,
+  resolved_at: null,
+  auto_close_at: null,
+  closed_at: null,
+  customer_messages: 1,
+  agent_replies: 0,
+  internal_notes: 0,
+} as const satisfies Partial<TicketRow>;
+
 const insertOpenedTicket = prepareQuery((db: Kysely<TicketListTables>, param: ParameterOf<OpenedTicket>) =>
   db.insertInto('intake_tickets').values({
     id: param('id'),
     customer_id: param('customer_id'),
-    status: 'open',
     channel: param('channel'),
     language: param('language'),
     language_given: param('language_given'),
     detected_language: param('detected_language'),
     language_fallback: param('language_fallback'),
-    queue: null,
-    assignee: null,
     subject: param('subject'),
     channel_details: param('channel_details'),
     asset_context: param('asset_context'),
     linked_from: param('linked_from'),
-    merged_into: null,
-    resolution_code: null,
     created_at: param('created_at'),
     updated_at: param('created_at'),
-    first_response_at: null,
-    first_response_seconds: null,
-    resolved_at: null,
-    auto_close_at: null,
-    closed_at: null,
-    customer_messages: 1,
-    agent_replies: 0,
-    internal_notes: 0,
+    ...OPENED_TICKET_DEFAULTS,
   }),
 );
 

@@ -1,7 +1,7 @@
 import { upcastPublicEvent } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
-import { TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
+import { OPENED_TICKET_DEFAULTS, TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
 
 const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 
@@ -17,32 +17,20 @@ export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEv
   if (event.type === 'TicketOpened') {
     const { data } = event;
     return {
+      ...OPENED_TICKET_DEFAULTS,
       id: data.ticketId,
       customer_id: data.customerId,
-      status: 'open',
       channel: data.channel,
       language: data.language,
       language_given: data.languageGiven,
       detected_language: data.detectedLanguage,
       language_fallback: data.languageFallback ? 1 : 0,
-      queue: null,
-      assignee: null,
       subject: data.subject,
       channel_details: data.channelDetails ? JSON.stringify(data.channelDetails) : null,
       asset_context: data.assetContext ? JSON.stringify(data.assetContext) : null,
       linked_from: data.linkedFromTicketId,
-      merged_into: null,
-      resolution_code: null,
       created_at: data.openedAt,
       updated_at: data.openedAt,
-      first_response_at: null,
-      first_response_seconds: null,
-      resolved_at: null,
-      auto_close_at: null,
-      closed_at: null,
-      customer_messages: 1,
-      agent_replies: 0,
-      internal_notes: 0,
     };
   }
   // The projection's updates of a row that does not exist change nothing.
