@@ -1,7 +1,7 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import fastifyCors from '@fastify/cors';
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ForbiddenError } from '@ticketing/kernel';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -29,17 +29,17 @@ export const CORS_EXPOSED_HEADERS = [
   'WWW-Authenticate',
 ];
 
-/** Who may read /metrics and /docs when TICKETING_PROTECT_OPS_ROUTES is true. */
-export const OPS_ROLES: readonly Role[] = ['ops', 'admin'];
-
-
 /**
- * Security headers for every response: @fastify/helmet's defaults (nosniff, frame and referrer
- * policies, a CSP that still lets the Swagger UI at /docs run), `Cache-Control: no-store` unless a
- * route set its own (responses carry personal data), and CORS only for TICKETING_CORS_ORIGINS.
+ * helmet's headers for this API, computed once: they are the same for every response (no CSP
+ * nonces), while @fastify/helmet builds the whole middleware again for each request.
  */
-export async function registerSecurityHeaders(app: NestFastifyApplication, config: Pick<TicketingConfig, 'corsOrigins'>): Promise<void> {
-  await app.register(fastifyHelmet, {
+function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -55,8 +55,25 @@ export async function registerSecurityHeaders(app: NestFastifyApplication, confi
         upgradeInsecureRequests: null,
       },
     },
-  });
+  })({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
+}
+
+/** Who may read /metrics and /docs when TICKETING_PROTECT_OPS_ROUTES is true. */
+export const OPS_ROLES: readonly Role[] = ['ops', 'admin'];
+
+/**
+ * Security headers for every response: helmet's defaults (nosniff, frame and referrer
+ * policies, a CSP that still lets the Swagger UI at /docs run), `Cache-Control: no-store` unless a
+ * route set its own (responses carry personal data), and CORS only for TICKETING_CORS_ORIGINS.
+ */
+export async function registerSecurityHeaders(app: NestFastifyApplication, config: Pick<TicketingConfig, 'corsOrigins'>): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  const securityHeaders = helmetHeaders();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(securityHeaders);
+    done();
+  });
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     done(null, payload);
