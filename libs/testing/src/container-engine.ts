@@ -44,6 +44,7 @@ export function detectContainerEngine(timeoutMs = 15_000): ContainerEngine {
 export function describeWithContainerEngine(title: string, body: () => void): void {
   const engine = detectContainerEngine();
   if (engine.available) return describe(title, body);
-  console.warn(`SKIPPED: ${title} — no container engine: ${engine.reason}`);
+  // stderr, not console: Jest drops a fully skipped file's console output in a whole run.
+  process.stderr.write(`\nSKIPPED: ${title} — no container engine: ${engine.reason}\n`);
   describe.skip(`${title} [skipped: no container engine — ${engine.reason}]`, body);
 }
