@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerProjectionCommands } from './commands/projections.command';
 import { registerStartCommand } from './commands/start.command';
@@ -13,5 +14,6 @@ export function buildCli(): Command {
   registerTokenCommand(program);
   registerDeadLetterCommands(program);
   registerProjectionCommands(program);
+  registerClassifierCommands(program);
   return program;
 }

@@ -27,6 +27,10 @@ export function protoDir(from: string = __dirname): string {
 export const INTAKE_GRPC_PACKAGE = 'ticketing.intake.v1';
 export const INTAKE_PROTO_FILE = 'ticketing/intake/v1/tickets.proto';
 
+/** The routing context's gRPC package and its .proto file, relative to `protoDir()`. */
+export const ROUTING_GRPC_PACKAGE = 'ticketing.routing.v1';
+export const ROUTING_PROTO_FILE = 'ticketing/routing/v1/routing.proto';
+
 /** Absolute path of the intake context's .proto (TicketService). */
 export const intakeProtoPath = (): string => join(protoDir(), INTAKE_PROTO_FILE);
 

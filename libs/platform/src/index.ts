@@ -30,6 +30,10 @@ export * from './health/readiness.registry';
 export * from './health/health.module';
 export * from './grpc/grpc-health';
 export * from './grpc/grpc-tooling';
+export * from './grpc/grpc.server';
+export * from './grpc/grpc-correlation.interceptor';
+export * from './grpc/grpc-request.validation';
+export * from './grpc/proto-enum';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';

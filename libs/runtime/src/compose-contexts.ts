@@ -1,9 +1,9 @@
-import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@ticketing/messaging';
 import { OpsStreamModule } from '@ticketing/ops-stream';
-import { BackgroundTasks, createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import { BackgroundTasks, connectGrpc, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
 import { assertComposable, type ContextDefinition } from './context.definition';
 import { RuntimeModule } from './runtime.module';
@@ -54,11 +54,13 @@ class ComposedRootModule {}
 export async function composeContexts(options: ComposeOptions): Promise<ComposedProcess> {
   const { contexts, config, clock, mode, name } = options;
   assertComposable(contexts);
-  const offloading = mode === 'serve' && options.offloadConsumers !== undefined && contexts.some((context) => context.serves === 'bus');
+  const offloadable = (context: ContextDefinition) => context.serves === 'bus' || context.consumers !== undefined;
+  const offloading = mode === 'serve' && options.offloadConsumers !== undefined && contexts.some(offloadable);
   const inProcess = offloading ? contexts.filter((context) => context.serves === 'api') : contexts;
   const runtime = await TicketingRuntime.open({
     config,
-    projections: inProcess.flatMap((context) => context.projections),
+    // An api context's projections run beside its API, never also on the consumer thread (one runner per checkpoint).
+    projections: inProcess.filter((context) => mode !== 'consume' || context.serves === 'bus').flatMap((context) => context.projections),
     // The consumer thread writes through the same store; this process relays everything composed.
     relayContexts: mode === 'consume' ? [] : contexts.map((context) => context.name),
     name,
@@ -69,14 +71,14 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
   let app: NestFastifyApplication | undefined;
   let offloaded: OffloadedConsumers | undefined;
   try {
-    offloaded = offloading ? await options.offloadConsumers!(contexts.filter((context) => context.serves === 'bus')) : undefined;
+    offloaded = offloading ? await options.offloadConsumers!(contexts.filter(offloadable)) : undefined;
     // Every process serving an API serves the ops event stream of all contexts, whichever it composes.
-    const apiModules = inProcess.filter((context) => context.serves === 'api').map((context) => context.module);
+    const apiModules = mode === 'consume' ? [] : inProcess.filter((context) => context.serves === 'api').map((context) => context.module);
     const root: DynamicModule = {
       module: ComposedRootModule,
       imports: [
         RuntimeModule.forRuntime(runtime),
-        ...inProcess.map((context) => context.module),
+        ...inProcess.flatMap((context) => modulesOf(context, mode === 'consume' ? 'consumers' : offloading ? 'api' : 'all')),
         ...(apiModules.length > 0 ? [OpsStreamModule.forContexts(apiModules)] : []),
       ],
       providers: [...(offloaded?.providers ?? [])],
@@ -94,6 +96,11 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
       return { app, runtime, ports: {} };
     }
     const transports = inProcess.flatMap((context) => context.transports).map((connect) => connect(app!, config));
+    const grpcSurfaces = inProcess.flatMap((context) => (context.grpc ? [context.grpc] : []));
+    if (grpcSurfaces.length > 0) {
+      const grpc = connectGrpc(app, grpcSurfaces, { port: config.grpcPort });
+      transports.push({ name: 'grpc', port: () => grpc.port });
+    }
     await runtime.projections.start();
     await runtime.relay?.start();
     await app.startAllMicroservices();
@@ -105,7 +112,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
         Object.entries(ports)
           .map(([transport, port]) => `, ${transport} on ${port}`)
           .join('') +
-        `: contexts [${contexts.map((context) => context.name + (offloaded && context.serves === 'bus' ? ' (consumer thread)' : '')).join(', ')}]` +
+        `: contexts [${contexts.map((context) => context.name + (offloaded && offloadable(context) ? (context.serves === 'bus' ? ' (consumer thread)' : ' (consumers on the consumer thread)') : '')).join(', ')}]` +
         `, bus ${config.bus.kind}` +
         (runtime.relay ? `, relaying [${contexts.map((context) => context.name).join(', ')}]` : ''),
     );
@@ -118,4 +125,15 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
     }
     throw error;
   }
+}
+
+/**
+ * The modules of a context a process imports: `consumers` on the consumer thread (a bus context's
+ * module is its consumers), `api` beside a consumer thread, `all` everywhere else.
+ */
+function modulesOf(context: ContextDefinition, part: 'consumers' | 'api' | 'all'): Type<unknown>[] {
+  if (context.serves === 'bus') return part === 'api' ? [] : [context.module];
+  if (part === 'consumers') return context.consumers ? [context.consumers] : [];
+  if (part === 'api') return [context.module];
+  return [context.module, ...(context.consumers ? [context.consumers] : [])];
 }

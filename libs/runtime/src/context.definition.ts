@@ -1,6 +1,6 @@
 import type { INestApplication, Type } from '@nestjs/common';
 import { assertDisjointContracts, CONTEXT_CONTRACTS, type ContextContract, type ContextName } from '@ticketing/contracts';
-import type { TicketingConfig } from '@ticketing/platform';
+import type { GrpcSurface, TicketingConfig } from '@ticketing/platform';
 import type { AnyProjectionDefinition } from '@ticketing/read-store';
 
 /** A transport a context serves besides HTTP and the bus (gRPC…), once it listens. */
@@ -23,6 +23,14 @@ export type ContextDefinition = Readonly<{
   contract: ContextContract<ContextName>;
   /** Its Nest module: controllers (HTTP, gRPC), `@EventPattern` consumers, providers. */
   module: Type<unknown>;
+  /**
+   * An `api` context's bus consumers, as a module of their own, so `ticketing start` can run them
+   * on the consumer thread (their CPU away from HTTP requests) while `module` serves the API.
+   * Processes without a consumer thread import both.
+   */
+  consumers: Type<unknown> | undefined;
+  /** Its gRPC services: every composed context's are served on one port (`TICKETING_GRPC_PORT`). */
+  grpc: GrpcSurface | undefined;
   /** Read models it needs kept up to date. */
   projections: readonly AnyProjectionDefinition[];
   /**
@@ -30,13 +38,15 @@ export type ContextDefinition = Readonly<{
    * `ticketing start` may run it on the consumer thread, away from HTTP requests.
    */
   serves: 'api' | 'bus';
-  /** Transports besides HTTP and the bus. */
+  /** Transports besides HTTP, the shared gRPC server and the bus. */
   transports: readonly ContextTransport[];
 }>;
 
 export type ContextDefinitionInput = Readonly<{
   contract: ContextContract<ContextName>;
   module: Type<unknown>;
+  consumers?: Type<unknown>;
+  grpc?: GrpcSurface;
   projections?: readonly AnyProjectionDefinition[];
   serves: 'api' | 'bus';
   transports?: readonly ContextTransport[];
@@ -51,10 +61,22 @@ export function defineContext(input: ContextDefinitionInput): ContextDefinition 
   if (new Set(projectionNames).size !== projectionNames.length) {
     throw new Error(`Context ${name} lists a projection twice: ${projectionNames.join(', ')}`);
   }
-  if (input.serves === 'bus' && transports.length > 0) {
+  if (input.serves === 'bus' && (transports.length > 0 || input.grpc !== undefined)) {
     throw new Error(`Context ${name} serves only the bus but lists transports: a bus-only context may run where nothing listens`);
   }
-  return Object.freeze({ name, contract: input.contract, module: input.module, projections, serves: input.serves, transports });
+  if (input.serves === 'bus' && input.consumers !== undefined) {
+    throw new Error(`Context ${name} serves only the bus: its module is its consumers, it needs no separate consumers module`);
+  }
+  return Object.freeze({
+    name,
+    contract: input.contract,
+    module: input.module,
+    consumers: input.consumers,
+    grpc: input.grpc,
+    projections,
+    serves: input.serves,
+    transports,
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
-import { IdempotencyInterceptor, IdempotencyStore } from '@ticketing/platform';
+import { GrpcCorrelationInterceptor, IdempotencyInterceptor, IdempotencyStore } from '@ticketing/platform';
 import { AutoCloseScheduler } from './application/auto-close.scheduler';
 import { TicketCommandsService } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
@@ -12,7 +12,7 @@ import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
 import { TicketListQuery } from './ticket-list/ticket-list.query';
 import { TICKET_ACCESS, type TicketAccess } from '@ticketing/ops-stream';
-import { GrpcCorrelationInterceptor } from './grpc/grpc-correlation.interceptor';
+
 import { TicketGrpcController } from './grpc/ticket.grpc.controller';
 import { TicketWatchService } from './grpc/ticket-watch.service';
 

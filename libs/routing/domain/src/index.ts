@@ -1,3 +1,3 @@
-export * from './queue-rules';
+export * from './routing-rules';
 export * from './routing.state';
 export * from './routing.decider';

@@ -1,6 +1,16 @@
-import { ROUTING_CONTRACT } from '@ticketing/contracts';
+import { ROUTING_CONTRACT, ROUTING_GRPC_PACKAGE, ROUTING_PROTO_FILE } from '@ticketing/contracts';
 import { defineContext } from '@ticketing/runtime';
-import { RoutingModule } from './routing.module';
+import { RoutingConsumersModule, RoutingModule } from './routing.module';
 
-/** Routing: places tickets in queues; it reads intake's events only from the bus. */
-export const ROUTING_CONTEXT = defineContext({ contract: ROUTING_CONTRACT, module: RoutingModule, serves: 'bus' });
+/** The fully-qualified name of the routing gRPC service. */
+export const ROUTING_GRPC_SERVICE = `${ROUTING_GRPC_PACKAGE}.RoutingService`;
+
+/** Routing: classifies tickets, sets their priority and queues them; reads intake's events only from the bus. */
+export const ROUTING_CONTEXT = defineContext({
+  contract: ROUTING_CONTRACT,
+  module: RoutingModule,
+  consumers: RoutingConsumersModule,
+  projections: RoutingModule.projections,
+  serves: 'api',
+  grpc: { package: ROUTING_GRPC_PACKAGE, protoFile: ROUTING_PROTO_FILE, services: [ROUTING_GRPC_SERVICE] },
+});

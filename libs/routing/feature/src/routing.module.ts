@@ -1,6 +1,39 @@
-import { Module } from '@nestjs/common';
+import { Module, type Provider } from '@nestjs/common';
+import { CLASSIFIER_MODELS, classifierModelsProvider } from './classifier/classifier-models.provider';
+import { InlineTicketClassifier, TICKET_CLASSIFIER, type ClassifierModels } from './classifier/ticket-classifier';
+import { ThreadedTicketClassifier } from './classifier/threaded-ticket-classifier';
+import { RoutingGrpcController } from './grpc/routing.grpc.controller';
+import { RoutingHttpController } from './http/routing.http.controller';
+import { routingBoardProjection } from './queues/routing-board.projection';
+import { RoutingBoardQuery } from './queues/routing-board.query';
+import { RoutingCommandsService } from './routing-commands.service';
+import { ROUTING_RULES, routingRulesFromEnv } from './routing-rules.config';
 import { TicketOpenedConsumer } from './ticket-opened.consumer';
 
-/** The routing context: places tickets in queues. It reads intake's events only from the bus. */
-@Module({ controllers: [TicketOpenedConsumer] })
-export class RoutingModule {}
+const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => routingRulesFromEnv() };
+
+/** Routing's API: classify, recategorize, queues. Scoring for HTTP runs on worker threads. */
+@Module({
+  controllers: [RoutingHttpController, RoutingGrpcController],
+  providers: [
+    rulesProvider,
+    classifierModelsProvider,
+    { provide: TICKET_CLASSIFIER, useFactory: (models: ClassifierModels) => new ThreadedTicketClassifier(models), inject: [CLASSIFIER_MODELS] },
+    RoutingCommandsService,
+    RoutingBoardQuery,
+  ],
+})
+export class RoutingModule {
+  static readonly projections = [routingBoardProjection];
+}
+
+/** Routing's bus consumers: classify and queue every opened ticket, on the consumer thread under `ticketing start`. */
+@Module({
+  controllers: [TicketOpenedConsumer],
+  providers: [
+    rulesProvider,
+    classifierModelsProvider,
+    { provide: TICKET_CLASSIFIER, useFactory: (models: ClassifierModels) => new InlineTicketClassifier(models), inject: [CLASSIFIER_MODELS] },
+  ],
+})
+export class RoutingConsumersModule {}

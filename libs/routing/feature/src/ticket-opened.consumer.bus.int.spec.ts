@@ -4,7 +4,7 @@ import { TICKET_OPENED_SCHEMA_VERSION } from '@ticketing/contracts';
 import { CLOCK, ManualClock, newId } from '@ticketing/kernel';
 import { EVENT_STORE, MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { EmbeddedBusServer, MemoryConsumerStateStore } from '@ticketing/messaging';
-import { RoutingModule } from './routing.module';
+import { RoutingConsumersModule } from './routing.module';
 
 /** What each `@EventPattern` handler of the app was handed as its payload. */
 class PayloadRecorder implements NestInterceptor {
@@ -26,7 +26,7 @@ describe('TicketOpenedConsumer on the bus', () => {
     @Global()
     @Module({ providers: [{ provide: EVENT_STORE, useValue: store }, { provide: CLOCK, useValue: clock }], exports: [EVENT_STORE, CLOCK] })
     class Infrastructure {}
-    @Module({ imports: [Infrastructure, RoutingModule] })
+    @Module({ imports: [Infrastructure, RoutingConsumersModule] })
     class Root {}
     const server = new EmbeddedBusServer({ eventStore: store, state: new MemoryConsumerStateStore(), clock, retry: { maxAttempts: 1 } });
     app = await NestFactory.createMicroservice(Root, { strategy: server, logger: false });
@@ -42,15 +42,18 @@ describe('TicketOpenedConsumer on the bus', () => {
 
   async function queued(ticketId: string): Promise<RecordedEvent> {
     for (let turn = 0; turn < 2_000; turn++) {
-      for await (const event of store.readStream(`routing-${ticketId}`)) return event;
+      const events: RecordedEvent[] = [];
+      for await (const event of store.readStream(`routing-${ticketId}`)) events.push(event);
+      const queuedEvent = events.find((event) => event.type === 'TicketQueued');
+      if (queuedEvent) return queuedEvent;
       await new Promise((resolve) => setImmediate(resolve));
     }
     throw new Error(`ticket ${ticketId} never queued`);
   }
 
-  it('gets a version 1 TicketOpened stored long ago in its current shape, and queues the ticket', async () => {
+  it('gets a version 1 TicketOpened stored long ago in its current shape, and classifies and queues the ticket', async () => {
     const ticketId = newId();
-    const v1 = { ticketId, customerId: 'c-1', channel: 'email', subject: 's', body: 'b', language: 'ko', openedAt: '2026-11-25T10:00:00.000Z' };
+    const v1 = { ticketId, customerId: 'c-1', channel: 'email', subject: '출금 지연', body: '출금 신청한 지 5시간째 처리중입니다. 언제 완료되나요?', language: 'ko', openedAt: '2026-11-25T10:00:00.000Z' };
     await store.append(
       `ticket-${ticketId}`,
       [
@@ -64,10 +67,10 @@ describe('TicketOpenedConsumer on the bus', () => {
       ],
       { expectedRevision: 'no_stream' },
     );
-    expect(await queued(ticketId)).toMatchObject({ type: 'TicketQueued', data: { ticketId, queue: 'tickets-ko' } });
+    expect(await queued(ticketId)).toMatchObject({ type: 'TicketQueued', data: { ticketId, queue: 'security-emergency' } });
     expect(recorder.payloads).toEqual([
       {
-        handler: 'TicketOpenedConsumer.queue',
+        handler: 'TicketOpenedConsumer.classifyAndQueue',
         payload: expect.objectContaining({
           type: 'TicketOpened',
           schemaVersion: TICKET_OPENED_SCHEMA_VERSION,

@@ -6,6 +6,8 @@ import { newId } from '@ticketing/kernel';
 import {
   CorrelationContext,
   CurrentActor,
+  GrpcCorrelationInterceptor,
+  validated,
   IdempotencyInterceptor,
   RateLimitClass,
   Roles,
@@ -19,8 +21,6 @@ import { toOpenTicketInput } from '../open-ticket/open-ticket.mapper';
 import { OpenTicketRequest } from '../open-ticket/open-ticket.request.dto';
 import { ListTicketsQuery } from '../ticket-reads.http.controller';
 import { TicketListQuery } from '../ticket-list/ticket-list.query';
-import { GrpcCorrelationInterceptor } from './grpc-correlation.interceptor';
-import { validated } from './grpc-request.validation';
 import { listTicketsQueryOf, openTicketBodyOf, toConversationMessage, toTicketMessage, toTimestamp } from './ticket.grpc.mapper';
 import type {
   BodyMessage,

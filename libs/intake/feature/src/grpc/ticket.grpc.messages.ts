@@ -9,7 +9,8 @@
 export type TimestampMessage = Readonly<{ seconds: string | number; nanos: number }>;
 
 /** An enum value by name; a number when the sender used a value this .proto does not know. */
-export type EnumValue = string | number;
+export type { EnumValue } from '@ticketing/platform';
+import type { EnumValue } from '@ticketing/platform';
 
 export type ChatDetailsMessage = Readonly<{ sessionId: string }>;
 export type EmailDetailsMessage = Readonly<{ fromAddress: string; messageId: string; inReplyTo?: string }>;

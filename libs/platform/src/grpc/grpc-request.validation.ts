@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { ValidationError } from '@ticketing/kernel';
-import { createValidationPipe } from '@ticketing/platform';
+import { createValidationPipe } from '../problems/validation.pipe';
 
 const pipe = createValidationPipe();
 

@@ -1,11 +1,11 @@
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
 import { ServerGrpc, type MicroserviceOptions } from '@nestjs/microservices';
-import { INTAKE_GRPC_PACKAGE, INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
-import { addGrpcTooling } from '@ticketing/platform';
+import { protoLoaderOptions } from '@ticketing/contracts';
+import { addGrpcTooling } from './grpc-tooling';
 
-/** The fully-qualified name of the intake gRPC service, as reflection and health name it. */
-export const INTAKE_GRPC_SERVICE = `${INTAKE_GRPC_PACKAGE}.TicketService`;
+/** A context's gRPC surface: its proto package, file (under libs/contracts/proto) and fully-qualified services. */
+export type GrpcSurface = Readonly<{ package: string; protoFile: string; services: readonly string[] }>;
 
 /**
  * HTTP/2 keepalive: the server pings a connection after 30 s without frames and drops it when the
@@ -49,20 +49,25 @@ export class PortReportingGrpcServer extends ServerGrpc {
 }
 
 /**
- * Serves the intake TicketService over gRPC from `app`, with server reflection and
- * grpc.health.v1.Health (the app's readiness). `inheritAppConfig` gives the gRPC handlers the
- * app's global guards (authentication, roles), pipe and exception filter (→ gRPC status and details).
- * It listens once `app.startAllMicroservices()` runs; read the port from the returned server then.
+ * Serves every composed context's gRPC services from `app` on ONE port, with server reflection and
+ * grpc.health.v1.Health (the app's readiness) covering all of them. `inheritAppConfig` gives the
+ * gRPC handlers the app's global guards (authentication, roles), pipe and exception filter (→ gRPC
+ * status and details). It listens once `app.startAllMicroservices()` runs; read the port then.
  */
-export function connectIntakeGrpc(app: INestApplication, options: Readonly<{ port: number; host?: string }>): PortReportingGrpcServer {
+export function connectGrpc(
+  app: INestApplication,
+  surfaces: readonly GrpcSurface[],
+  options: Readonly<{ port: number; host?: string }>,
+): PortReportingGrpcServer {
+  const protoFiles = surfaces.map((surface) => surface.protoFile);
   const server = new PortReportingGrpcServer(
     {
-      package: INTAKE_GRPC_PACKAGE,
-      protoPath: INTAKE_PROTO_FILE,
+      package: surfaces.map((surface) => surface.package),
+      protoPath: protoFiles,
       url: `${options.host ?? '0.0.0.0'}:${options.port}`,
       loader: protoLoaderOptions(),
     },
-    (grpcServer) => addGrpcTooling(grpcServer, app, { protoFiles: [INTAKE_PROTO_FILE], services: [INTAKE_GRPC_SERVICE] }),
+    (grpcServer) => addGrpcTooling(grpcServer, app, { protoFiles, services: surfaces.flatMap((surface) => surface.services) }),
   );
   app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
   return server;

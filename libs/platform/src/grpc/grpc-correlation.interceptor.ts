@@ -1,7 +1,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { acceptOrCreateCorrelationId, CORRELATION_HEADER, CorrelationContext } from '@ticketing/platform';
+import { acceptOrCreateCorrelationId, CORRELATION_HEADER, CorrelationContext } from '../logging/correlation.context';
 
 const asString = (value: string | Buffer): string => (typeof value === 'string' ? value : value.toString('utf8'));
 
