@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { LinearModel } from './linear-model';
-import { logitsOf, softmax } from './linear-model';
 import { extractFeatures } from './text-features';
 
 export type TrainingExample<Label extends string = string> = Readonly<{ text: string; label: Label }>;
@@ -44,39 +43,55 @@ export function trainLinearModel<Label extends string>(
   const settings = { ...DEFAULT_TRAINING_OPTIONS, ...options };
   const { dimensions, epochs, learningRate, l2, seed, maxChars } = settings;
   const labelIndex = new Map(labels.map((label, index) => [label, index]));
+  // Features as parallel typed arrays: the loops below run over them millions of times.
   const encoded = examples.map((example) => {
-    const index = labelIndex.get(example.label);
-    if (index === undefined) throw new Error(`Example labelled ${example.label}, which is not one of ${labels.join(', ')}`);
-    return { features: extractFeatures(example.text, dimensions, maxChars), label: index };
+    const label = labelIndex.get(example.label);
+    if (label === undefined) throw new Error(`Example labelled ${example.label}, which is not one of ${labels.join(', ')}`);
+    const features = extractFeatures(example.text, dimensions, maxChars);
+    return { buckets: Int32Array.from(features.keys()), values: Float64Array.from(features.values()), label };
   });
   const count = labels.length;
+  const biasOffset = dimensions * count;
   const weights = new Float32Array(new SharedArrayBuffer((dimensions + 1) * count * Float32Array.BYTES_PER_ELEMENT));
   const squaredGradients = new Float32Array((dimensions + 1) * count);
+  const logits = new Float64Array(count);
+  const errors = new Float64Array(count);
   const random = seededRandom(seed);
   const order = encoded.map((_example, index) => index);
+  const update = (slot: number, gradient: number): void => {
+    const regularized = gradient + l2 * weights[slot];
+    squaredGradients[slot] += regularized * regularized;
+    weights[slot] -= (learningRate * regularized) / (Math.sqrt(squaredGradients[slot]) + 1e-8);
+  };
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let index = order.length - 1; index > 0; index--) {
       const other = Math.floor(random() * (index + 1));
       [order[index], order[other]] = [order[other], order[index]];
     }
     for (const position of order) {
-      const { features, label } = encoded[position];
-      const probabilities = softmax(logitsOf(weights, count, dimensions, features));
-      for (let candidate = 0; candidate < count; candidate++) {
-        const error = probabilities[candidate] - (candidate === label ? 1 : 0);
-        if (Math.abs(error) < 1e-6) continue;
-        for (const [bucket, value] of features) update(bucket * count + candidate, error * value);
-        update(dimensions * count + candidate, error);
+      const { buckets, values, label } = encoded[position];
+      for (let k = 0; k < count; k++) logits[k] = weights[biasOffset + k];
+      // A bucket's weights for every label are adjacent: one pass over the features, labels inside.
+      for (let i = 0; i < buckets.length; i++) {
+        const offset = buckets[i] * count;
+        const value = values[i];
+        for (let k = 0; k < count; k++) logits[k] += weights[offset + k] * value;
       }
+      let max = -Infinity;
+      for (let k = 0; k < count; k++) if (logits[k] > max) max = logits[k];
+      let sum = 0;
+      for (let k = 0; k < count; k++) sum += errors[k] = Math.exp(logits[k] - max);
+      for (let k = 0; k < count; k++) errors[k] = errors[k] / sum - (k === label ? 1 : 0);
+      for (let i = 0; i < buckets.length; i++) {
+        const offset = buckets[i] * count;
+        const value = values[i];
+        for (let k = 0; k < count; k++) if (Math.abs(errors[k]) >= 1e-6) update(offset + k, errors[k] * value);
+      }
+      for (let k = 0; k < count; k++) if (Math.abs(errors[k]) >= 1e-6) update(biasOffset + k, errors[k]);
     }
   }
   return { version: linearModelVersion(examples, labels, options), labels, dimensions, maxChars, weights };
 
-  function update(slot: number, gradient: number): void {
-    const regularized = gradient + l2 * weights[slot];
-    squaredGradients[slot] += regularized * regularized;
-    weights[slot] -= (learningRate * regularized) / (Math.sqrt(squaredGradients[slot]) + 1e-8);
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationB
 import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE } from '@ticketing/event-store';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
-import { PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
+import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols } from 'pino';
 import { registerRelayMetrics } from './relay/relay.metrics';
@@ -28,8 +28,11 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: READ_STORE, useValue: runtime.readStore },
         { provide: PROJECTION_RUNNER, useValue: runtime.projections },
         { provide: CLOCK, useValue: runtime.clock },
+        // Every context's @Idempotent writes share one key table in the read store.
+        { provide: IdempotencyStore, useValue: new IdempotencyStore(runtime.readStore.db) },
+        IdempotencyInterceptor,
       ],
-      exports: [TicketingRuntime, EVENT_STORE, READ_STORE, PROJECTION_RUNNER, CLOCK],
+      exports: [TicketingRuntime, EVENT_STORE, READ_STORE, PROJECTION_RUNNER, CLOCK, IdempotencyStore, IdempotencyInterceptor],
     };
   }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
-import { READ_STORE, type ReadStore } from '@ticketing/read-store';
-import { GrpcCorrelationInterceptor, IdempotencyInterceptor, IdempotencyStore } from '@ticketing/platform';
+import { GrpcCorrelationInterceptor } from '@ticketing/platform';
 import { AutoCloseScheduler } from './application/auto-close.scheduler';
 import { TicketCommandsService } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
@@ -24,10 +23,8 @@ import { TicketWatchService } from './grpc/ticket-watch.service';
     TicketViewsService,
     TicketListQuery,
     AutoCloseScheduler,
-    IdempotencyInterceptor,
     TicketWatchService,
     GrpcCorrelationInterceptor,
-    { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
     { provide: LANGUAGE_DETECTOR, useFactory: () => new ThreadedLanguageDetector() },
     // Intake's read model answers for its tickets on the ops event stream.
     {

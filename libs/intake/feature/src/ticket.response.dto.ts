@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { CHANNELS, LANGUAGES, SOCIAL_PLATFORMS, type AssetContext, type Channel, type ChannelDetails, type Language, type SocialPlatform, type TicketStatus } from '@ticketing/contracts';
+import { CHANNELS, LANGUAGES, SOCIAL_PLATFORMS, type AssetContext, type Channel, type ChannelDetails, type Language, type SocialPlatform, type TicketStatus, CATEGORIES, PRIORITIES, type Category, type Priority } from '@ticketing/contracts';
 import { MAX_AMOUNT_SIGNIFICANT_DIGITS, MAX_SUBJECT_LENGTH } from '@ticketing/intake-domain';
 
 export const TICKET_STATUSES: readonly TicketStatus[] = ['open', 'assigned', 'in_progress', 'waiting_on_customer', 'resolved', 'closed', 'merged'];
@@ -74,7 +74,10 @@ export class TicketResponse {
   @ApiProperty({ nullable: true, type: String, maxLength: 8, description: 'The language detected from subject and body (ISO 639-1)' })
   detectedLanguage!: string | null;
   @ApiProperty({ description: 'Neither given nor detected language is supported: handled in en' }) languageFallback!: boolean;
-  @ApiProperty({ nullable: true, type: String, maxLength: 64, example: 'chat-en', description: 'Set once routing has queued the ticket' }) queue!: string | null;
+  @ApiProperty({ nullable: true, type: String, maxLength: 64, example: 'funds-en', description: 'Set once routing has queued the ticket: `security-emergency`, `triage`, `social-escalations` or a category desk per language' })
+  queue!: string | null;
+  @ApiProperty({ enum: CATEGORIES, nullable: true, type: String, description: 'Set once routing has classified the ticket (or a person corrected it)' }) category!: Category | null;
+  @ApiProperty({ enum: PRIORITIES, nullable: true, type: String, description: 'By the routing rules from the category, channel and asset amount' }) priority!: Priority | null;
   @ApiProperty({ nullable: true, type: String, ...ACTOR_ID }) assignee!: string | null;
   @ApiProperty(ACTOR_ID) customerId!: string;
   @ApiProperty({ maxLength: MAX_SUBJECT_LENGTH }) subject!: string;

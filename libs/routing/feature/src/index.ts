@@ -5,4 +5,5 @@ export * from './ticket-opened.consumer';
 export * from './classifier/shipped-data';
 export * from './classifier/training-data';
 export * from './classifier/ticket-classifier';
+export * from './classifier/classifier-models.provider';
 export * from './classifier/classifier-evaluation';

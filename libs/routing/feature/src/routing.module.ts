@@ -6,6 +6,7 @@ import { RoutingGrpcController } from './grpc/routing.grpc.controller';
 import { RoutingHttpController } from './http/routing.http.controller';
 import { routingBoardProjection } from './queues/routing-board.projection';
 import { RoutingBoardQuery } from './queues/routing-board.query';
+import { RoutingApiService } from './routing-api.service';
 import { RoutingCommandsService } from './routing-commands.service';
 import { ROUTING_RULES, routingRulesFromEnv } from './routing-rules.config';
 import { TicketOpenedConsumer } from './ticket-opened.consumer';
@@ -21,6 +22,7 @@ const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => rout
     { provide: TICKET_CLASSIFIER, useFactory: (models: ClassifierModels) => new ThreadedTicketClassifier(models), inject: [CLASSIFIER_MODELS] },
     RoutingCommandsService,
     RoutingBoardQuery,
+    RoutingApiService,
   ],
 })
 export class RoutingModule {

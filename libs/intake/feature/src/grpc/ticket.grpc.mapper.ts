@@ -70,6 +70,8 @@ export function toTicketMessage(ticket: TicketResponse): TicketMessage {
     ...defined({
       detectedLanguage: ticket.detectedLanguage,
       queue: ticket.queue,
+      category: ticket.category,
+      priority: ticket.priority,
       assignee: ticket.assignee,
       linkedFromTicketId: ticket.linkedFromTicketId,
       mergedInto: ticket.mergedInto,

@@ -18,7 +18,9 @@ const full: TicketResponse = {
   languageGiven: 'tr',
   detectedLanguage: 'tr',
   languageFallback: false,
-  queue: 'social-tr',
+  queue: 'social-escalations',
+  category: 'fake_token_scam',
+  priority: 'high',
   assignee: 'agent-7',
   customerId: 'cust-1',
   subject: 'Funds gone',
@@ -48,7 +50,9 @@ describe('Ticket message mapping', () => {
       languageGiven: 'LANGUAGE_TR',
       detectedLanguage: 'tr',
       languageFallback: false,
-      queue: 'social-tr',
+      queue: 'social-escalations',
+      category: 'fake_token_scam',
+      priority: 'high',
       assignee: 'agent-7',
       customerId: 'cust-1',
       subject: 'Funds gone',
@@ -72,6 +76,8 @@ describe('Ticket message mapping', () => {
       languageGiven: null,
       detectedLanguage: null,
       queue: null,
+      category: null,
+      priority: null,
       assignee: null,
       channelDetails: null,
       assetContext: null,
@@ -86,7 +92,7 @@ describe('Ticket message mapping', () => {
       messageCounts: { customer: 1, agent: 0 },
     };
     const received = overTheWire('GetTicket', toTicketMessage(bare)) as Record<string, unknown>;
-    for (const field of ['languageGiven', 'detectedLanguage', 'queue', 'assignee', 'channelDetails', 'linkedFromTicketId', 'mergedInto', 'resolutionCode', 'firstResponseSeconds']) {
+    for (const field of ['languageGiven', 'detectedLanguage', 'queue', 'category', 'priority', 'assignee', 'channelDetails', 'linkedFromTicketId', 'mergedInto', 'resolutionCode', 'firstResponseSeconds']) {
       expect(received[field]).toBeUndefined();
     }
     for (const field of ['assetContext', 'firstResponseAt', 'resolvedAt', 'autoCloseAt', 'closedAt']) expect(received[field]).toBeNull();

@@ -39,6 +39,8 @@ export type TicketMessage = ChannelDetailsMessage &
     detectedLanguage?: string;
     languageFallback: boolean;
     queue?: string;
+    category?: string;
+    priority?: string;
     assignee?: string;
     customerId: string;
     subject: string;

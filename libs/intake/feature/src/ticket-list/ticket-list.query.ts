@@ -34,6 +34,8 @@ export function toTicketResponse(row: TicketRow, actor: AuthenticatedActor): Tic
     detectedLanguage: row.detected_language,
     languageFallback: Number(row.language_fallback) === 1,
     queue: row.queue,
+    category: row.category as TicketResponse['category'],
+    priority: row.priority as TicketResponse['priority'],
     assignee: row.assignee,
     customerId: row.customer_id,
     subject: row.subject,

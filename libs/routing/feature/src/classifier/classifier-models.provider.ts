@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
 import { DEFAULT_TRAINING_OPTIONS, linearModelVersion, trainLinearModel, type LinearModel } from '@ticketing/classifier';
@@ -10,12 +9,12 @@ import { loadArticleExamples, loadLabelledInquiries } from './training-data';
 export const CLASSIFIER_MODELS = Symbol('ClassifierModels');
 
 /**
- * Where trained weights of the shipped data are kept between starts: training takes seconds, and
- * every process (and the consumer thread) of a machine would otherwise repeat it. A cache, not
- * state: files are named by the model's version (a digest of its inputs), so a stale one is never
- * read, and deleting the folder only costs the next start its training.
+ * Where trained weights are kept between starts: `data/models` beside the shipped training data,
+ * filled by `npm run build` (`ticketing classifier train`), so no start pays the ~15 s of training.
+ * A cache, not state: files are named by the model's version (a digest of its inputs), so a stale
+ * one is never read, and deleting the folder only costs the next start its training.
  */
-export const defaultModelCacheDir = (): string => process.env.TICKETING_CLASSIFIER_CACHE_DIR || join(tmpdir(), `ticketing-classifier-${userInfo().uid}`);
+export const defaultModelCacheDir = (): string => process.env.TICKETING_CLASSIFIER_CACHE_DIR || join(shippedDataDir('classifier'), '..', 'models');
 
 /** A ModelTrainer that reads a model trained before from `dir`, else trains and writes it there (atomically). */
 export function cachingTrainer(dir: string): ModelTrainer {

@@ -13,7 +13,7 @@ import {
   type EnumValue,
 } from '@ticketing/platform';
 import { ClassifyRequest, RecategorizeRequest, type RoutedTicketResponse } from '../http/routing.dto';
-import { RoutingHttpController } from '../http/routing.http.controller';
+import { RoutingApiService } from '../routing-api.service';
 
 const SERVICE = 'RoutingService';
 const STAFF = ['agent', 'supervisor', 'admin'] as const;
@@ -49,7 +49,7 @@ const toRoutedTicketMessage = (routed: RoutedTicketResponse): RoutedTicketMessag
 @Controller()
 @UseInterceptors(GrpcCorrelationInterceptor)
 export class RoutingGrpcController {
-  constructor(private readonly http: RoutingHttpController) {}
+  constructor(private readonly routing: RoutingApiService) {}
 
   @GrpcMethod(SERVICE, 'ClassifyText')
   @Roles('customer', 'agent', 'supervisor', 'service', 'admin', 'auditor', 'ops')
@@ -59,7 +59,7 @@ export class RoutingGrpcController {
       body: message.body,
       channel: channelEnum.fromProto(message.channel),
     });
-    const verdict = await this.http.classify(request);
+    const verdict = await this.routing.classify(request);
     return { ...verdict, category: categoryEnum.toProto(verdict.category), priority: priorityEnum.toProto(verdict.priority), language: languageEnum.toProto(verdict.language) };
   }
 
@@ -72,7 +72,7 @@ export class RoutingGrpcController {
       category: categoryEnum.fromProto(message.category),
       ...(message.reason ? { reason: message.reason } : {}),
     });
-    return toRoutedTicketMessage(await this.http.recategorize(request.ticketId, request, actor));
+    return toRoutedTicketMessage(await this.routing.recategorize(request.ticketId, request.category, request.reason ?? null, actor));
   }
 
   @GrpcMethod(SERVICE, 'GetTicketRouting')
@@ -80,14 +80,14 @@ export class RoutingGrpcController {
   @Roles(...STAFF, 'auditor', 'ops')
   async getTicketRouting(@Payload() message: { ticketId: string }): Promise<RoutedTicketMessage> {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
-    return toRoutedTicketMessage(await this.http.ticket(ticketId));
+    return toRoutedTicketMessage(await this.routing.ticket(ticketId));
   }
 
   @GrpcMethod(SERVICE, 'ListQueues')
   @RateLimitClass('read')
   @Roles(...STAFF, 'ops')
   async listQueues() {
-    const { queues } = await this.http.queues();
+    const { queues } = await this.routing.queues();
     return { queues: queues.map(({ queue, waiting, emergencies, oldestWaitSeconds }) => ({ queue, waiting, emergencies, oldestWaitSeconds: String(oldestWaitSeconds ?? 0) })) };
   }
 }

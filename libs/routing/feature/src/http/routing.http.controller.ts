@@ -1,38 +1,18 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CLOCK, newId, ValidationError, type Clock } from '@ticketing/kernel';
-import { ApiProblems, ApiUuidParam, CorrelationContext, CurrentActor, Idempotent, Operation, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
-import { decidePriority, type RoutingRules } from '@ticketing/routing-domain';
-import { TICKET_CLASSIFIER, type TicketClassifier } from '../classifier/ticket-classifier';
-import { RoutingBoardQuery } from '../queues/routing-board.query';
-import type { RoutedTicketRow } from '../queues/routing-board.projection';
-import { RoutingCommandsService } from '../routing-commands.service';
-import { ROUTING_RULES } from '../routing-rules.config';
+import { ValidationError } from '@ticketing/kernel';
+import { ApiProblems, ApiUuidParam, CurrentActor, Idempotent, Operation, Roles, type AuthenticatedActor } from '@ticketing/platform';
+import { RoutingApiService } from '../routing-api.service';
 import { ClassifyRequest, ClassifyResponse, QueueListResponse, RecategorizeRequest, RoutedTicketResponse, WaitingTicketsResponse } from './routing.dto';
 
 const STAFF = ['agent', 'supervisor', 'admin'] as const;
 const QUEUE_NAME = /^[a-z0-9-]{1,64}$/;
 
-export const toRoutedTicketResponse = (row: RoutedTicketRow): RoutedTicketResponse => ({
-  ticketId: row.ticket_id,
-  queue: row.queue,
-  category: row.category as RoutedTicketResponse['category'],
-  priority: row.priority as RoutedTicketResponse['priority'],
-  confidence: row.confidence === null ? null : Number(row.confidence),
-  signals: JSON.parse(row.signals) as string[],
-});
-
 @ApiTags('routing')
 @ApiBearerAuth()
 @Controller('routing')
 export class RoutingHttpController {
-  constructor(
-    @Inject(TICKET_CLASSIFIER) private readonly classifier: TicketClassifier,
-    @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
-    @Inject(CLOCK) private readonly clock: Clock,
-    private readonly commands: RoutingCommandsService,
-    private readonly board: RoutingBoardQuery,
-  ) {}
+  constructor(private readonly routing: RoutingApiService) {}
 
   @Post('classify')
   @HttpCode(200)
@@ -42,17 +22,8 @@ export class RoutingHttpController {
     description: 'Any authenticated role. Answers the category, priority and language the ticket would get; creates nothing (frontends use it for pre-submit hints).',
   })
   @ApiOkResponse({ type: ClassifyResponse })
-  async classify(@Body() request: ClassifyRequest): Promise<ClassifyResponse> {
-    const verdict = await this.classifier.classify({ subject: request.subject, body: request.body });
-    const { priority } = decidePriority(verdict.category, { channel: request.channel, assetAmountAboveThreshold: false }, this.rules.priority);
-    return {
-      category: verdict.category,
-      priority,
-      confidence: verdict.confidence,
-      language: verdict.language,
-      modelVersion: verdict.modelVersion,
-      lowConfidence: verdict.confidence < this.rules.minConfidence,
-    };
+  classify(@Body() request: ClassifyRequest): Promise<ClassifyResponse> {
+    return this.routing.classify(request);
   }
 
   @Post('tickets/:id/recategorize')
@@ -71,11 +42,7 @@ export class RoutingHttpController {
     @Body() request: RecategorizeRequest,
     @CurrentActor() actor: AuthenticatedActor,
   ): Promise<RoutedTicketResponse> {
-    const routed = await this.commands.recategorize(ticketId, request.category, request.reason ?? null, {
-      actor: toEventActor(actor),
-      correlationId: CorrelationContext.currentCorrelationId() ?? newId(),
-    });
-    return { ticketId, queue: routed.queue ?? '', category: routed.category, priority: routed.priority, confidence: routed.confidence, signals: [...routed.signals] };
+    return this.routing.recategorize(ticketId, request.category, request.reason ?? null, actor);
   }
 
   @Get('tickets/:id')
@@ -84,23 +51,16 @@ export class RoutingHttpController {
   @ApiProblems(404)
   @Operation('getTicketRouting', { summary: 'A ticket’s category, priority, queue and signals', description: 'Staff, auditors and ops.' })
   @ApiOkResponse({ type: RoutedTicketResponse })
-  async ticket(@Param('id', new ParseUUIDPipe({ version: '4' })) ticketId: string): Promise<RoutedTicketResponse> {
-    return toRoutedTicketResponse(await this.board.ticket(ticketId));
+  ticket(@Param('id', new ParseUUIDPipe({ version: '4' })) ticketId: string): Promise<RoutedTicketResponse> {
+    return this.routing.ticket(ticketId);
   }
 
   @Get('queues')
   @Roles(...STAFF, 'ops')
   @Operation('listQueues', { summary: 'Queue depths and oldest waits', description: 'Staff and ops. Only queues with waiting tickets are listed.' })
   @ApiOkResponse({ type: QueueListResponse })
-  async queues(): Promise<QueueListResponse> {
-    const now = this.clock.now().getTime();
-    const depths = await this.board.queues();
-    return {
-      queues: depths.map((depth) => ({
-        ...depth,
-        oldestWaitSeconds: depth.oldestQueuedAt === null ? null : Math.max(0, Math.floor((now - Date.parse(depth.oldestQueuedAt)) / 1000)),
-      })),
-    };
+  queues(): Promise<QueueListResponse> {
+    return this.routing.queues();
   }
 
   @Get('queues/:queue')
@@ -114,7 +74,6 @@ export class RoutingHttpController {
     if (!QUEUE_NAME.test(queue)) throw new ValidationError('queue is 1–64 lower-case letters, digits or dashes', [{ field: 'queue', message: 'must match ^[a-z0-9-]{1,64}$' }]);
     const size = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(size) || size < 1 || size > 200) throw new ValidationError('limit is an integer from 1 to 200', [{ field: 'limit', message: 'must be an integer from 1 to 200' }]);
-    const rows = await this.board.waitingIn(queue, size);
-    return { queue, tickets: rows.map(toRoutedTicketResponse) };
+    return this.routing.waiting(queue, size);
   }
 }
