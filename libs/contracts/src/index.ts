@@ -7,3 +7,4 @@ export * from './context-contract';
 export * from './streams';
 export * from './ordering-key';
 export * from './proto-path';
+export * from './kb/article-suggester.port';

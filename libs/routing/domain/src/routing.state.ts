@@ -11,7 +11,10 @@ export function evolveRouting(_state: RoutingState, event: RoutingEvent): Routin
   switch (event.type) {
     case 'TicketQueued':
       return { status: 'queued', ticketId: event.data.ticketId, queue: event.data.queue, queuedAt: event.data.queuedAt };
+    case 'TicketClassified':
+    case 'TicketRecategorized':
+      return _state;
     default:
-      return assertNever(event.type);
+      return assertNever(event);
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { INTAKE_EVENT_TYPES, type IntakeEvent, type TicketQueued } from '@ticketing/contracts';
+import { INTAKE_EVENT_TYPES, type IntakeEvent, type TicketClassified, type TicketQueued, type TicketRecategorized } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import { defineProjection, prepareQuery, type ParameterOf, type ProjectedEvent } from '@ticketing/read-store';
 
@@ -13,6 +13,8 @@ export type TicketRow = {
   detected_language: string | null;
   language_fallback: number;
   queue: string | null;
+  category: string | null;
+  priority: string | null;
   assignee: string | null;
   subject: string;
   channel_details: string | null;
@@ -101,6 +103,8 @@ type OpenedTicket = Pick<
 export const OPENED_TICKET_DEFAULTS = {
   status: 'open',
   queue: null,
+  category: null,
+  priority: null,
   assignee: null,
   merged_into: null,
   resolution_code: null,
@@ -257,16 +261,23 @@ async function applyIntake(trx: Trx, event: ProjectedEvent<IntakeEvent>): Promis
 }
 
 /**
+/** Routing's events that change what a ticket's row shows: its queue, category and priority. */
+export type RoutingEventFollowed = TicketQueued | TicketClassified | TicketRecategorized;
+const ROUTING_TYPES_FOLLOWED = ['TicketQueued', 'TicketClassified', 'TicketRecategorized'] as const satisfies readonly RoutingEventFollowed['type'][];
+type TicketListEvent = IntakeEvent | RoutingEventFollowed;
+
+/**
  * The public event types this read model follows: intake's own, and routing's by type (never by
  * routing's stream names), each carrying its ticket id in its data.
  */
-export const TICKET_LIST_EVENT_TYPES = [...INTAKE_EVENT_TYPES, 'TicketQueued'] as const satisfies readonly (IntakeEvent | TicketQueued)['type'][];
+export const TICKET_LIST_EVENT_TYPES = [...INTAKE_EVENT_TYPES, ...ROUTING_TYPES_FOLLOWED] as const satisfies readonly TicketListEvent['type'][];
 
 /** The ticket list, detail and conversation read model, fed by intake's and routing's events. */
-export const ticketListProjection = defineProjection<TicketListTables, IntakeEvent | TicketQueued>({
+export const ticketListProjection = defineProjection<TicketListTables, TicketListEvent>({
   name: TICKET_LIST_PROJECTION,
   // 3: rebuilt so rows of TicketOpened events with malformed channel details or asset context are read defensively.
-  version: 3,
+  // 4: category and priority from routing's classification.
+  version: 4,
   eventTypes: TICKET_LIST_EVENT_TYPES,
   tables: ['intake_email_threads', 'intake_messages', 'intake_tickets'],
   migrations: {
@@ -322,11 +333,25 @@ export const ticketListProjection = defineProjection<TicketListTables, IntakeEve
           .execute();
       },
     },
+    '0002-add-classification': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('intake_tickets').addColumn('category', 'varchar(32)').execute();
+        await db.schema.alterTable('intake_tickets').addColumn('priority', 'varchar(16)').execute();
+      },
+    },
   },
   async apply(trx, event) {
     // Routing queues a ticket only after reading its TicketOpened, so in the one global log the row exists.
     if (event.type === 'TicketQueued') {
       return void (await setQueue.execute(trx, { id: event.data.ticketId, queue: event.data.queue, updated_at: event.data.queuedAt }));
+    }
+    if (event.type === 'TicketClassified') {
+      const { ticketId, category, priority } = event.data;
+      return void (await update(trx, ticketId, { category, priority }));
+    }
+    if (event.type === 'TicketRecategorized') {
+      const { ticketId, to, priority, recategorizedAt } = event.data;
+      return void (await update(trx, ticketId, { category: to, priority, updated_at: recategorizedAt }));
     }
     await applyIntake(trx, event);
   },

@@ -38,6 +38,10 @@ export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEv
   switch (event.type) {
     case 'TicketQueued':
       return { ...row, queue: event.data.queue, updated_at: event.data.queuedAt };
+    case 'TicketClassified':
+      return { ...row, category: event.data.category, priority: event.data.priority };
+    case 'TicketRecategorized':
+      return { ...row, category: event.data.to, priority: event.data.priority, updated_at: event.data.recategorizedAt };
     case 'TicketAssigned':
       return { ...row, assignee: event.data.assignee, updated_at: event.data.assignedAt, status: row.status === 'open' ? 'assigned' : row.status };
     case 'TicketProgressStarted':
