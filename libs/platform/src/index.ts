@@ -30,6 +30,7 @@ export * from './health/readiness.registry';
 export * from './health/health.module';
 export * from './grpc/grpc-health';
 export * from './grpc/grpc-tooling';
+export * from './grpc/shared-grpc.server';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';

@@ -1,69 +1,17 @@
-import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
 import type { INestApplication } from '@nestjs/common';
-import { ServerGrpc, type MicroserviceOptions } from '@nestjs/microservices';
-import { INTAKE_GRPC_PACKAGE, INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
-import { addGrpcTooling } from '@ticketing/platform';
+import { INTAKE_GRPC_PACKAGE, INTAKE_PROTO_FILE } from '@ticketing/contracts';
+import { serveGrpcApi, type PortReportingGrpcServer } from '@ticketing/platform';
+
+export { GRPC_KEEPALIVE_OPTIONS, PortReportingGrpcServer } from '@ticketing/platform';
 
 /** The fully-qualified name of the intake gRPC service, as reflection and health name it. */
 export const INTAKE_GRPC_SERVICE = `${INTAKE_GRPC_PACKAGE}.TicketService`;
 
 /**
- * HTTP/2 keepalive: the server pings a connection after 30 s without frames and drops it when the
- * ping goes unanswered for 10 s, so a vanished client's WatchTicket stream (and its stream slot)
- * ends; clients may ping every 10 s, also without calls in flight.
- */
-export const GRPC_KEEPALIVE_OPTIONS = {
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 10_000,
-  'grpc.keepalive_permit_without_calls': 1,
-  'grpc.http2.min_ping_interval_without_data_ms': 10_000,
-} as const;
-
-/** Nest's gRPC transport that remembers the port it bound, so port 0 (any free port) can be reported. */
-export class PortReportingGrpcServer extends ServerGrpc {
-  private boundPort: number | undefined;
-
-  constructor(
-    options: ConstructorParameters<typeof ServerGrpc>[0],
-    /** Adds services of its own (reflection, health) to the grpc-js server before it starts. */
-    private readonly prepare: (server: GrpcJsServer) => void = () => undefined,
-  ) {
-    super(options);
-  }
-
-  /** The bound port, once `app.startAllMicroservices()` has made it listen. */
-  get port(): number {
-    if (this.boundPort === undefined) throw new Error('The gRPC server is not listening yet');
-    return this.boundPort;
-  }
-
-  // Nest's own createClient binds the same way but drops the port bindAsync reports.
-  override async createClient(): Promise<GrpcJsServer> {
-    const server = new GrpcJsServer(GRPC_KEEPALIVE_OPTIONS);
-    this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
-    );
-    this.prepare(server);
-    return server;
-  }
-}
-
-/**
- * Serves the intake TicketService over gRPC from `app`, with server reflection and
- * grpc.health.v1.Health (the app's readiness). `inheritAppConfig` gives the gRPC handlers the
- * app's global guards (authentication, roles), pipe and exception filter (→ gRPC status and details).
+ * Serves the intake TicketService on the app's gRPC server (shared with the other contexts of the
+ * process), with server reflection and grpc.health.v1.Health (the app's readiness).
  * It listens once `app.startAllMicroservices()` runs; read the port from the returned server then.
  */
 export function connectIntakeGrpc(app: INestApplication, options: Readonly<{ port: number; host?: string }>): PortReportingGrpcServer {
-  const server = new PortReportingGrpcServer(
-    {
-      package: INTAKE_GRPC_PACKAGE,
-      protoPath: INTAKE_PROTO_FILE,
-      url: `${options.host ?? '0.0.0.0'}:${options.port}`,
-      loader: protoLoaderOptions(),
-    },
-    (grpcServer) => addGrpcTooling(grpcServer, app, { protoFiles: [INTAKE_PROTO_FILE], services: [INTAKE_GRPC_SERVICE] }),
-  );
-  app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
-  return server;
+  return serveGrpcApi(app, { package: INTAKE_GRPC_PACKAGE, protoFile: INTAKE_PROTO_FILE, service: INTAKE_GRPC_SERVICE }, options);
 }
