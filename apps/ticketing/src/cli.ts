@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
+import { registerKbCommands } from './commands/kb.command';
 import { registerProjectionCommands } from './commands/projections.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerTokenCommand } from './commands/token.command';
@@ -13,5 +14,6 @@ export function buildCli(): Command {
   registerTokenCommand(program);
   registerDeadLetterCommands(program);
   registerProjectionCommands(program);
+  registerKbCommands(program);
   return program;
 }
