@@ -1,10 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Category, Language } from '@ticketing/contracts';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import type { KbArticleTables } from '../read-model/kb-articles.projection';
 import { ArticleSearchIndex, type ArticleHit, type ArticleSearchOptions } from './article-search.index';
 import { KbMetrics } from '../metrics/kb.metrics';
+
+/** Translations indexed between two turns of the event loop. */
+const INDEX_SLICE = 100;
 
 /**
  * The in-memory search index of published translations, kept up to date from the `kb_published`
@@ -13,7 +17,7 @@ import { KbMetrics } from '../metrics/kb.metrics';
  * and a restart rebuilds the index from it.
  */
 @Injectable()
-export class KbSearchService {
+export class KbSearchService implements OnApplicationBootstrap {
   private readonly index = new ArticleSearchIndex();
   private position = -1;
   private refreshing: Promise<void> | undefined;
@@ -22,6 +26,11 @@ export class KbSearchService {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly metrics: KbMetrics,
   ) {}
+
+  /** Builds the index as the process starts, not on the first customer's search. */
+  onApplicationBootstrap(): void {
+    void this.refresh().catch(() => undefined);
+  }
 
   async search(query: string, options: ArticleSearchOptions): Promise<ArticleHit[]> {
     await this.refresh();
@@ -42,7 +51,9 @@ export class KbSearchService {
   private async catchUp(): Promise<void> {
     const db = this.readStore.db as Kysely<KbArticleTables>;
     const rows = await db.selectFrom('kb_published').selectAll().where('position', '>', this.position).orderBy('position').execute();
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
+      // Indexing 2,000 articles × 8 languages takes seconds: let the event loop serve requests in between.
+      if (index > 0 && index % INDEX_SLICE === 0) await yieldToEventLoop();
       const language = row.language as Language;
       if (row.live === 1) {
         this.index.upsert({
