@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import type { Kysely } from 'kysely';
 import type { ArticleEvent, KbSessionEvent } from '@ticketing/contracts';
 import { MemoryEventStore } from '@ticketing/event-store';
 import { newId, type Event } from '@ticketing/kernel';
@@ -9,7 +10,7 @@ import { KbQueriesService } from '../application/kb-queries.service';
 import { KbMetrics } from '../metrics/kb.metrics';
 import { KbSearchService } from '../search/kb-search.service';
 import { kbArticlesProjection } from './kb-articles.projection';
-import { kbSessionsProjection } from './kb-sessions.projection';
+import { kbSessionsProjection, type KbSessionTables } from './kb-sessions.projection';
 
 const T = '2026-12-01T10:00:00.000Z';
 
@@ -110,6 +111,10 @@ describeEachReadStore('kb-articles and kb-sessions projections', (target) => {
       clickThroughRate: 0.5,
       notHelpful: [{ articleId: 'old-fees', count: 1 }],
     });
+
+    // Tickets without a (well-formed) session made no session rows.
+    const sessions = await (readStore.db as Kysely<KbSessionTables>).selectFrom('kb_sessions').select('session_id').orderBy('session_id').execute();
+    expect(sessions.map((row) => row.session_id)).toEqual(['s1', 's2']);
 
     // An archived article leaves the running index and the readers' view.
     expect((await search.search('fee', { language: 'en', limit: 3 })).map((hit) => hit.articleId)).toEqual(['old-fees']);
