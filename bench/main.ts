@@ -1,5 +1,6 @@
 import { runEventStoreBench } from './event-store.bench';
 import { runIntakeBench } from './intake.bench';
+import { runKbBench } from './kb.bench';
 
 /** `npm run bench`: every benchmark in one run, figures on stdout. `npm run bench -- intake` runs one. */
 async function main(): Promise<void> {
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   // files, while the event-store bench compares itself with raw SQLite under the same conditions.
   if (only === undefined || only === 'intake') await runIntakeBench();
   if (only === undefined || only === 'event-store') await runEventStoreBench();
+  if (only === undefined || only === 'kb') await runKbBench();
 }
 
 main().catch((error: unknown) => {

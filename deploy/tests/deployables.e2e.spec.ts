@@ -7,6 +7,7 @@ import { defineContext, defineService, SERVICE_NAMES } from '@ticketing/runtime'
 import { AUDIT_SERVICE } from '../../apps/audit/src/audit.service';
 import { DISPUTES_SERVICE } from '../../apps/disputes/src/disputes.service';
 import { INTAKE_SERVICE } from '../../apps/intake/src/intake.service';
+import { KB_SERVICE } from '../../apps/kb/src/kb.service';
 import { ROUTING_SERVICE } from '../../apps/routing/src/routing.service';
 import { SLA_SERVICE } from '../../apps/sla/src/sla.service';
 import { newDataDir, ServiceHarness } from './support/service.harness';
@@ -32,7 +33,7 @@ function grpcGetTicket(port: number, ticketId: string, token: string): Promise<{
 
 describe('the five deployables on the embedded default', () => {
   it('covers every service docs/architecture.md names, each with its own definition', () => {
-    const services = [INTAKE_SERVICE, ROUTING_SERVICE, SLA_SERVICE, DISPUTES_SERVICE, AUDIT_SERVICE];
+    const services = [INTAKE_SERVICE, ROUTING_SERVICE, SLA_SERVICE, DISPUTES_SERVICE, AUDIT_SERVICE, KB_SERVICE];
     expect(services.map((service) => service.name)).toEqual([...SERVICE_NAMES]);
   });
 
@@ -96,6 +97,24 @@ describe('the five deployables on the embedded default', () => {
       ]);
       expect(await routing.runtime.projections.status()).toEqual([]);
       expect(routing.booted.ports).toEqual({});
+    });
+  });
+
+  describe('kb', () => {
+    let kb: ServiceHarness;
+    beforeAll(async () => {
+      kb = await ServiceHarness.start(KB_SERVICE);
+    });
+    afterAll(() => kb.close());
+
+    it('is ready, serves the knowledge base (not intake’s routes) over HTTP and gRPC, and keeps only its own read models', async () => {
+      expect((await kb.request('GET', '/health/ready')).status).toBe(200);
+      const paths = await kb.apiPaths();
+      expect(paths).toEqual(expect.arrayContaining(['/v1/kb/articles', '/v1/kb/articles/{id}', '/v1/kb/suggest']));
+      expect(paths.filter((path) => path.startsWith('/v1/tickets'))).toEqual([]);
+      expect((await kb.request('GET', '/v1/kb/suggest?q=2fa&lang=en')).status).toBe(200);
+      expect((await kb.runtime.projections.status()).map((status) => status.name).sort()).toEqual(['kb-articles', 'kb-sessions']);
+      expect(kb.booted.ports).toEqual({ grpc: expect.any(Number) });
     });
   });
 

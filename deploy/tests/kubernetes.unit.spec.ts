@@ -14,6 +14,7 @@ import {
   type YamlDocument,
 } from './support/deploy-files';
 import { checkManifests, exampleOf, isNamespaced, type ExternalSecret } from './support/manifest.checks';
+import { SERVICE_NAMES } from '@ticketing/runtime';
 
 const BASE = join(KUBERNETES_DIR, 'base');
 const PRODUCTION = join(KUBERNETES_DIR, 'overlays/production');
@@ -152,7 +153,7 @@ describe('deploy/kubernetes', () => {
       const images = rendered
         .filter(({ value }) => get(value, 'kind') === 'Deployment')
         .map(({ value }) => String(get(list(get(value, 'spec', 'template', 'spec', 'containers'), 'containers')[0], 'image')));
-      expect(images).toHaveLength(5);
+      expect(images).toHaveLength(SERVICE_NAMES.length);
       for (const image of images) expect(image).toMatch(/^[\w.-]+(\/[\w.-]+)+:(?!latest$)[\w.-]+$/);
     });
   });

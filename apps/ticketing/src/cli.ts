@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
+import { registerKbCommands } from './commands/kb.command';
 import { registerProjectionCommands } from './commands/projections.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerTokenCommand } from './commands/token.command';
@@ -15,5 +16,6 @@ export function buildCli(): Command {
   registerDeadLetterCommands(program);
   registerProjectionCommands(program);
   registerClassifierCommands(program);
+  registerKbCommands(program);
   return program;
 }

@@ -8,3 +8,4 @@ export * from './streams';
 export * from './ordering-key';
 export * from './proto-path';
 export * from './kb/article-suggester.port';
+export * from './kb/kb.events';

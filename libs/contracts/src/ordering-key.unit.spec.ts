@@ -18,7 +18,7 @@ describe('orderingKeyOf', () => {
   });
 
   it('keys a stream no contract owns, or a bare prefix, by its own name', () => {
-    expect(orderingKeyOf('article-3')).toEqual({ entity: 'stream', id: 'article-3' });
+    expect(orderingKeyOf('faq-3')).toEqual({ entity: 'stream', id: 'faq-3' });
     expect(orderingKeyOf('ticket-')).toEqual({ entity: 'stream', id: 'ticket-' });
   });
 

@@ -57,3 +57,7 @@ export type ProtoLoaderOptions = {
 /** googleapis' error model (google.rpc.Status and the detail messages this API sends), relative to `protoDir()`. */
 export const GOOGLE_RPC_STATUS_PROTO_FILE = 'google/rpc/status.proto';
 export const GOOGLE_RPC_ERROR_DETAILS_PROTO_FILE = 'google/rpc/error_details.proto';
+
+/** The knowledge base's gRPC package and its .proto file, relative to `protoDir()`. */
+export const KB_GRPC_PACKAGE = 'ticketing.kb.v1';
+export const KB_PROTO_FILE = 'ticketing/kb/v1/knowledge_base.proto';

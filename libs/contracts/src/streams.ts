@@ -3,6 +3,7 @@ import { AUDIT_CONTRACT } from './audit/audit.events';
 import { assertDisjointContracts, type ContextContract } from './context-contract';
 import { DISPUTES_CONTRACT } from './disputes/disputes.events';
 import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
+import { KB_CONTRACT } from './kb/kb.events';
 import { ROUTING_CONTRACT, type RoutingEvent } from './routing/routing.events';
 import { SLA_CONTRACT } from './sla/sla.events';
 
@@ -10,7 +11,7 @@ import { SLA_CONTRACT } from './sla/sla.events';
  * Every context's contract, one line each: the stream → context map, the Kafka topology and the
  * deployables' names all derive from this list. Conflicting claims fail at import, naming both.
  */
-export const CONTEXT_CONTRACTS = [INTAKE_CONTRACT, ROUTING_CONTRACT, SLA_CONTRACT, DISPUTES_CONTRACT, AUDIT_CONTRACT] as const;
+export const CONTEXT_CONTRACTS = [INTAKE_CONTRACT, ROUTING_CONTRACT, SLA_CONTRACT, DISPUTES_CONTRACT, AUDIT_CONTRACT, KB_CONTRACT] as const;
 assertDisjointContracts(CONTEXT_CONTRACTS);
 
 export type ContextName = (typeof CONTEXT_CONTRACTS)[number]['name'];

@@ -8,7 +8,8 @@ describe('streams', () => {
     expect(contextOfStream('recovery-9')).toBe('disputes');
     expect(contextOfStream('agent-1')).toBe('routing');
     expect(contextOfStream('sla-policy')).toBe('sla');
-    expect(contextOfStream('article-1')).toBeUndefined();
+    expect(contextOfStream('article-1')).toBe('kb');
+    expect(contextOfStream('faq-1')).toBeUndefined();
   });
 
   it('names a topic per context', () => {

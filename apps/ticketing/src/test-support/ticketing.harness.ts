@@ -44,7 +44,7 @@ export class TicketingHarness {
     options: Readonly<{ dataDir?: string; env?: NodeJS.ProcessEnv; busRetry?: Partial<RetryPolicy>; clock?: Clock; kafka?: KafkaClient }> = {},
   ): Promise<TicketingHarness> {
     const dataDir = options.dataDir ?? (await newDataDir());
-    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'silent', ...options.env });
+    const config = loadConfig({ TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'silent', TICKETING_KB_STARTER: 'off', ...options.env });
     const booted = await bootTicketing({
       config,
       mode: 'serve',

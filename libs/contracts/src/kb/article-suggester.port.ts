@@ -11,6 +11,11 @@ export type SuggestionQuery = Readonly<{
   /** The customer's support session in the frontend, so shown suggestions count toward deflection. */
   sessionId?: string;
   limit?: number;
+  /**
+   * The classifier's guess at the problem's category: articles of that category rank higher, by
+   * a factor of 1 + confidence (0–1).
+   */
+  categoryHint?: Readonly<{ category: Category; confidence: number }>;
 }>;
 
 /**

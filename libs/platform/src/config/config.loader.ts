@@ -122,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     deadLetterPartitions: read('TICKETING_KAFKA_DLQ_PARTITIONS', ALLOWED.partitions, 3, (raw) => parseIntegerInRange(raw, 1, 10_000)),
     ...(replicationFactor !== undefined && { replicationFactor }),
   };
+  const kbStarter = read('TICKETING_KB_STARTER', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
   const relayMaxLag = read('TICKETING_RELAY_MAX_LAG', ALLOWED.relayMaxLag, 10_000, (raw) => parseIntegerInRange(raw, 1, 1_000_000_000));
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -147,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     streams,
     kafkaTopics,
     relayMaxLag,
+    kbStarter,
   };
 }
 

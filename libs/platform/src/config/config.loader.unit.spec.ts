@@ -38,7 +38,12 @@ describe('loadConfig', () => {
       streams: { perActor: 5, total: 1000, heartbeatMs: 15_000 },
       kafkaTopics: { mode: 'create', partitions: 12, deadLetterPartitions: 3 },
       relayMaxLag: 10_000,
+      kbStarter: true,
     });
+  });
+
+  it('reads TICKETING_KB_STARTER=off', () => {
+    expect(loadConfig({ TICKETING_KB_STARTER: 'off' }).kbStarter).toBe(false);
   });
 
   it('reads how Kafka topics are provisioned and the relay lag readiness threshold', () => {
@@ -206,6 +211,7 @@ describe('loadConfig', () => {
     ['TICKETING_KAFKA_DLQ_PARTITIONS', 'three', 'an integer from 1 to 10000'],
     ['TICKETING_KAFKA_REPLICATION_FACTOR', '0', 'an integer from 1 to 32767'],
     ['TICKETING_RELAY_MAX_LAG', '0', 'an integer number of events from 1 to 1000000000'],
+    ['TICKETING_KB_STARTER', 'yes', '"on" or "off"'],
   ])('rejects %s=%j, naming the variable and what is allowed', (variable, value, allowed) => {
     const error = problemsFor({ [variable]: value });
     expect(error.problems).toEqual([{ variable, value, allowed: expect.stringContaining(allowed) }]);

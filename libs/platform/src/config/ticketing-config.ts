@@ -92,6 +92,8 @@ export type TicketingConfig = Readonly<{
   kafkaTopics: KafkaTopicsConfig;
   /** TICKETING_RELAY_MAX_LAG: events a context's relay may be behind before readiness fails. */
   relayMaxLag: number;
+  /** TICKETING_KB_STARTER: load the starter knowledge base (data/kb) on the first start of an embedded store. */
+  kbStarter: boolean;
 }>;
 
 /** DI token for the TicketingConfig. */

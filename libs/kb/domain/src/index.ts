@@ -1,0 +1,3 @@
+export * from './article.state';
+export * from './article.decider';
+export * from './kb-session.decider';

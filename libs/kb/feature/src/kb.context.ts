@@ -1,0 +1,26 @@
+import { KB_CONTRACT, KB_GRPC_PACKAGE, KB_PROTO_FILE } from '@ticketing/contracts';
+import { serveGrpcApi } from '@ticketing/platform';
+import { defineContext } from '@ticketing/runtime';
+import { KbModule } from './kb.module';
+
+/** The fully-qualified name of the knowledge base's gRPC service. */
+export const KB_GRPC_SERVICE = `${KB_GRPC_PACKAGE}.KnowledgeBase`;
+
+/**
+ * The knowledge base: articles (`article-<id>`), search and suggestions, and deflection sessions
+ * (`kb-session-<id>`). Its own context rather than intake's: articles live and change apart from any
+ * ticket, its read side (an in-memory index) scales apart from ticket intake, and intake needs only
+ * the ArticleSuggester port. Its gRPC API shares the process's gRPC server (TICKETING_GRPC_PORT).
+ */
+export const KB_CONTEXT = defineContext({
+  contract: KB_CONTRACT,
+  module: KbModule,
+  projections: KbModule.projections,
+  serves: 'api',
+  transports: [
+    (app, config) => {
+      const grpc = serveGrpcApi(app, { package: KB_GRPC_PACKAGE, protoFile: KB_PROTO_FILE, service: KB_GRPC_SERVICE }, { port: config.grpcPort });
+      return { name: 'grpc', port: () => grpc.port };
+    },
+  ],
+});
