@@ -1,8 +1,9 @@
+import { runClassifierBench } from './classifier.bench';
 import { runEventStoreBench } from './event-store.bench';
 import { runIntakeBench } from './intake.bench';
 import { runKbBench } from './kb.bench';
 
-/** `npm run bench`: every benchmark in one run, figures on stdout. `npm run bench -- intake` runs one. */
+/** `npm run bench`: every benchmark in one run, figures on stdout. `npm run bench -- intake` runs one (intake, event-store, kb, classifier). */
 async function main(): Promise<void> {
   const only = process.argv[2];
   // Intake first: its absolute figures suffer from the disk still writing back the event-store bench's
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'intake') await runIntakeBench();
   if (only === undefined || only === 'event-store') await runEventStoreBench();
   if (only === undefined || only === 'kb') await runKbBench();
+  if (only === undefined || only === 'classifier') await runClassifierBench();
 }
 
 main().catch((error: unknown) => {
