@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { trainLinearModel } from '@ticketing/classifier';
 import { LANGUAGES, type Language } from '@ticketing/contracts';
@@ -118,7 +119,7 @@ export async function runClassifierBench(): Promise<void> {
   }
 
   log(
-    `(a) inline: one caller on one thread; (b) ThreadedTicketClassifier (its default worker threads on this machine), ${CONCURRENCY} concurrent callers; ` +
+    `(a) inline: one caller on one thread; (b) ThreadedTicketClassifier (its default worker threads, ${availableParallelism()} cores here), ${CONCURRENCY} concurrent callers; ` +
       `${MEASURED_PER_LANGUAGE} tickets per language after ${WARM_UP_PER_LANGUAGE} of warm-up; latency per ticket in ms`,
   );
   log(
