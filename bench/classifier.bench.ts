@@ -16,9 +16,9 @@ import {
   type ClassifierInput,
   type ModelTrainer,
   type TicketClassifier,
+  ThreadedTicketClassifier,
 } from '@ticketing/routing-feature';
 // The routing library exports the threaded classifier only through its Nest module; the bench drives it directly.
-import { ThreadedTicketClassifier } from '../libs/routing/feature/src/classifier/threaded-ticket-classifier';
 
 /** Classifications measured per language and mode: the held-out texts, repeated in order. */
 const MEASURED_PER_LANGUAGE = 4_000;

@@ -9,3 +9,4 @@ export * from './ordering-key';
 export * from './proto-path';
 export * from './kb/article-suggester.port';
 export * from './kb/kb.events';
+export * from './routing/category-guesser.port';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { evaluateDeflection, renderDeflection } from './deflection.evaluation';
 import { defaultModelCacheDir, evaluateHeldOut, loadArticleExamples, loadLabelledInquiries, renderEvaluation, routingRulesFromEnv, shippedClassifierModels, shippedDataDir } from '@ticketing/routing-feature';
 
 export function registerClassifierCommands(program: Command): void {
@@ -21,12 +22,14 @@ export function registerClassifierCommands(program: Command): void {
     .option('--data <dir>', 'labelled inquiries (data/classifier layout)')
     .option('--kb <dir>', 'starter knowledge base whose articles are also learnt from (data/kb layout)')
     .option('--json', 'print the figures as JSON')
-    .action((options: { data?: string; kb?: string; json?: boolean }) => {
+    .action(async (options: { data?: string; kb?: string; json?: boolean }) => {
       const rules = routingRulesFromEnv();
-      const evaluation = evaluateHeldOut(loadLabelledInquiries(options.data ?? shippedDataDir('classifier')), loadArticleExamples(options.kb ?? shippedDataDir('kb')));
+      const kbDir = options.kb ?? shippedDataDir('kb');
+      const evaluation = evaluateHeldOut(loadLabelledInquiries(options.data ?? shippedDataDir('classifier')), loadArticleExamples(kbDir));
+      const deflection = await evaluateDeflection(evaluation, kbDir);
       if (options.json) {
         const { verdicts: _verdicts, ...figures } = evaluation;
-        process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
-      } else process.stdout.write(`${renderEvaluation(evaluation, rules.minConfidence)}\n`);
+        process.stdout.write(`${JSON.stringify({ ...figures, deflection }, null, 2)}\n`);
+      } else process.stdout.write(`${renderEvaluation(evaluation, rules.minConfidence)}\n\n${renderDeflection(deflection)}\n`);
     });
 }

@@ -70,8 +70,19 @@ export type TicketOpened = Event<
     assetContext: AssetContext | null;
     /** Set when a customer wrote to a closed ticket, or after the reopen window: the ticket this one continues. */
     linkedFromTicketId: string | null;
+    /**
+     * The customer's support session in the frontend (the knowledge base's `sessionId`) when the
+     * ticket was opened after suggestions: such a ticket counts as not deflected. Absent otherwise.
+     */
+    sessionId?: string;
     openedAt: string;
   }
+>;
+
+/** The customer marked an article as "this solved it": the ticket resolves as self-served, a deflection. */
+export type TicketSelfServed = Event<
+  'TicketSelfServed',
+  { ticketId: string; articleId: string; sessionId: string | null; by: string; resolvedAt: string; autoCloseAt: string }
 >;
 
 export type TicketAssigned = Event<'TicketAssigned', { ticketId: string; assignee: string; assignedAt: string }>;
@@ -126,6 +137,7 @@ export type IntakeEvent =
   | TicketProgressStarted
   | TicketWaitingOnCustomer
   | TicketResolved
+  | TicketSelfServed
   | TicketReopened
   | TicketClosed
   | CustomerMessagePosted
@@ -140,6 +152,7 @@ export const INTAKE_EVENT_TYPES = [
   'TicketProgressStarted',
   'TicketWaitingOnCustomer',
   'TicketResolved',
+  'TicketSelfServed',
   'TicketReopened',
   'TicketClosed',
   'CustomerMessagePosted',

@@ -52,6 +52,8 @@ export type OpenTicket = Command<
     detectedLanguage: string | null;
     assetContext: AssetContext | null;
     linkedFromTicketId: string | null;
+    /** The knowledge base's session the customer opened it from, if any. */
+    sessionId?: string;
     now: string;
   }
 >;
@@ -62,6 +64,14 @@ export type WaitOnCustomer = Command<'WaitOnCustomer', { ticketId: string; by: s
 export type ResolveTicket = Command<
   'ResolveTicket',
   { ticketId: string; resolutionCode: string; by: string; now: string; autoCloseAfterMs: number }
+>;
+/**
+ * The customer (or a service relaying them) marks a suggested article as "this solved it".
+ * `customerId`: the customer acting, null for a service.
+ */
+export type SelfServeTicket = Command<
+  'SelfServeTicket',
+  { ticketId: string; articleId: string; sessionId: string | null; customerId: string | null; by: string; now: string; autoCloseAfterMs: number }
 >;
 /** An agent reopening a resolved ticket (customers reopen by replying). */
 export type ReopenTicket = Command<'ReopenTicket', { ticketId: string; by: string; now: string }>;
@@ -101,6 +111,7 @@ export type TicketCommand =
   | StartProgress
   | WaitOnCustomer
   | ResolveTicket
+  | SelfServeTicket
   | ReopenTicket
   | CloseTicket
   | AutoCloseTicket
@@ -131,7 +142,7 @@ const illegal = (ticket: ExistingTicket, command: TicketCommand): IllegalStateEr
   new IllegalStateError(ticket.status, command.type);
 
 function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
-  const { ticketId, customerId, channel, channelDetails, subject, body, languageGiven, detectedLanguage, assetContext, linkedFromTicketId, now } =
+  const { ticketId, customerId, channel, channelDetails, subject, body, languageGiven, detectedLanguage, assetContext, linkedFromTicketId, sessionId, now } =
     command.data;
   if (ticketExists(state)) throw new ConflictError(`Ticket ${ticketId} already exists`, { ticketId });
   instant(now, 'now');
@@ -160,6 +171,7 @@ function openTicket(command: OpenTicket, state: TicketState): TicketOpened {
       ...resolveLanguage(languageGiven, detectedLanguage),
       assetContext,
       linkedFromTicketId,
+      ...(sessionId !== undefined && { sessionId }),
       openedAt: now,
     },
   };
@@ -235,6 +247,20 @@ function resolve(command: ResolveTicket, ticket: ExistingTicket): readonly Ticke
   }
   const autoCloseAt = new Date(instant(now, 'now') + duration(autoCloseAfterMs, 'autoCloseAfterMs')).toISOString();
   return [event('TicketResolved', { ticketId, resolutionCode, by, resolvedAt: now, autoCloseAt })];
+}
+
+function selfServe(command: SelfServeTicket, ticket: ExistingTicket): readonly TicketEvent[] {
+  const { ticketId, articleId, sessionId, customerId, by, now, autoCloseAfterMs } = command.data;
+  if (customerId !== null && customerId !== ticket.customerId) {
+    throw new ForbiddenError(`Only the ticket's customer may mark it solved on ticket ${ticketId}`, { ticketId });
+  }
+  // Marking it again (a double tap, a retried request) changes nothing.
+  if (ticket.status === 'resolved' && ticket.selfServedBy === articleId) return [];
+  if (!(ticket.status === 'open' || ticket.status === 'assigned' || ticket.status === 'in_progress' || ticket.status === 'waiting_on_customer')) {
+    throw illegal(ticket, command);
+  }
+  const autoCloseAt = new Date(instant(now, 'now') + duration(autoCloseAfterMs, 'autoCloseAfterMs')).toISOString();
+  return [event('TicketSelfServed', { ticketId, articleId, sessionId, by, resolvedAt: now, autoCloseAt })];
 }
 
 function reopen(command: ReopenTicket, ticket: ExistingTicket): readonly TicketEvent[] {
@@ -377,6 +403,8 @@ export function decideTicket(command: TicketCommand, state: TicketState): readon
       return waitOnCustomer(command, ticket);
     case 'ResolveTicket':
       return resolve(command, ticket);
+    case 'SelfServeTicket':
+      return selfServe(command, ticket);
     case 'ReopenTicket':
       return reopen(command, ticket);
     case 'CloseTicket':

@@ -19,6 +19,8 @@ export type ExistingTicket = Readonly<{
   /** When the durable auto-close timer fires; set while resolved, cleared by a reopen. */
   autoCloseAt: string | null;
   mergedInto: string | null;
+  /** The article that solved it, while resolved as self-served. */
+  selfServedBy: string | null;
   /** Ids of customer messages, agent replies and internal notes, in the order they were added. */
   messageIds: readonly string[];
 }>;
@@ -49,6 +51,7 @@ export function evolveTicket(state: TicketState, stored: TicketEvent | Event): T
       resolvedAt: null,
       autoCloseAt: null,
       mergedInto: null,
+      selfServedBy: null,
       messageIds: [],
     };
   }
@@ -62,9 +65,11 @@ export function evolveTicket(state: TicketState, stored: TicketEvent | Event): T
     case 'TicketWaitingOnCustomer':
       return { ...state, status: 'waiting_on_customer' };
     case 'TicketResolved':
-      return { ...state, status: 'resolved', resolvedAt: event.data.resolvedAt, autoCloseAt: event.data.autoCloseAt };
+      return { ...state, status: 'resolved', resolvedAt: event.data.resolvedAt, autoCloseAt: event.data.autoCloseAt, selfServedBy: null };
+    case 'TicketSelfServed':
+      return { ...state, status: 'resolved', resolvedAt: event.data.resolvedAt, autoCloseAt: event.data.autoCloseAt, selfServedBy: event.data.articleId };
     case 'TicketReopened':
-      return { ...state, status: state.assignee === null ? 'open' : 'assigned', resolvedAt: null, autoCloseAt: null };
+      return { ...state, status: state.assignee === null ? 'open' : 'assigned', resolvedAt: null, autoCloseAt: null, selfServedBy: null };
     case 'TicketClosed':
       // resolvedAt stays: the customer's reopen window still counts from it.
       return { ...state, status: 'closed', autoCloseAt: null };

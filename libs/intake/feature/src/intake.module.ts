@@ -6,6 +6,7 @@ import { TicketViewsService } from './application/ticket-views.service';
 import { LANGUAGE_DETECTOR } from './language/language-detector.port';
 import { ThreadedLanguageDetector } from './language/threaded-language-detector.adapter';
 import { OpenTicketHttpController } from './open-ticket/open-ticket.http.controller';
+import { TicketSuggestionsService } from './open-ticket/ticket-suggestions.service';
 import { TicketReadsHttpController } from './ticket-reads.http.controller';
 import { TicketWritesHttpController } from './ticket-writes.http.controller';
 import { ticketListProjection } from './ticket-list/ticket-list.projection';
@@ -24,6 +25,7 @@ import { TicketWatchService } from './grpc/ticket-watch.service';
     TicketListQuery,
     AutoCloseScheduler,
     TicketWatchService,
+    TicketSuggestionsService,
     GrpcCorrelationInterceptor,
     { provide: LANGUAGE_DETECTOR, useFactory: () => new ThreadedLanguageDetector() },
     // Intake's read model answers for its tickets on the ops event stream.

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsString, IsUUID, Length, Matches } from 'class-validator';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { newId } from '@ticketing/kernel';
 import { ApiProblems, ApiUuidParam, CorrelationContext, CurrentActor, Idempotent, Operation, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService, type CommandContext } from './application/ticket-commands.service';
@@ -15,6 +15,15 @@ export class ResolveRequest {
   @ApiProperty({ example: 'answered_with_kb_article', description: 'Why it is resolved: a lower-case code' })
   @Matches(/^[a-z][a-z0-9_]{1,63}$/, { message: 'resolutionCode is a lower-case code of 2–64 letters, digits or _' })
   resolutionCode!: string;
+}
+
+export class SelfServeRequest {
+  @ApiProperty({ example: 'reset-2fa-lost-phone', maxLength: 128, pattern: '^[a-z0-9][a-z0-9-]{0,127}$', description: 'The knowledge-base article that solved it' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,127}$/, { message: 'articleId is a kebab-case article id (1–128 lower-case letters, digits, -)' })
+  articleId!: string;
+  @ApiPropertyOptional({ maxLength: 128, pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'The knowledge-base session the suggestion was shown in' })
+  @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'sessionId: 1–128 letters, digits or . _ : -' })
+  sessionId?: string;
 }
 
 export class MergeRequest {
@@ -105,6 +114,21 @@ export class TicketWritesHttpController {
   @ApiOkResponse({ type: TicketResponse })
   async resolve(@Param('id', new ParseUUIDPipe()) id: string, @Body() request: ResolveRequest, @CurrentActor() actor: AuthenticatedActor) {
     return this.views.afterWrite(await this.commands.resolve(id, request.resolutionCode, contextOf(actor)), actor);
+  }
+
+  @Post('self-served')
+  @Idempotent()
+  @HttpCode(200)
+  @Roles('customer', 'service')
+  @Operation('selfServeTicket', {
+    summary: 'Mark the ticket solved by an article',
+    description:
+      'The customer (or a service relaying them) says a suggested article solved it: the ticket resolves as self-served (TicketSelfServed, ' +
+      '`resolutionCode` `self_served`) and counts as a deflection. From open, assigned, in progress or waiting on the customer; again with the same article changes nothing.',
+  })
+  @ApiOkResponse({ type: TicketResponse })
+  async selfServe(@Param('id', new ParseUUIDPipe()) id: string, @Body() request: SelfServeRequest, @CurrentActor() actor: AuthenticatedActor) {
+    return this.views.afterWrite(await this.commands.selfServe(id, request.articleId, request.sessionId ?? null, contextOf(actor)), actor);
   }
 
   @Post('reopen')

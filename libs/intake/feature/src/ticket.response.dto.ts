@@ -120,3 +120,22 @@ export class MessageResponse {
   @ApiProperty({ maxLength: 20_000 }) body!: string;
   @ApiProperty(INSTANT) postedAt!: string;
 }
+
+/** A knowledge-base article offered for the ticket's problem. */
+export class ArticleSuggestionResponse {
+  @ApiProperty({ maxLength: 128, example: 'reset-2fa-lost-phone' }) id!: string;
+  @ApiProperty({ maxLength: 300 }) title!: string;
+  @ApiProperty({ enum: CATEGORIES }) category!: Category;
+  @ApiProperty({ minimum: 0, description: 'Relevance; higher is better, comparable within one answer only' }) score!: number;
+  @ApiProperty({ maxLength: 300, example: '/v1/kb/articles/reset-2fa-lost-phone?lang=en' }) url!: string;
+}
+
+/** An opened ticket, with up to 3 articles that may solve it before an agent answers. */
+export class OpenedTicketResponse extends TicketResponse {
+  @ApiProperty({
+    type: [ArticleSuggestionResponse],
+    maxItems: 3,
+    description: 'Published articles of self-service categories for this problem, best first; empty when none fits or no knowledge base runs here. "This solved it": POST /v1/tickets/{id}/self-served.',
+  })
+  suggestions!: ArticleSuggestionResponse[];
+}

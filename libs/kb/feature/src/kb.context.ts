@@ -1,5 +1,4 @@
 import { KB_CONTRACT, KB_GRPC_PACKAGE, KB_PROTO_FILE } from '@ticketing/contracts';
-import { serveGrpcApi } from '@ticketing/platform';
 import { defineContext } from '@ticketing/runtime';
 import { KbModule } from './kb.module';
 
@@ -17,10 +16,5 @@ export const KB_CONTEXT = defineContext({
   module: KbModule,
   projections: KbModule.projections,
   serves: 'api',
-  transports: [
-    (app, config) => {
-      const grpc = serveGrpcApi(app, { package: KB_GRPC_PACKAGE, protoFile: KB_PROTO_FILE, service: KB_GRPC_SERVICE }, { port: config.grpcPort });
-      return { name: 'grpc', port: () => grpc.port };
-    },
-  ],
+  grpc: { package: KB_GRPC_PACKAGE, protoFile: KB_PROTO_FILE, services: [KB_GRPC_SERVICE] },
 });

@@ -6,4 +6,5 @@ export * from './classifier/shipped-data';
 export * from './classifier/training-data';
 export * from './classifier/ticket-classifier';
 export * from './classifier/classifier-models.provider';
+export * from './classifier/threaded-ticket-classifier';
 export * from './classifier/classifier-evaluation';

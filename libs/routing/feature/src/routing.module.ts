@@ -1,6 +1,7 @@
-import { Module, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
+import { CATEGORY_GUESSER, type CategoryGuesser } from '@ticketing/contracts';
 import { CLASSIFIER_MODELS, classifierModelsProvider } from './classifier/classifier-models.provider';
-import { InlineTicketClassifier, TICKET_CLASSIFIER, type ClassifierModels } from './classifier/ticket-classifier';
+import { InlineTicketClassifier, TICKET_CLASSIFIER, type ClassifierModels, type TicketClassifier } from './classifier/ticket-classifier';
 import { ThreadedTicketClassifier } from './classifier/threaded-ticket-classifier';
 import { RoutingGrpcController } from './grpc/routing.grpc.controller';
 import { RoutingHttpController } from './http/routing.http.controller';
@@ -13,7 +14,11 @@ import { TicketOpenedConsumer } from './ticket-opened.consumer';
 
 const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => routingRulesFromEnv() };
 
-/** Routing's API: classify, recategorize, queues. Scoring for HTTP runs on worker threads. */
+/**
+ * Routing's API: classify, recategorize, queues. Scoring for HTTP runs on worker threads. Global so
+ * that other contexts composed with it (the knowledge base) may inject CATEGORY_GUESSER.
+ */
+@Global()
 @Module({
   controllers: [RoutingHttpController, RoutingGrpcController],
   providers: [
@@ -23,7 +28,18 @@ const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => rout
     RoutingCommandsService,
     RoutingBoardQuery,
     RoutingApiService,
+    {
+      provide: CATEGORY_GUESSER,
+      useFactory: (classifier: TicketClassifier): CategoryGuesser => ({
+        guess: async (text) => {
+          const { category, confidence } = await classifier.classify({ body: text });
+          return { category, confidence };
+        },
+      }),
+      inject: [TICKET_CLASSIFIER],
+    },
   ],
+  exports: [CATEGORY_GUESSER],
 })
 export class RoutingModule {
   static readonly projections = [routingBoardProjection];

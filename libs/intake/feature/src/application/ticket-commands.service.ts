@@ -38,6 +38,8 @@ export type OpenTicketInput = Readonly<{
   language?: Language;
   assetContext?: AssetContext;
   linkedFromTicketId?: string;
+  /** The knowledge base's session the customer saw suggestions in before opening it. */
+  sessionId?: string;
 }>;
 
 /** `lastEventType`: the type of the last event appended (at `lastGlobalPosition`), when something was. */
@@ -106,6 +108,7 @@ export class TicketCommandsService {
         detectedLanguage,
         assetContext: input.assetContext ?? null,
         linkedFromTicketId: input.linkedFromTicketId ?? null,
+        ...(input.sessionId !== undefined && { sessionId: input.sessionId }),
         now: this.now(),
       },
     });
@@ -195,6 +198,23 @@ export class TicketCommandsService {
     return this.execute(ticketId, context, {
       type: 'ResolveTicket',
       data: { ticketId, resolutionCode, by: context.actor.id, now: this.now(), autoCloseAfterMs: this.config.tickets.autoCloseAfterMs },
+    });
+  }
+
+  /** The customer marks a suggested article as what solved the problem: resolved as self-served. */
+  selfServe(ticketId: string, articleId: string, sessionId: string | null, context: CommandContext): Promise<CommandOutcome> {
+    const { actor } = context;
+    return this.execute(ticketId, context, {
+      type: 'SelfServeTicket',
+      data: {
+        ticketId,
+        articleId,
+        sessionId,
+        customerId: actor.kind === 'customer' ? actor.id : null,
+        by: actor.id,
+        now: this.now(),
+        autoCloseAfterMs: this.config.tickets.autoCloseAfterMs,
+      },
     });
   }
 

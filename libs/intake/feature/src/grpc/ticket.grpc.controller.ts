@@ -31,13 +31,15 @@ import type {
   OpenTicketResponseMessage,
   PostMessageResponseMessage,
   ResolveTicketMessage,
+  SelfServeTicketMessage,
   TicketChangeMessage,
   TicketIdMessage,
   TicketMessage,
   TicketPageMessage,
   WatchTicketMessage,
 } from './ticket.grpc.messages';
-import { TicketIdRequest, TicketMergeRequest, TicketMessageRequest, TicketResolveRequest, WatchTicketRequest } from './ticket.grpc.requests';
+import { TicketIdRequest, TicketMergeRequest, TicketMessageRequest, TicketResolveRequest, TicketSelfServeRequest, WatchTicketRequest } from './ticket.grpc.requests';
+import { TicketSuggestionsService } from '../open-ticket/ticket-suggestions.service';
 import { TicketWatchService } from './ticket-watch.service';
 
 const SERVICE = 'TicketService';
@@ -66,6 +68,7 @@ export class TicketGrpcController {
     private readonly tickets: TicketListQuery,
     private readonly watcher: TicketWatchService,
     private readonly slots: StreamSlots,
+    private readonly suggestions: TicketSuggestionsService,
   ) {}
 
   @GrpcMethod(SERVICE, 'OpenTicket')
@@ -74,7 +77,9 @@ export class TicketGrpcController {
   async openTicket(@Payload() message: OpenTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<OpenTicketResponseMessage> {
     const request = await validated(OpenTicketRequest, openTicketBodyOf(message));
     const outcome = await this.commands.open(toOpenTicketInput(request), contextOf(actor));
-    return { ticket: await this.ticketAfter(outcome, actor), threaded: outcome.threaded };
+    const ticket = await this.views.afterWrite(outcome, actor);
+    const suggestions = outcome.threaded ? [] : await this.suggestions.forOpened(request, ticket);
+    return { ticket: toTicketMessage(ticket), threaded: outcome.threaded, suggestions };
   }
 
   @GrpcMethod(SERVICE, 'GetTicket')
@@ -137,6 +142,14 @@ export class TicketGrpcController {
   async resolveTicket(@Payload() message: ResolveTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
     const request = await validated(TicketResolveRequest, { ticketId: message.ticketId, resolutionCode: message.resolutionCode });
     return this.ticketAfter(await this.commands.resolve(request.ticketId, request.resolutionCode, contextOf(actor)), actor);
+  }
+
+  @GrpcMethod(SERVICE, 'SelfServeTicket')
+  @Roles('customer', 'service')
+  @UseInterceptors(IdempotencyInterceptor)
+  async selfServeTicket(@Payload() message: SelfServeTicketMessage, @CurrentActor() actor: AuthenticatedActor): Promise<TicketMessage> {
+    const request = await validated(TicketSelfServeRequest, { ticketId: message.ticketId, articleId: message.articleId, ...(message.sessionId ? { sessionId: message.sessionId } : {}) });
+    return this.ticketAfter(await this.commands.selfServe(request.ticketId, request.articleId, request.sessionId ?? null, contextOf(actor)), actor);
   }
 
   @GrpcMethod(SERVICE, 'ReopenTicket')

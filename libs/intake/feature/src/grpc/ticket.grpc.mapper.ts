@@ -110,6 +110,7 @@ export function openTicketBodyOf(message: OpenTicketMessage): Record<string, unk
     body: message.body,
     language: message.language === undefined ? undefined : languageEnum.fromProto(message.language),
     customerId: message.customerId,
+    sessionId: message.sessionId,
     chat: chat ? { sessionId: chat.sessionId } : undefined,
     email: email ? defined({ fromAddress: email.fromAddress, messageId: email.messageId, inReplyTo: email.inReplyTo }) : undefined,
     webForm: webForm ? { formId: webForm.formId } : undefined,

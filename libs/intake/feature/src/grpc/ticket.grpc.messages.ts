@@ -66,9 +66,11 @@ export type OpenTicketMessage = ChannelDetailsMessage &
     language?: EnumValue;
     customerId?: string;
     assetContext?: AssetContextMessage | null;
+    sessionId?: string;
   }>;
 
-export type OpenTicketResponseMessage = Readonly<{ ticket: TicketMessage; threaded: boolean }>;
+export type ArticleSuggestionMessage = Readonly<{ id: string; title: string; category: string; score: number; url: string }>;
+export type OpenTicketResponseMessage = Readonly<{ ticket: TicketMessage; threaded: boolean; suggestions: ArticleSuggestionMessage[] }>;
 
 export type TicketIdMessage = Readonly<{ ticketId: string }>;
 
@@ -90,6 +92,7 @@ export type TicketPageMessage = Readonly<{ items: TicketMessage[]; nextCursor?: 
 export type BodyMessage = TicketIdMessage & Readonly<{ body: string }>;
 export type PostMessageResponseMessage = Readonly<{ ticket: TicketMessage; messageId?: string; linkedTicketCreated: boolean }>;
 export type ResolveTicketMessage = TicketIdMessage & Readonly<{ resolutionCode: string }>;
+export type SelfServeTicketMessage = TicketIdMessage & Readonly<{ articleId: string; sessionId?: string }>;
 export type MergeTicketMessage = TicketIdMessage & Readonly<{ intoTicketId: string }>;
 
 export type ConversationMessage = Readonly<{ id: string; kind: EnumValue; authorId: string; body: string; postedAt: TimestampMessage }>;

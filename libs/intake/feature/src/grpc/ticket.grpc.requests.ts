@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { MergeRequest, MessageRequest, ResolveRequest } from '../ticket-writes.http.controller';
+import { MergeRequest, MessageRequest, ResolveRequest, SelfServeRequest } from '../ticket-writes.http.controller';
 
 /*
  * gRPC requests carry the ticket id in the message where REST has it in the path: these are the
@@ -15,6 +15,10 @@ export class TicketMessageRequest extends MessageRequest {
 }
 
 export class TicketResolveRequest extends ResolveRequest {
+  @IsUUID() ticketId!: string;
+}
+
+export class TicketSelfServeRequest extends SelfServeRequest {
   @IsUUID() ticketId!: string;
 }
 

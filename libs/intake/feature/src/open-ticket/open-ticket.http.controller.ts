@@ -4,7 +4,8 @@ import { newId } from '@ticketing/kernel';
 import { ApiProblems, CorrelationContext, CurrentActor, Idempotent, Operation, Roles, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { TicketCommandsService } from '../application/ticket-commands.service';
 import { TicketViewsService } from '../application/ticket-views.service';
-import { TicketResponse } from '../ticket.response.dto';
+import { OpenedTicketResponse, TicketResponse } from '../ticket.response.dto';
+import { TicketSuggestionsService } from './ticket-suggestions.service';
 import { toOpenTicketInput } from './open-ticket.mapper';
 import { OpenTicketRequest } from './open-ticket.request.dto';
 
@@ -18,6 +19,7 @@ export class OpenTicketHttpController {
   constructor(
     private readonly commands: TicketCommandsService,
     private readonly views: TicketViewsService,
+    private readonly suggestions: TicketSuggestionsService,
   ) {}
 
   @Post()
@@ -30,18 +32,22 @@ export class OpenTicketHttpController {
       'Roles: customer (for themselves); agent, supervisor, service, admin (on behalf of `customerId`). Each channel requires its ' +
       'details object; `subject` is required for email and web_form only. An e-mail whose `inReplyTo` names a message of one of the customer’s tickets threads onto it (200).',
   })
-  @ApiCreatedResponse({ type: TicketResponse, description: 'Opened' })
+  @ApiCreatedResponse({ type: OpenedTicketResponse, description: 'Opened, with knowledge-base suggestions' })
   @ApiOkResponse({ type: TicketResponse, description: 'An e-mail reply threaded onto an existing ticket' })
   async open(
     @Body() request: OpenTicketRequest,
     @CurrentActor() actor: AuthenticatedActor,
     @Res({ passthrough: true }) reply: StatusReply,
-  ): Promise<TicketResponse> {
+  ): Promise<TicketResponse | OpenedTicketResponse> {
     const outcome = await this.commands.open(toOpenTicketInput(request), {
       actor: toEventActor(actor),
       correlationId: CorrelationContext.currentCorrelationId() ?? newId(),
     });
-    if (outcome.threaded) reply.status(200);
-    return this.views.afterWrite(outcome, actor);
+    const ticket = await this.views.afterWrite(outcome, actor);
+    if (outcome.threaded) {
+      reply.status(200);
+      return ticket;
+    }
+    return { ...ticket, suggestions: await this.suggestions.forOpened(request, ticket) };
   }
 }

@@ -42,5 +42,6 @@ export function toOpenTicketInput(request: OpenTicketRequest): OpenTicketInput {
     body: request.body,
     language: request.language,
     ...(assetContext && { assetContext: { ...assetContext } }),
+    ...(request.sessionId !== undefined && { sessionId: request.sessionId }),
   };
 }

@@ -96,6 +96,15 @@ export class OpenTicketRequest {
   @Matches(/^[A-Za-z0-9._:@-]+$/, { message: 'customerId may contain letters, digits and . _ : @ - only' })
   customerId?: string;
 
+  @ApiPropertyOptional({
+    example: 'kb-7f3a9c',
+    maxLength: 128,
+    pattern: '^[A-Za-z0-9._:-]{1,128}$',
+    description: 'The knowledge-base session (`GET /v1/kb/suggest?sessionId=`) the customer saw suggestions in: the ticket then counts as not deflected',
+  })
+  @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,128}$/, { message: 'sessionId: 1–128 letters, digits or . _ : -' })
+  sessionId?: string;
+
   @ApiPropertyOptional({ type: ChatDetailsRequest, description: 'Required for channel chat' })
   @ValidateIf(detailsFor('chat')) @IsDefined() @IsObject() @ValidateNested() @Type(() => ChatDetailsRequest)
   chat?: ChatDetailsRequest;

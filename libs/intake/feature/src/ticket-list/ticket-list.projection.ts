@@ -53,6 +53,9 @@ export type TicketListTables = { intake_tickets: TicketRow; intake_messages: Mes
 
 export const TICKET_LIST_PROJECTION = 'intake-ticket-list';
 
+/** The resolution code a self-served ticket shows (TicketSelfServed carries the article instead). */
+export const SELF_SERVED_RESOLUTION = 'self_served';
+
 type Trx = Transaction<TicketListTables>;
 
 const update = (trx: Trx, ticketId: string, changes: Partial<TicketRow>) =>
@@ -190,6 +193,16 @@ async function applyIntake(trx: Trx, event: ProjectedEvent<IntakeEvent>): Promis
       return void (await update(trx, ticketId, {
         status: 'resolved',
         resolution_code: resolutionCode,
+        resolved_at: resolvedAt,
+        auto_close_at: autoCloseAt,
+        updated_at: resolvedAt,
+      }));
+    }
+    case 'TicketSelfServed': {
+      const { ticketId, resolvedAt, autoCloseAt } = event.data;
+      return void (await update(trx, ticketId, {
+        status: 'resolved',
+        resolution_code: SELF_SERVED_RESOLUTION,
         resolved_at: resolvedAt,
         auto_close_at: autoCloseAt,
         updated_at: resolvedAt,

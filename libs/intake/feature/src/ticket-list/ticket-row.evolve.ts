@@ -1,7 +1,7 @@
 import { upcastPublicEvent } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
-import { OPENED_TICKET_DEFAULTS, TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
+import { OPENED_TICKET_DEFAULTS, SELF_SERVED_RESOLUTION, TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
 
 const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 
@@ -51,6 +51,10 @@ export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEv
     case 'TicketResolved': {
       const { resolutionCode, resolvedAt, autoCloseAt } = event.data;
       return { ...row, status: 'resolved', resolution_code: resolutionCode, resolved_at: resolvedAt, auto_close_at: autoCloseAt, updated_at: resolvedAt };
+    }
+    case 'TicketSelfServed': {
+      const { resolvedAt, autoCloseAt } = event.data;
+      return { ...row, status: 'resolved', resolution_code: SELF_SERVED_RESOLUTION, resolved_at: resolvedAt, auto_close_at: autoCloseAt, updated_at: resolvedAt };
     }
     case 'TicketReopened':
       return { ...row, status: row.assignee ? 'assigned' : 'open', resolved_at: null, auto_close_at: null, closed_at: null, updated_at: event.data.reopenedAt };

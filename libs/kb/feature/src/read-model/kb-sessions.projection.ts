@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { KB_EVENT_TYPES, type KbSessionEvent, type TicketOpened } from '@ticketing/contracts';
+import { KB_EVENT_TYPES, type KbSessionEvent, type TicketOpened, type TicketSelfServed } from '@ticketing/contracts';
 import { defineProjection } from '@ticketing/read-store';
 
 /**
@@ -27,7 +27,7 @@ export const KB_SESSIONS_PROJECTION = 'kb-sessions';
 
 const SESSION_EVENT_TYPES = KB_EVENT_TYPES.filter((type) => type.startsWith('Kb'));
 
-type SessionProjectedEvent = KbSessionEvent | TicketOpened;
+type SessionProjectedEvent = KbSessionEvent | TicketOpened | TicketSelfServed;
 
 const EMPTY_SESSION = {
   shown_at: null,
@@ -51,9 +51,10 @@ export function sessionIdOfTicket(data: object): string | undefined {
 /** Deflection read model: sessions (suggestions, clicks, self-resolution, tickets opened) and feedback. */
 export const kbSessionsProjection = defineProjection<KbSessionTables, SessionProjectedEvent>({
   name: KB_SESSIONS_PROJECTION,
-  version: 1,
-  eventTypes: [...(SESSION_EVENT_TYPES as KbSessionEvent['type'][]), 'TicketOpened'],
-  streamPrefixes: ['kb-session-', 'ticket-'],
+  // 2: tickets self-served from a session count (TicketSelfServed).
+  version: 2,
+  // Intake's events by type, never by its stream names (docs/architecture.md).
+  eventTypes: [...(SESSION_EVENT_TYPES as KbSessionEvent['type'][]), 'TicketOpened', 'TicketSelfServed'],
   tables: ['kb_session_feedback', 'kb_sessions'],
   migrations: {
     '0001-create-kb-sessions': {
@@ -93,6 +94,17 @@ export const kbSessionsProjection = defineProjection<KbSessionTables, SessionPro
       await trx
         .updateTable('kb_sessions')
         .set((eb) => ({ tickets_opened: eb('tickets_opened', '+', 1) }))
+        .where('session_id', '=', sessionId)
+        .execute();
+      return;
+    }
+    if (event.type === 'TicketSelfServed') {
+      const sessionId = event.data.sessionId === null ? undefined : sessionIdOfTicket(event.data);
+      if (sessionId === undefined) return;
+      await ensure(sessionId);
+      await trx
+        .updateTable('kb_sessions')
+        .set((eb) => ({ self_served_tickets: eb('self_served_tickets', '+', 1) }))
         .where('session_id', '=', sessionId)
         .execute();
       return;

@@ -6,6 +6,7 @@ import type {
   TicketMerged,
   TicketReopened,
   TicketResolved,
+  TicketSelfServed,
 } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import { defineProjection } from '@ticketing/read-store';
@@ -30,7 +31,7 @@ export type RoutedTicketRow = {
 export type RoutingBoardTables = { routing_tickets: RoutedTicketRow };
 
 /** Intake's events that take a ticket out of its queue or put it back: read by type, never by stream. */
-type IntakeEventFollowed = TicketAssigned | TicketResolved | TicketReopened | TicketClosed | TicketMerged;
+type IntakeEventFollowed = TicketAssigned | TicketResolved | TicketSelfServed | TicketReopened | TicketClosed | TicketMerged;
 type RoutingBoardEvent = RoutingEvent | IntakeEventFollowed;
 
 export const ROUTING_BOARD_EVENT_TYPES = [
@@ -39,6 +40,7 @@ export const ROUTING_BOARD_EVENT_TYPES = [
   'TicketRecategorized',
   'TicketAssigned',
   'TicketResolved',
+  'TicketSelfServed',
   'TicketReopened',
   'TicketClosed',
   'TicketMerged',
@@ -120,6 +122,7 @@ export const routingBoardProjection = defineProjection<RoutingBoardTables, Routi
         return void (await update(event.data.ticketId, { waiting: row?.assignee ? 0 : 1 }));
       }
       case 'TicketResolved':
+      case 'TicketSelfServed':
       case 'TicketClosed':
       case 'TicketMerged':
         return void (await update(event.data.ticketId, { waiting: 0 }));
