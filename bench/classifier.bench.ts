@@ -18,7 +18,6 @@ import {
   type TicketClassifier,
   ThreadedTicketClassifier,
 } from '@ticketing/routing-feature';
-// The routing library exports the threaded classifier only through its Nest module; the bench drives it directly.
 
 /** Classifications measured per language and mode: the held-out texts, repeated in order. */
 const MEASURED_PER_LANGUAGE = 4_000;
