@@ -1,7 +1,7 @@
 import { ConflictError, ForbiddenError, IllegalStateError, NotFoundError, ValidationError } from '@ticketing/kernel';
 import type { TicketOpenedV1 } from '@ticketing/contracts';
 import { deciderSpec } from '@ticketing/testing';
-import { AUTO_CLOSE_ACTOR_ID, ticketDecider, type TicketCommand } from './ticket.decider';
+import { AUTO_CLOSE_ACTOR_ID, decideTicket, ticketDecider, type TicketCommand } from './ticket.decider';
 import { CrossCustomerMergeError, ReopenWindowExpiredError, TicketMergedError } from './ticket.errors';
 import { evolveTicket, initialTicketState, type TicketEvent } from './ticket.state';
 import {
@@ -423,6 +423,37 @@ describe('ticket decider', () => {
     it.each(byType([cmd.assign(OTHER_AGENT), cmd.start(), cmd.wait(), cmd.resolve()]))('refuses %s', (_type, command) =>
       illegal(given, command, 'resolved'),
     );
+  });
+
+  describe('self-service: the customer marks an article as what solved it', () => {
+    it.each([
+      ['open', history.open()],
+      ['assigned', history.assigned()],
+      ['waiting on the customer', [opened(), ev.assigned(), ev.progressStarted(), ev.waiting()]],
+    ])('resolves a ticket that is %s as self-served, with the auto-close timer', (_status, given) => {
+      spec.given(given).when(cmd.selfServe()).then([ev.selfServed()]);
+      expect(fold([...given, ev.selfServed()])).toMatchObject({ status: 'resolved', resolvedAt: at(4 * HOUR), autoCloseAt: at(4 * HOUR + AUTO_CLOSE_AFTER) });
+    });
+
+    it('lets a service relay the customer', () => {
+      const [event] = decideTicket(cmd.selfServe(null), fold(history.open())) as readonly TicketEvent[];
+      expect(event).toMatchObject({ type: 'TicketSelfServed', data: { by: 'svc-chat' } });
+    });
+
+    it('changes nothing when the same article is marked again, but refuses another once resolved', () => {
+      spec.given([opened(), ev.selfServed()]).when(cmd.selfServe()).thenNothingHappens();
+      spec.given([opened(), ev.selfServed()]).when(cmd.selfServe(CUSTOMER, 'other-article')).thenThrows(IllegalStateError);
+      spec.given([opened(), ev.resolved()]).when(cmd.selfServe()).thenThrows(IllegalStateError);
+    });
+
+    it('refuses another customer, and a closed ticket', () => {
+      spec.given(history.open()).when(cmd.selfServe('c-other')).thenThrows(ForbiddenError);
+      spec.given([opened(), ev.resolved(), ev.closed()]).when(cmd.selfServe()).thenThrows(IllegalStateError);
+    });
+
+    it('is reopened like any resolved ticket, which forgets the article', () => {
+      expect(fold([opened(), ev.selfServed(), ev.reopened('customer_reply', CUSTOMER)])).toMatchObject({ status: 'open', selfServedBy: null });
+    });
   });
 
   describe('when the ticket is closed', () => {

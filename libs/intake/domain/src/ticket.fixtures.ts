@@ -10,6 +10,7 @@ import type {
   TicketProgressStarted,
   TicketReopened,
   TicketResolved,
+  TicketSelfServed,
   TicketWaitingOnCustomer,
 } from '@ticketing/contracts';
 import type {
@@ -23,6 +24,7 @@ import type {
   PostCustomerMessage,
   ReopenTicket,
   ResolveTicket,
+  SelfServeTicket,
   StartProgress,
   WaitOnCustomer,
 } from './ticket.decider';
@@ -90,6 +92,10 @@ export const cmd = {
     type: 'ResolveTicket',
     data: { ticketId: TICKET, resolutionCode: 'withdrawal_released', by: AGENT, now, autoCloseAfterMs },
   }),
+  selfServe: (customerId: string | null = CUSTOMER, articleId = 'reset-2fa-lost-phone', now = at(4 * HOUR)): SelfServeTicket => ({
+    type: 'SelfServeTicket',
+    data: { ticketId: TICKET, articleId, sessionId: 'kb-s1', customerId, by: customerId ?? 'svc-chat', now, autoCloseAfterMs: AUTO_CLOSE_AFTER },
+  }),
   reopen: (now = at(5 * HOUR)): ReopenTicket => ({ type: 'ReopenTicket', data: { ticketId: TICKET, by: AGENT, now } }),
   close: (now = at(5 * HOUR)): CloseTicket => ({ type: 'CloseTicket', data: { ticketId: TICKET, by: AGENT, now } }),
   autoClose: (now: string): AutoCloseTicket => ({ type: 'AutoCloseTicket', data: { ticketId: TICKET, now } }),
@@ -131,6 +137,11 @@ export const ev = {
     type: 'TicketResolved',
     schemaVersion: 1,
     data: { ticketId: TICKET, resolutionCode: 'withdrawal_released', by: AGENT, resolvedAt, autoCloseAt },
+  }),
+  selfServed: (articleId = 'reset-2fa-lost-phone', resolvedAt = at(4 * HOUR)): TicketSelfServed => ({
+    type: 'TicketSelfServed',
+    schemaVersion: 1,
+    data: { ticketId: TICKET, articleId, sessionId: 'kb-s1', by: CUSTOMER, resolvedAt, autoCloseAt: at(4 * HOUR + AUTO_CLOSE_AFTER) },
   }),
   reopened: (reason: 'agent' | 'customer_reply' = 'agent', by = AGENT, reopenedAt = at(5 * HOUR)): TicketReopened => ({
     type: 'TicketReopened',
