@@ -38,9 +38,9 @@ describe('deployables on TICKETING_BUS=kafka://… (kafkajs double)', () => {
     const { id } = opened.body as { id: string };
 
     const queued = await routing.nextEvent(`routing-${id}`, 'TicketQueued');
-    expect(queued.data).toMatchObject({ ticketId: id, queue: 'chat-en' });
+    expect(queued.data).toMatchObject({ ticketId: id, queue: 'security-emergency' });
     await intake.runtime.projections.waitFor(queued.globalPosition);
-    expect(((await intake.request('GET', `/v1/tickets/${id}`, { token: customer })).body as { queue: string }).queue).toBe('chat-en');
+    expect(((await intake.request('GET', `/v1/tickets/${id}`, { token: customer })).body as { queue: string }).queue).toBe('security-emergency');
 
     const onIntakeTopic = kafka.messages(topicOf('intake')).filter((message) => message.key?.toString() === id);
     expect(onIntakeTopic.map((message) => message.headers[EVENT_HEADERS.eventType]?.toString())).toContain('TicketOpened');

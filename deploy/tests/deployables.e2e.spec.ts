@@ -85,9 +85,11 @@ describe('the five deployables on the embedded default', () => {
     });
     afterAll(() => routing.close());
 
-    it('is ready, serves no API route of intake, and consumes TicketOpened in its own group', async () => {
+    it('is ready, serves its own API and no route of intake, and consumes TicketOpened in its own group', async () => {
       expect((await routing.request('GET', '/health/ready')).status).toBe(200);
-      expect(await routing.apiPaths()).toEqual(UNVERSIONED);
+      const paths = await routing.apiPaths();
+      expect(paths).toEqual(expect.arrayContaining([...UNVERSIONED, '/v1/routing/classify', '/v1/routing/queues', '/v1/routing/tickets/{id}/recategorize']));
+      expect(paths.filter((path) => path.startsWith('/v1/tickets'))).toEqual([]);
       const customer = await routing.token('customer', 'cust-1');
       expect((await routing.request('POST', '/v1/tickets', { token: customer, body: ticket })).status).toBe(404);
       expect((await routing.request('GET', '/v1/tickets/x', { token: customer })).status).toBe(404);
@@ -95,8 +97,8 @@ describe('the five deployables on the embedded default', () => {
       expect(groups.map(({ group, eventTypes, running }) => ({ group, eventTypes, running }))).toEqual([
         { group: 'routing', eventTypes: ['TicketOpened'], running: true },
       ]);
-      expect(await routing.runtime.projections.status()).toEqual([]);
-      expect(routing.booted.ports).toEqual({});
+      expect((await routing.runtime.projections.status()).map(({ name }) => name)).toEqual(['routing-board']);
+      expect(Object.keys(routing.booted.ports)).toEqual(['grpc']);
     });
   });
 
@@ -186,11 +188,12 @@ describe('the five deployables on the embedded default', () => {
       expect(opened.status).toBe(201);
       const { id } = opened.body as { id: string };
       const queued = await routing.nextEvent(`routing-${id}`, 'TicketQueued');
-      expect(queued.data).toMatchObject({ ticketId: id, queue: 'chat-ru' });
+      // A withdrawal problem: classified an emergency, whatever the language.
+      expect(queued.data).toMatchObject({ ticketId: id, queue: 'security-emergency' });
       // Intake's read model follows routing's stream through the shared event log, not through routing's process.
       await intake.runtime.projections.waitFor(queued.globalPosition);
       const read = await intake.request('GET', `/v1/tickets/${id}`, { token: customer });
-      expect((read.body as { queue: string | null }).queue).toBe('chat-ru');
+      expect(read.body).toMatchObject({ queue: 'security-emergency', category: 'withdrawal_issue', priority: 'emergency' });
     } finally {
       await routing.close();
       await intake.close();

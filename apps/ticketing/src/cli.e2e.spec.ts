@@ -77,7 +77,7 @@ describe('ticketing CLI (compiled, in a child process)', () => {
       for (const id of ids) {
         const reply = await second.request('GET', `/v1/tickets/${id}`, { token: customer });
         expect(reply.status).toBe(200);
-        expect(reply.body).toMatchObject({ id, queue: 'tickets-es' });
+        expect(reply.body).toMatchObject({ id, queue: 'account-es', category: 'kyc_verification' });
       }
     } finally {
       await second.close();

@@ -37,7 +37,7 @@ describe('`ticketing start` runs the bus-only contexts on a consumer thread (com
       expect(opened.status).toBe(201);
       ids.push(((await opened.json()) as { id: string }).id);
     }
-    for (const id of ids) expect(await queueOf(server.baseUrl, id, token)).toBe('chat-en');
+    for (const id of ids) expect(await queueOf(server.baseUrl, id, token)).toBe('security-emergency');
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/ticketing_consumer_lag\{[^}]*group="routing"[^}]*\} \d+/);

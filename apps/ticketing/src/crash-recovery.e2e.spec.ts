@@ -46,7 +46,7 @@ describe('durability of the embedded default (compiled `ticketing start` in a ch
       }
       const replies = await Promise.all(acknowledged.map((id) => restarted.request('GET', `/v1/tickets/${id}`, { token: agent })));
       expect(replies.map((reply) => reply.status)).toEqual(acknowledged.map(() => 200));
-      expect(replies.every((reply) => (reply.body as { queue: string }).queue === 'tickets-en')).toBe(true);
+      expect(replies.every((reply) => (reply.body as { queue: string }).queue === 'funds-en')).toBe(true);
     } finally {
       await restarted.close();
     }
@@ -65,7 +65,7 @@ describe('durability of the embedded default (compiled `ticketing start` in a ch
     expect((await fetch(`${server.baseUrl}/health/ready`)).status).toBe(200);
     const reply = await fetch(`${server.baseUrl}/v1/tickets/${id}`, { headers: { authorization: `Bearer ${customer}` } });
     expect(reply.status).toBe(200);
-    expect(await reply.json()).toMatchObject({ id, queue: 'tickets-en', customerId: 'cust-r' });
+    expect(await reply.json()).toMatchObject({ id, queue: 'funds-en', category: 'deposit_missing', customerId: 'cust-r' });
     server.child.kill('SIGTERM');
     // Nest re-raises the signal once the HTTP server, the bus and the stores are closed.
     const exit = await server.exited;

@@ -156,7 +156,7 @@ describe('GET /v1/events/stream: Server-Sent Events of every context (e2e)', () 
 
   it('streams an event in its current shape, as consumers get it: a version 1 TicketOpened stored long ago is upcast', async () => {
     const ticketId = newId();
-    const v1 = { ticketId, customerId: 'cust-old', channel: 'email', subject: 'Old', body: 'From before channel details', language: 'ko', openedAt: '2026-01-01T00:00:00.000Z' };
+    const v1 = { ticketId, customerId: 'cust-old', channel: 'email', subject: '출금 지연', body: '출금 신청한 지 다섯 시간째 처리중이에요. 확인 부탁드립니다.', language: 'ko', openedAt: '2026-01-01T00:00:00.000Z' };
     const stream = await connect(`?ticketId=${ticketId}&lastEventId=0`, ops);
     await harness.runtime.eventStore.append(
       `ticket-${ticketId}`,
@@ -170,7 +170,7 @@ describe('GET /v1/events/stream: Server-Sent Events of every context (e2e)', () 
     });
     // Routing's consumer and intake's read model took the stored version 1 too.
     await harness.ticketQueued(ticketId);
-    expect((await harness.request('GET', `/v1/tickets/${ticketId}`, { token: ops })).body).toMatchObject({ id: ticketId, queue: 'tickets-ko' });
+    expect((await harness.request('GET', `/v1/tickets/${ticketId}`, { token: ops })).body).toMatchObject({ id: ticketId, category: 'withdrawal_issue', queue: 'security-emergency' });
   });
 
   it('is documented as text/event-stream, its 200 response included', async () => {

@@ -16,18 +16,18 @@ describe('ticket slice: open, queue, read (e2e over HTTP)', () => {
 
   afterAll(() => harness.close());
 
-  it('opens a ticket, routing queues it by channel and language, and the read model shows the queue', async () => {
+  it('opens a ticket, routing classifies and queues it, and the read model shows category, priority and queue', async () => {
     const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: { ...chatTicket, language: 'ru' } });
     expect(opened.status).toBe(201);
     const ticket = opened.body as Ticket;
     expect(ticket).toMatchObject({ status: 'open', channel: 'chat', language: 'ru', customerId: 'cust-1' });
 
     const queued = await harness.ticketQueued(ticket.id);
-    expect(queued.data).toMatchObject({ ticketId: ticket.id, queue: 'chat-ru' });
+    expect(queued.data).toMatchObject({ ticketId: ticket.id, queue: 'security-emergency' });
 
     const read = await harness.request('GET', `/v1/tickets/${ticket.id}`, { token: customer });
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: ticket.id, status: 'open', channel: 'chat', language: 'ru', customerId: 'cust-1', queue: 'chat-ru' });
+    expect(read.body).toMatchObject({ id: ticket.id, status: 'open', channel: 'chat', language: 'ru', customerId: 'cust-1', queue: 'security-emergency', category: 'withdrawal_issue', priority: 'emergency' });
   });
 
   it('carries the caller’s correlation id and actor into the events of both contexts', async () => {

@@ -91,7 +91,7 @@ export class ThreadedTicketClassifier implements TicketClassifier, OnModuleDestr
       if (slot.posted.length === 0) worker.unref();
       batch.forEach((pending, index) => {
         const probabilities = results[index];
-        pending.settle(probabilities ? this.verdictOf(probabilities[0], probabilities[1]) : classifyWith(this.models, pending.input));
+        pending.settle(probabilities && /\p{L}/u.test(pending.text) ? this.verdictOf(probabilities[0], probabilities[1]) : classifyWith(this.models, pending.input));
       });
     });
     worker.on('error', (error) => {

@@ -78,10 +78,13 @@ export class InlineTicketClassifier implements TicketClassifier {
   }
 }
 
+const LETTER = /\p{L}/u;
+
 export function classifyWith(models: ClassifierModels, input: ClassifierInput): ClassifierVerdict {
   const text = inquiryText({ subject: input.subject, text: input.body });
   const ranked = scoreText(models.category, text);
-  const [language] = scoreText(models.language, text);
+  // Without a letter (emoji, digits) there is no language to tell: English, as intake falls back.
+  const [language] = LETTER.test(text) ? scoreText(models.language, text) : [{ label: 'en' as Language, probability: 0 }];
   return {
     category: ranked[0].label,
     confidence: ranked[0].probability,
