@@ -58,6 +58,7 @@ describe('WatchTicket: replayed changes carry the ticket as it was then; merged 
     );
     expect(replay.map((change) => [change.eventType, change.ticket.status])).toEqual([
       ['TicketOpened', 'TICKET_STATUS_OPEN'],
+      ['TicketClassified', 'TICKET_STATUS_OPEN'],
       ['TicketQueued', 'TICKET_STATUS_OPEN'],
       ['TicketProgressStarted', 'TICKET_STATUS_IN_PROGRESS'],
       ['AgentReplied', 'TICKET_STATUS_IN_PROGRESS'],
@@ -88,6 +89,7 @@ describe('WatchTicket: replayed changes carry the ticket as it was then; merged 
     );
     expect(replay.map((change) => [change.eventType, change.ticket.status])).toEqual([
       ['TicketOpened', 'TICKET_STATUS_OPEN'],
+      ['TicketClassified', 'TICKET_STATUS_OPEN'],
       ['TicketQueued', 'TICKET_STATUS_OPEN'],
       ['TicketProgressStarted', 'TICKET_STATUS_IN_PROGRESS'],
     ]);
@@ -102,13 +104,14 @@ describe('WatchTicket: replayed changes carry the ticket as it was then; merged 
     const { messages } = await live;
     expect(messages.map((change) => [change.eventType, change.ticket.status])).toEqual([
       ['TicketOpened', 'TICKET_STATUS_OPEN'],
+      ['TicketClassified', 'TICKET_STATUS_OPEN'],
       ['TicketQueued', 'TICKET_STATUS_OPEN'],
       ['TicketMerged', 'TICKET_STATUS_MERGED'],
     ]);
-    expect(messages[2].ticket.mergedInto).toBe(survivor.id);
+    expect(messages[3].ticket.mergedInto).toBe(survivor.id);
 
     const replayed = await collectToEnd<Change>(grpc.stream('WatchTicket', { ticketId: duplicate.id, fromPosition: '0' }, { token: agent }));
-    expect(replayed.messages.map((change) => change.eventType)).toEqual(['TicketOpened', 'TicketQueued', 'TicketMerged']);
+    expect(replayed.messages.map((change) => change.eventType)).toEqual(['TicketOpened', 'TicketClassified', 'TicketQueued', 'TicketMerged']);
     // Merged before the start position: nothing more will come, so it ends at once.
     const after = await collectToEnd<Change>(grpc.stream('WatchTicket', { ticketId: duplicate.id }, { token: agent }));
     expect(after.messages).toEqual([]);

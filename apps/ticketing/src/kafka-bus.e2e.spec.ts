@@ -1,6 +1,6 @@
 // `ticketing start` on TICKETING_BUS=kafka://…: every context in one process, exchanging events
 // through the broker (kafkajs replaced by the messaging lib's in-memory double; no broker runs here).
-import { topicOf } from '@ticketing/contracts';
+import { TOPIC_CONTEXTS, topicOf } from '@ticketing/contracts';
 import { ManualClock } from '@ticketing/kernel';
 import { EVENT_HEADERS } from '@ticketing/messaging';
 import { InMemoryKafka } from '../../../libs/messaging/src/kafka/test-support/in-memory-kafka.double';
@@ -9,7 +9,8 @@ import { TicketingHarness } from './test-support/ticketing.harness';
 const KAFKA_ENV = { TICKETING_BUS: 'kafka://kafka.test:9092' };
 const chat = (n: number) => ({ channel: 'chat', subject: `Withdrawal ${n}`, body: 'My BTC withdrawal is pending for 3 hours', language: 'en', chat: { sessionId: `chat-${n}` } });
 
-const EVENT_TOPICS = ['intake', 'routing', 'sla', 'disputes'].map((context) => `ticketing.${context}.events`);
+// From the contracts: a context added later brings its topic here too.
+const EVENT_TOPICS = TOPIC_CONTEXTS.map(topicOf);
 
 async function eventually(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 2_000; i++) {
@@ -61,7 +62,7 @@ describe('ticketing start on a Kafka bus', () => {
     // Routing consumed TicketOpened from intake's topic, so its group committed there.
     expect(kafka.committedOffset('ticketing.routing', topicOf('intake'), kafka.partitionOf(topicOf('intake'), ids[0]))).toBeGreaterThan(0);
     const relays = await harness.runtime.relay!.status();
-    expect(relays.map(({ context }) => context).sort()).toEqual(['intake', 'routing']);
+    expect(relays.map(({ context }) => context).sort()).toEqual(['intake', 'kb', 'routing']);
   });
 
   it('creates the missing topics at start-up with the configured partitions (TICKETING_KAFKA_TOPICS=create, the default)', async () => {
@@ -82,7 +83,7 @@ describe('ticketing start on a Kafka bus', () => {
     const customer = await harness.token('customer', 'cust-first-look');
     const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: chat(1) });
     expect(opened.status).toBe(201);
-    expect((await harness.runtime.relay!.status()).map(({ role }) => role)).toEqual(['starting', 'starting']);
+    expect((await harness.runtime.relay!.status()).map(({ role }) => role)).toEqual(['starting', 'starting', 'starting']);
     expect(kafka.sends).toHaveLength(0);
 
     kafka.unreachable = false;

@@ -145,12 +145,14 @@ describe('KafkaTopology', () => {
     expect(() => eventContextsOf({ intake: ['X'], routing: ['X'] })).toThrow(/claimed by both intake and routing/);
     expect(topology.topicOfStream('dispute-1')).toBe('ticketing.disputes.events');
     expect(topology.topicOfStream('agent-1')).toBe('ticketing.routing.events');
-    expect(topology.topicOfStream('article-1')).toBeUndefined();
+    expect(topology.topicOfStream('article-1')).toBe('ticketing.kb.events');
+    expect(topology.topicOfStream('scratch-1')).toBeUndefined();
     expect(topology.deadLetterTopics()).toEqual([
       'ticketing.intake.events.dlq',
       'ticketing.routing.events.dlq',
       'ticketing.sla.events.dlq',
       'ticketing.disputes.events.dlq',
+      'ticketing.kb.events.dlq',
     ]);
   });
 });
