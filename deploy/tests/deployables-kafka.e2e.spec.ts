@@ -73,7 +73,7 @@ describe('deployables on TICKETING_BUS=kafka://… (kafkajs double)', () => {
     for (const id of ids) {
       const events = [];
       for await (const event of routing.runtime.eventStore.readStream(`routing-${id}`)) events.push(event.type);
-      expect(events).toEqual(['TicketQueued']);
+      expect(events).toEqual(['TicketClassified', 'TicketQueued']);
     }
     const published = kafka.messages(topicOf('intake')).filter((message) => ids.includes(message.key?.toString() ?? ''));
     expect(published.length).toBeGreaterThan(ids.length);

@@ -38,10 +38,11 @@ describe('the generated OpenAPI document', () => {
 
   it('names operations AIP-style', () => {
     expect(operations().map((candidate) => candidate.operationId).sort()).toEqual([
-      'addTicketNote', 'archiveArticle', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'getArticle', 'getArticleDraft', 'getKbMetrics',
-      'getLiveness', 'getReadiness', 'getTicket', 'giveKbArticleFeedback', 'listTicketMessages', 'listTickets', 'mergeTicket', 'openTicket',
-      'postTicketMessage', 'publishArticle', 'reopenTicket', 'resolveKbSession', 'resolveTicket', 'searchArticles', 'startTicketProgress',
-      'streamEvents', 'suggestArticles', 'updateArticleTranslation', 'waitOnTicketCustomer',
+      'addTicketNote', 'archiveArticle', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'getArticle', 'getArticleDraft',
+      'getKbMetrics', 'getLiveness', 'getReadiness', 'getTicket', 'getTicketRouting', 'giveKbArticleFeedback', 'listQueueTickets', 'listQueues',
+      'listTicketMessages', 'listTickets', 'mergeTicket', 'openTicket', 'postTicketMessage', 'publishArticle', 'recategorizeTicket', 'reopenTicket',
+      'resolveKbSession', 'resolveTicket', 'searchArticles', 'selfServeTicket', 'startTicketProgress', 'streamEvents', 'suggestArticles',
+      'updateArticleTranslation', 'waitOnTicketCustomer',
     ]);
   });
 

@@ -260,7 +260,8 @@ function selfServe(command: SelfServeTicket, ticket: ExistingTicket): readonly T
     throw illegal(ticket, command);
   }
   const autoCloseAt = new Date(instant(now, 'now') + duration(autoCloseAfterMs, 'autoCloseAfterMs')).toISOString();
-  return [event('TicketSelfServed', { ticketId, articleId, sessionId, by, resolvedAt: now, autoCloseAt })];
+  // The session the ticket was opened from counts the deflection when the customer does not repeat it.
+  return [event('TicketSelfServed', { ticketId, articleId, sessionId: sessionId ?? ticket.sessionId, by, resolvedAt: now, autoCloseAt })];
 }
 
 function reopen(command: ReopenTicket, ticket: ExistingTicket): readonly TicketEvent[] {

@@ -435,6 +435,13 @@ describe('ticket decider', () => {
       expect(fold([...given, ev.selfServed()])).toMatchObject({ status: 'resolved', resolvedAt: at(4 * HOUR), autoCloseAt: at(4 * HOUR + AUTO_CLOSE_AFTER) });
     });
 
+    it('counts for the session the ticket was opened from when the request names none', () => {
+      const fromSession = [opened({ sessionId: 'kb-open' })];
+      const withoutSession = { ...cmd.selfServe(), data: { ...cmd.selfServe().data, sessionId: null } };
+      expect(decideTicket(withoutSession, fold(fromSession))[0]).toMatchObject({ data: { sessionId: 'kb-open' } });
+      expect(decideTicket(withoutSession, fold(history.open()))[0]).toMatchObject({ data: { sessionId: null } });
+    });
+
     it('lets a service relay the customer', () => {
       const [event] = decideTicket(cmd.selfServe(null), fold(history.open())) as readonly TicketEvent[];
       expect(event).toMatchObject({ type: 'TicketSelfServed', data: { by: 'svc-chat' } });

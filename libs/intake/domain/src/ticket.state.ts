@@ -19,6 +19,8 @@ export type ExistingTicket = Readonly<{
   /** When the durable auto-close timer fires; set while resolved, cleared by a reopen. */
   autoCloseAt: string | null;
   mergedInto: string | null;
+  /** The knowledge-base session it was opened from, if any. */
+  sessionId: string | null;
   /** The article that solved it, while resolved as self-served. */
   selfServedBy: string | null;
   /** Ids of customer messages, agent replies and internal notes, in the order they were added. */
@@ -52,6 +54,7 @@ export function evolveTicket(state: TicketState, stored: TicketEvent | Event): T
       autoCloseAt: null,
       mergedInto: null,
       selfServedBy: null,
+      sessionId: event.data.sessionId ?? null,
       messageIds: [],
     };
   }

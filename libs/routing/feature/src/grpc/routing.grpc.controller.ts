@@ -24,11 +24,11 @@ const channelEnum = protoEnum('CHANNEL_');
 const languageEnum = protoEnum('LANGUAGE_');
 
 class TicketIdRequest {
-  @IsUUID('4') ticketId!: string;
+  @IsUUID() ticketId!: string;
 }
 
 class RecategorizeTicketRequest extends RecategorizeRequest {
-  @IsUUID('4') ticketId!: string;
+  @IsUUID() ticketId!: string;
 }
 
 type RoutedTicketMessage = Readonly<{ ticketId: string; queue: string; category: string; priority: string; confidence?: number; signals: string[] }>;

@@ -39,7 +39,7 @@ export class RoutedTicketResponse {
   @ApiProperty({ enum: CATEGORIES, nullable: true, type: String, description: 'Null for tickets queued before classification existed' }) category!: Category | null;
   @ApiProperty({ enum: PRIORITIES, nullable: true, type: String }) priority!: Priority | null;
   @ApiProperty({ nullable: true, type: Number, minimum: 0, maximum: 1, description: '1 once a person set the category' }) confidence!: number | null;
-  @ApiProperty({ type: [String], maxItems: 16, description: 'What raised the priority or routed it: public_social, asset_amount_above_threshold, low_confidence' })
+  @ApiProperty({ type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 16, description: 'What raised the priority or routed it: public_social, asset_amount_above_threshold, low_confidence' })
   signals!: string[];
 }
 

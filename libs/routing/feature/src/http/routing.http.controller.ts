@@ -38,7 +38,7 @@ export class RoutingHttpController {
   })
   @ApiOkResponse({ type: RoutedTicketResponse })
   async recategorize(
-    @Param('id', new ParseUUIDPipe({ version: '4' })) ticketId: string,
+    @Param('id', new ParseUUIDPipe()) ticketId: string,
     @Body() request: RecategorizeRequest,
     @CurrentActor() actor: AuthenticatedActor,
   ): Promise<RoutedTicketResponse> {
@@ -51,7 +51,7 @@ export class RoutingHttpController {
   @ApiProblems(404)
   @Operation('getTicketRouting', { summary: 'A ticket’s category, priority, queue and signals', description: 'Staff, auditors and ops.' })
   @ApiOkResponse({ type: RoutedTicketResponse })
-  ticket(@Param('id', new ParseUUIDPipe({ version: '4' })) ticketId: string): Promise<RoutedTicketResponse> {
+  ticket(@Param('id', new ParseUUIDPipe()) ticketId: string): Promise<RoutedTicketResponse> {
     return this.routing.ticket(ticketId);
   }
 
@@ -66,7 +66,7 @@ export class RoutingHttpController {
   @Get('queues/:queue')
   @Roles(...STAFF, 'ops')
   @ApiParam({ name: 'queue', schema: { type: 'string', pattern: QUEUE_NAME.source, maxLength: 64 }, example: 'security-emergency' })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 200, default: 50 } })
   @ApiProblems(400)
   @Operation('listQueueTickets', { summary: 'The tickets waiting in a queue', description: 'Staff and ops. In the order they should be taken: priority, then age.' })
   @ApiOkResponse({ type: WaitingTicketsResponse })

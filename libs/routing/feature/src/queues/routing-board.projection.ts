@@ -114,7 +114,8 @@ export const routingBoardProjection = defineProjection<RoutingBoardTables, Routi
         return;
       }
       case 'TicketRecategorized':
-        return void (await update(event.data.ticketId, { category: event.data.to, priority: event.data.priority }));
+        // A person's category is certain, as the routing stream's state says (routing.state.ts).
+        return void (await update(event.data.ticketId, { category: event.data.to, priority: event.data.priority, confidence: 1 }));
       case 'TicketAssigned':
         return void (await update(event.data.ticketId, { assignee: event.data.assignee, waiting: 0 }));
       case 'TicketReopened': {
