@@ -52,7 +52,6 @@ describe('classification, category queues and recategorization over REST and gRP
   let grpc: RoutingGrpcClient;
   let customer: string;
   let agent: string;
-  let supervisor: string;
   let ops: string;
 
   beforeAll(async () => {
@@ -60,7 +59,6 @@ describe('classification, category queues and recategorization over REST and gRP
     grpc = new RoutingGrpcClient(harness.grpcAddress);
     customer = await harness.token('customer', 'cust-routing');
     agent = await harness.token('agent', 'agent-routing');
-    supervisor = await harness.token('supervisor', 'sup-routing');
     ops = await harness.token('ops', 'ops-routing');
   });
   afterAll(async () => {
@@ -93,12 +91,12 @@ describe('classification, category queues and recategorization over REST and gRP
     const classify = (body: unknown, token: string | undefined = customer) => harness.request('POST', '/v1/routing/classify', { token, body });
 
     it.each([
-      ['en', 'Withdrawal stuck', 'I requested a withdrawal of 0.5 BTC six hours ago and it is still stuck on "processing". Why is my withdrawal not sent yet?', 'withdrawal_issue', 'emergency'],
-      ['en', '', 'I got liquidated on my ETH long but the index price never reached my liquidation price! The mark price spiked on your exchange only. I want compensation for this unfair liquidation.', 'liquidation_dispute', 'high'],
-      ['zh', '', '我三个小时前从钱包充值了500 USDT（TRC20），区块浏览器上显示已经确认了，但是我的账户余额还是没有到账，请帮忙查一下。', 'deposit_missing', 'high'],
-      ['ja', '', '本人確認の書類を三日前に提出しましたが、まだ審査中のままです。KYCの審査にはどのくらい時間がかかりますか？', 'kyc_verification', 'normal'],
-      ['ru', '', 'Мой API ключ возвращает ошибку -1022 "Signature for this request is not valid". Как правильно подписать запрос HMAC SHA256?', 'api_support', 'normal'],
-    ])('in %s: %j %s → %s, priority %s; nothing appended', async (language, subject, body, category, priority) => {
+      ['en', 'withdrawal_issue', 'emergency', 'Withdrawal stuck', 'I requested a withdrawal of 0.5 BTC six hours ago and it is still stuck on "processing". Why is my withdrawal not sent yet?'],
+      ['en', 'liquidation_dispute', 'high', '', 'I got liquidated on my ETH long but the index price never reached my liquidation price! The mark price spiked on your exchange only. I want compensation for this unfair liquidation.'],
+      ['zh', 'deposit_missing', 'high', '', '我三个小时前从钱包充值了500 USDT（TRC20），区块浏览器上显示已经确认了，但是我的账户余额还是没有到账，请帮忙查一下。'],
+      ['ja', 'kyc_verification', 'normal', '', '本人確認の書類を三日前に提出しましたが、まだ審査中のままです。KYCの審査にはどのくらい時間がかかりますか？'],
+      ['ru', 'api_support', 'normal', '', 'Мой API ключ возвращает ошибку -1022 "Signature for this request is not valid". Как правильно подписать запрос HMAC SHA256?'],
+    ])('in %s: %s, priority %s; nothing appended', async (language, category, priority, subject, body) => {
       const before = await head();
       const reply = await classify({ ...(subject && { subject }), body, channel: 'web_form' });
       expect(reply.status).toBe(200);
@@ -157,6 +155,78 @@ describe('classification, category queues and recategorization over REST and gRP
       expect(refused.code).toBe(status.INVALID_ARGUMENT);
       expect((await grpc.error('ClassifyText', { body, channel: 'CHANNEL_CHAT' })).code).toBe(status.UNAUTHENTICATED);
       expect(await head()).toBe(before);
+    });
+  });
+
+  describe('opened tickets are classified and queued by category × language', () => {
+    it('a withdrawal emergency lands in security-emergency with priority emergency, whatever its language', async () => {
+      const ticket = await openAndQueue(chat('提币一直在审核中，已经八个小时了，为什么还不出款？客服也不回复'));
+      expect(ticket).toMatchObject({ language: 'zh', category: 'withdrawal_issue', priority: 'emergency', queue: 'security-emergency' });
+      const [classified, queued] = await routingEvents(ticket.id);
+      expect(classified).toMatchObject({ type: 'TicketClassified', data: { category: 'withdrawal_issue', priority: 'emergency', modelVersion: expect.any(String) } });
+      expect(queued).toMatchObject({ type: 'TicketQueued', data: { queue: 'security-emergency', rule: 'emergency-lane' } });
+    });
+
+    it('a KYC question in Korean goes to account-ko', async () => {
+      const ticket = await openAndQueue(chat('KYC 신분증 인증 서류를 일주일 전에 제출했는데 아직도 심사 중이라고 나옵니다. 본인인증은 보통 며칠 걸리나요?'));
+      expect(ticket).toMatchObject({ language: 'ko', category: 'kyc_verification', priority: 'normal', queue: 'account-ko' });
+    });
+
+    it('a public complaint on social goes to social-escalations at priority high or above', async () => {
+      const ticket = await openAndQueue({
+        channel: 'social',
+        body: '@exchange your app froze again during the pump and my limit order never filled even though the price went way past it. Worst trading engine ever, fix your matching!',
+        social: { platform: 'x', handle: '@angry_trader', postUrl: 'https://x.com/angry_trader/status/1790000000000000000' },
+      });
+      expect(ticket.queue).toBe('social-escalations');
+      expect(['high', 'emergency']).toContain(ticket.priority);
+      const [classified] = await routingEvents(ticket.id);
+      expect(classified.data).toMatchObject({ channel: 'social', signals: expect.arrayContaining(['public_social']) });
+    });
+
+    it('an asset amount above the threshold raises the priority one step (deposit_missing high → emergency)', async () => {
+      const text = 'I sent USDT on TRC20 to my deposit address two hours ago. The txid is confirmed on Tronscan but the deposit is not credited to my account balance.';
+      const small = await openAndQueue(chat(text, { language: 'en', assetContext: { asset: 'USDT', network: 'TRC20', amount: '500' } }));
+      const large = await openAndQueue(chat(text, { language: 'en', assetContext: { asset: 'USDT', network: 'TRC20', amount: '25000' } }));
+      expect(small).toMatchObject({ category: 'deposit_missing', priority: 'high', queue: 'funds-en' });
+      expect(large).toMatchObject({ category: 'deposit_missing', priority: 'emergency', queue: 'security-emergency' });
+      const [classified] = await routingEvents(large.id);
+      expect(classified.data).toMatchObject({ signals: ['asset_amount_above_threshold'] });
+    });
+  });
+
+  describe('queue depths and waiting order', () => {
+    it('lists each queue’s depth and oldest wait, and its tickets by priority then age', async () => {
+      const kyc = 'How long does KYC verification take? I uploaded my passport and selfie yesterday and the status still says under review.';
+      const firstKyc = await openAndQueue(chat(kyc, { language: 'en' }));
+      const openedAt = clock.now().toISOString();
+      clock.advance(60_000);
+      const locked = await openAndQueue(chat('I cannot log in to my account, it says my password is wrong and the reset email never arrives. Please help me get back in.', { language: 'en' }));
+      clock.advance(60_000);
+      const secondKyc = await openAndQueue(chat(kyc, { language: 'en' }));
+      clock.advance(30_000);
+      expect(firstKyc).toMatchObject({ category: 'kyc_verification', priority: 'normal', queue: 'account-en' });
+      expect(locked).toMatchObject({ category: 'account_access', priority: 'high', queue: 'account-en' });
+
+      const listed = await harness.request('GET', '/v1/routing/queues', { token: ops });
+      expect(listed.status).toBe(200);
+      const queues = (listed.body as { queues: QueueDepth[] }).queues;
+      expect(queues.find((queue) => queue.queue === 'account-en')).toEqual({ queue: 'account-en', waiting: 3, emergencies: 0, oldestQueuedAt: openedAt, oldestWaitSeconds: 150 });
+      const lane = queues.find((queue) => queue.queue === 'security-emergency');
+      expect(lane?.waiting).toBeGreaterThan(0);
+      expect(lane?.emergencies).toBe(lane?.waiting);
+
+      const waiting = await harness.request('GET', '/v1/routing/queues/account-en', { token: agent });
+      expect(waiting.status).toBe(200);
+      expect((waiting.body as { tickets: Routed[] }).tickets.map((ticket) => ticket.ticketId)).toEqual([locked.id, firstKyc.id, secondKyc.id]);
+
+      const overGrpc = await grpc.call<{ queues: { queue: string; waiting: number; oldestWaitSeconds: string }[] }>('ListQueues', {}, ops);
+      expect(overGrpc.queues.find((queue) => queue.queue === 'account-en')).toMatchObject({ waiting: 3, oldestWaitSeconds: '150' });
+    });
+
+    it('is for staff and ops: customers get 403', async () => {
+      expectProblem(await harness.request('GET', '/v1/routing/queues', { token: customer }), 403);
+      expectProblem(await harness.request('GET', '/v1/routing/queues/account-en', { token: customer }), 403);
     });
   });
 });
