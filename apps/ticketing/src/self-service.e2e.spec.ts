@@ -165,6 +165,5 @@ describe('self-service: suggestions on opening, self-served tickets, deflection 
       expect(after.deflectedSessions - before.deflectedSessions).toBe(1);
       expect(after.sessionsWithTicket - before.sessionsWithTicket).toBe(2);
     });
-
   });
 });
