@@ -84,11 +84,20 @@ describe('self-service: suggestions on opening, self-served tickets, deflection 
     expect(ticket.suggestions![0]).toMatchObject({ title: expect.stringMatching(/\S/), url: expect.stringMatching(/^\/v1\/kb\/articles\/[a-z0-9-]+\?lang=en$/) });
   });
 
-  it('answers suggestions in the ticket’s language, and none for an emergency that needs a person', async () => {
+  it('answers suggestions in the ticket’s language, and never an article of a category that needs a person', async () => {
     const ko = await open('OTP 앱이 있는 휴대폰을 잃어버렸어요. 2단계 인증(2FA) 초기화는 어떻게 하나요?');
     expect(ko.suggestions!.map((suggestion) => suggestion.url)).toContain('/v1/kb/articles/reset-2fa-lost-phone?lang=ko');
-    const withdrawal = await open('Someone logged into my account from an unknown IP and withdrew all my BTC to an address I do not know! I did not do this, freeze my account now!');
-    for (const suggestion of withdrawal.suggestions!) expect(NEEDS_A_PERSON).not.toContain(suggestion.category);
+
+    // An article that matches the words of a hacked account exactly, but of a category that needs a person.
+    const hacked = 'Someone logged into my account from an unknown IP and withdrew all my BTC to an address I do not know! I did not do this, freeze my account now!';
+    expect((await harness.request('POST', '/v1/kb/articles', { token: agent, body: { id: 'account-hacked-freeze', category: 'security_incident', tags: [], sourceLanguage: 'en' } })).status).toBe(201);
+    await harness.request('PUT', '/v1/kb/articles/account-hacked-freeze/translations/en', { token: agent, body: { title: 'Unknown IP login, BTC withdrew, freeze my account', body: hacked } });
+    expect((await harness.request('POST', '/v1/kb/articles/account-hacked-freeze/publish', { token: agent })).status).toBe(200);
+    await harness.runtime.projections.waitFor(await head());
+    const found = await harness.request('GET', `/v1/kb/articles?q=${encodeURIComponent('unknown IP freeze account')}&lang=en`);
+    expect((found.body as { items: Suggestion[] }).items.map((item) => item.id)).toContain('account-hacked-freeze');
+    const emergency = await open(hacked, { language: 'en' });
+    for (const suggestion of emergency.suggestions!) expect(NEEDS_A_PERSON).not.toContain(suggestion.category);
   });
 
   describe('POST /v1/tickets/{id}/self-served', () => {
