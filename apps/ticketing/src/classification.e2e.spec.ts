@@ -52,6 +52,7 @@ describe('classification, category queues and recategorization over REST and gRP
   let grpc: RoutingGrpcClient;
   let customer: string;
   let agent: string;
+  let supervisor: string;
   let ops: string;
 
   beforeAll(async () => {
@@ -59,6 +60,7 @@ describe('classification, category queues and recategorization over REST and gRP
     grpc = new RoutingGrpcClient(harness.grpcAddress);
     customer = await harness.token('customer', 'cust-routing');
     agent = await harness.token('agent', 'agent-routing');
+    supervisor = await harness.token('supervisor', 'sup-routing');
     ops = await harness.token('ops', 'ops-routing');
   });
   afterAll(async () => {
@@ -182,6 +184,8 @@ describe('classification, category queues and recategorization over REST and gRP
       expect(['high', 'emergency']).toContain(ticket.priority);
       const [classified] = await routingEvents(ticket.id);
       expect(classified.data).toMatchObject({ channel: 'social', signals: expect.arrayContaining(['public_social']) });
+      const routed = await harness.request('GET', `/v1/routing/tickets/${ticket.id}`, { token: agent });
+      expect(routed.body).toMatchObject({ ticketId: ticket.id, queue: 'social-escalations', signals: expect.arrayContaining(['public_social']) });
     });
 
     it('an asset amount above the threshold raises the priority one step (deposit_missing high → emergency)', async () => {
@@ -227,6 +231,92 @@ describe('classification, category queues and recategorization over REST and gRP
     it('is for staff and ops: customers get 403', async () => {
       expectProblem(await harness.request('GET', '/v1/routing/queues', { token: customer }), 403);
       expectProblem(await harness.request('GET', '/v1/routing/queues/account-en', { token: customer }), 403);
+    });
+  });
+
+  describe('recategorization', () => {
+    const apiQuestion = 'How do I create an API key with trading permission only and whitelist my server IP? Which endpoint do I call for my open orders?';
+    const recategorize = (ticketId: string, body: unknown, token = agent, headers?: Record<string, string>) =>
+      harness.request('POST', `/v1/routing/tickets/${ticketId}/recategorize`, { token, body, headers });
+
+    it('over REST moves the ticket: TicketRecategorized then TicketQueued on routing-<id>, and the ticket shows it', async () => {
+      const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+      expect(ticket).toMatchObject({ category: 'api_support', queue: 'api-en' });
+      const reply = await recategorize(ticket.id, { category: 'trading_issue', reason: 'asks about open orders' });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ ticketId: ticket.id, queue: 'trading-en', category: 'trading_issue', priority: 'normal', confidence: 1, signals: [] });
+      const events = await routingEvents(ticket.id);
+      expect(events.map((event) => event.type)).toEqual(['TicketClassified', 'TicketQueued', 'TicketRecategorized', 'TicketQueued']);
+      expect(events[2].data).toMatchObject({ from: 'api_support', to: 'trading_issue', by: 'agent-routing', reason: 'asks about open orders' });
+      expect(events[3].data).toMatchObject({ queue: 'trading-en' });
+      await harness.runtime.projections.waitFor(events[3].globalPosition);
+      expect((await harness.request('GET', `/v1/tickets/${ticket.id}`, { token: agent })).body).toMatchObject({ category: 'trading_issue', queue: 'trading-en' });
+      expect((await harness.request('GET', `/v1/routing/tickets/${ticket.id}`, { token: agent })).body).toMatchObject({ category: 'trading_issue', queue: 'trading-en', confidence: 1 });
+
+      // The same category again changes nothing.
+      const before = await head();
+      const again = await recategorize(ticket.id, { category: 'trading_issue' });
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ queue: 'trading-en', category: 'trading_issue' });
+      expect(await head()).toBe(before);
+    });
+
+    it('to an emergency category moves it to the emergency lane', async () => {
+      const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+      const reply = await recategorize(ticket.id, { category: 'security_incident' }, supervisor);
+      expect(reply.body).toMatchObject({ queue: 'security-emergency', priority: 'emergency', category: 'security_incident' });
+    });
+
+    it('refuses an unknown category (400), a customer (403) and an unknown ticket (404), appending nothing', async () => {
+      const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+      const before = await head();
+      expectProblem(await recategorize(ticket.id, { category: 'refunds' }), 400, 'category');
+      expectProblem(await recategorize(ticket.id, {}), 400, 'category');
+      expectProblem(await recategorize(ticket.id, { category: 'trading_issue' }, customer), 403);
+      expectProblem(await recategorize(crypto.randomUUID(), { category: 'trading_issue' }), 404);
+      expectProblem(await recategorize(newId(), { category: 'trading_issue' }), 404);
+      expect(await head()).toBe(before);
+    });
+
+    it('replays the first answer for the same Idempotency-Key, appending once', async () => {
+      const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+      const headers = { 'idempotency-key': `recat-${ticket.id}` };
+      const first = await recategorize(ticket.id, { category: 'general_inquiry' }, agent, headers);
+      expect(first.body).toMatchObject({ queue: 'general-en' });
+      const afterFirst = await head();
+      const again = await recategorize(ticket.id, { category: 'general_inquiry' }, agent, headers);
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      expect(await head()).toBe(afterFirst);
+      expect((await routingEvents(ticket.id)).filter((event) => event.type === 'TicketRecategorized')).toHaveLength(1);
+    });
+
+    describe('over gRPC RecategorizeTicket', () => {
+      it('moves the queue with the same events', async () => {
+        const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+        const routed = await grpc.call('RecategorizeTicket', { ticketId: ticket.id, category: 'CATEGORY_WITHDRAWAL_ISSUE', reason: 'actually a stuck withdrawal' }, agent, `g-${ticket.id}`);
+        expect(routed).toMatchObject({ ticketId: ticket.id, queue: 'security-emergency', category: 'CATEGORY_WITHDRAWAL_ISSUE', priority: 'PRIORITY_EMERGENCY', confidence: 1 });
+        const events = await routingEvents(ticket.id);
+        expect(events.slice(2).map((event) => [event.type, event.data])).toEqual([
+          ['TicketRecategorized', expect.objectContaining({ from: 'api_support', to: 'withdrawal_issue', by: 'agent-routing' })],
+          ['TicketQueued', expect.objectContaining({ queue: 'security-emergency' })],
+        ]);
+        const before = await head();
+        expect(await grpc.call('RecategorizeTicket', { ticketId: ticket.id, category: 'CATEGORY_WITHDRAWAL_ISSUE' }, agent)).toMatchObject({ queue: 'security-emergency' });
+        expect(await head()).toBe(before);
+      });
+
+      it('answers INVALID_ARGUMENT, PERMISSION_DENIED and NOT_FOUND, appending nothing', async () => {
+        const ticket = await openAndQueue(chat(apiQuestion, { language: 'en' }));
+        const before = await head();
+        const invalid = await grpc.error('RecategorizeTicket', { ticketId: ticket.id, category: 'CATEGORY_UNSPECIFIED' }, agent);
+        expect(invalid.code).toBe(status.INVALID_ARGUMENT);
+        expect(invalid.details).toContain('category');
+        expect((await grpc.error('RecategorizeTicket', { ticketId: ticket.id, category: 99 }, agent)).code).toBe(status.INVALID_ARGUMENT);
+        expect((await grpc.error('RecategorizeTicket', { ticketId: ticket.id, category: 'CATEGORY_TRADING_ISSUE' }, customer)).code).toBe(status.PERMISSION_DENIED);
+        expect((await grpc.error('RecategorizeTicket', { ticketId: newId(), category: 'CATEGORY_TRADING_ISSUE' }, agent)).code).toBe(status.NOT_FOUND);
+        expect(await head()).toBe(before);
+      });
     });
   });
 });

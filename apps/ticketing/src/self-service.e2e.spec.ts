@@ -174,5 +174,16 @@ describe('self-service: suggestions on opening, self-served tickets, deflection 
       expect(after.deflectedSessions - before.deflectedSessions).toBe(1);
       expect(after.sessionsWithTicket - before.sessionsWithTicket).toBe(2);
     });
+
+    it('count a ticket opened in a session and self-served without repeating the session id as deflected', async () => {
+      const before = await metrics();
+      const sessionId = `sess-${newId()}`;
+      const ticket = await open(RESET_2FA, { sessionId });
+      expect(ticket.suggestions!.length).toBeGreaterThan(0);
+      expect((await selfServe(ticket.id, { articleId: ticket.suggestions![0].id })).status).toBe(200);
+      const after = await metrics();
+      expect(after.sessionsWithSuggestions - before.sessionsWithSuggestions).toBe(1);
+      expect(after.deflectedSessions - before.deflectedSessions).toBe(1);
+    });
   });
 });
