@@ -49,7 +49,7 @@ describe('deployables on TICKETING_BUS=kafka://… (kafkajs double)', () => {
     expect(kafka.committedOffset(`${KAFKA_GROUP_ID_PREFIX}.routing`, topicOf('intake'), partition)).toBeGreaterThan(0);
     // Each service relays only its own streams.
     await waitFor(() => kafka.messages(topicOf('routing')).some((message) => message.key?.toString() === id));
-    expect(kafka.messages(topicOf('routing')).every((message) => message.headers[EVENT_HEADERS.eventType]?.toString() === 'TicketQueued')).toBe(true);
+    expect(kafka.messages(topicOf('routing')).every((message) => ['TicketClassified', 'TicketQueued'].includes(message.headers[EVENT_HEADERS.eventType]?.toString() ?? ''))).toBe(true);
     expect(kafka.messages(topicOf('intake')).every((message) => message.headers[EVENT_HEADERS.eventType]?.toString() !== 'TicketQueued')).toBe(true);
 
     expect((await intake.runtime.relay!.status()).map(({ context, role }) => ({ context, role }))).toEqual([{ context: 'intake', role: 'leader' }]);

@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
 import { evaluateDeflection, renderDeflection } from './deflection.evaluation';
-import { defaultModelCacheDir, evaluateHeldOut, loadArticleExamples, loadLabelledInquiries, renderEvaluation, routingRulesFromEnv, shippedClassifierModels, shippedDataDir } from '@ticketing/routing-feature';
+import { assertConfigOrExit } from '@ticketing/platform';
+import { TicketingRuntime } from '@ticketing/runtime';
+import {
+  backtest,
+  historicalTickets,
+  loadStoredModel,
+  NoCorrectionsError,
+  renderBacktest,
+  retrainClassifier,
+  servedClassifierModels,
+  defaultModelCacheDir, evaluateHeldOut, loadArticleExamples, loadLabelledInquiries, renderEvaluation, routingRulesFromEnv, shippedClassifierModels, shippedDataDir,
+} from '@ticketing/routing-feature';
 
 export function registerClassifierCommands(program: Command): void {
   const classifier = program.command('classifier').description('the ticket classifier: evaluation, retraining from agents\' corrections');
@@ -17,12 +28,35 @@ export function registerClassifierCommands(program: Command): void {
     });
 
   classifier
+    .command('retrain')
+    .description('train a new model version from the shipped data plus the corrections people made in the event history, and backtest it beside the served one')
+    .action(async () => {
+      await withEventStore(async (runtime) => {
+        try {
+          const retrained = await retrainClassifier(runtime.eventStore, new Date());
+          process.stdout.write(
+            `${retrained.version}: learnt ${retrained.corrections} corrections; stored in ${defaultModelCacheDir()}\n` +
+              `candidate: ${renderBacktest(retrained.candidate)}\nserved:    ${renderBacktest(retrained.served)}\n` +
+              `serve it with TICKETING_CLASSIFIER_MODEL=${retrained.version}\n`,
+          );
+        } catch (error) {
+          if (!(error instanceof NoCorrectionsError)) throw error;
+          process.stderr.write(`${error.message}\n`);
+          process.exitCode = 1;
+        }
+      });
+    });
+
+  classifier
     .command('evaluate')
     .description('train on the shipped data\'s training split and report on its held-out split (accuracy, macro-F1, per class and language, confusion matrix)')
     .option('--data <dir>', 'labelled inquiries (data/classifier layout)')
     .option('--kb <dir>', 'starter knowledge base whose articles are also learnt from (data/kb layout)')
     .option('--json', 'print the figures as JSON')
-    .action(async (options: { data?: string; kb?: string; json?: boolean }) => {
+    .option('--on-history', 'instead: replay the tickets of the event history through a model and compare with the labels people settled on')
+    .option('--model <version>', 'with --on-history: a model `retrain` stored (default: the served one)')
+    .action(async (options: { data?: string; kb?: string; json?: boolean; onHistory?: boolean; model?: string }) => {
+      if (options.onHistory) return evaluateOnHistory(options.model, options.json === true);
       const rules = routingRulesFromEnv();
       const kbDir = options.kb ?? shippedDataDir('kb');
       const evaluation = evaluateHeldOut(loadLabelledInquiries(options.data ?? shippedDataDir('classifier')), loadArticleExamples(kbDir));
@@ -32,4 +66,28 @@ export function registerClassifierCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify({ ...figures, deflection }, null, 2)}\n`);
       } else process.stdout.write(`${renderEvaluation(evaluation, rules.minConfidence)}\n\n${renderDeflection(deflection)}\n`);
     });
+}
+
+async function withEventStore(work: (runtime: TicketingRuntime) => Promise<void>): Promise<void> {
+  const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: [] });
+  try {
+    await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function evaluateOnHistory(version: string | undefined, json: boolean): Promise<void> {
+  await withEventStore(async (runtime) => {
+    const served = servedClassifierModels();
+    const models = version === undefined ? served : { category: loadStoredModel(defaultModelCacheDir(), version), language: served.language };
+    const tickets = await historicalTickets(runtime.eventStore);
+    if (tickets.length === 0) {
+      process.stderr.write('No classified ticket in the event history: nothing to replay\n');
+      process.exitCode = 1;
+      return;
+    }
+    const result = backtest(models, tickets);
+    process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${renderBacktest(result)}\n`);
+  });
 }

@@ -1,5 +1,5 @@
-import { assertNever, IllegalStateError, NotFoundError, type Command, type Decider } from '@ticketing/kernel';
-import type { Category, Channel, Language, RoutingEvent, TicketClassified, TicketQueued, TicketRecategorized } from '@ticketing/contracts';
+import { assertNever, IllegalStateError, NotFoundError, ValidationError, type Command, type Decider } from '@ticketing/kernel';
+import { CHANNELS, LANGUAGES, type Category, type Channel, type Language, type RoutingEvent, type TicketClassified, type TicketQueued, type TicketRecategorized } from '@ticketing/contracts';
 import { chooseQueue, decidePriority, SIGNALS, type RoutingRules } from './routing-rules';
 import { evolveRouting, initialRoutingState, type RoutingState } from './routing.state';
 
@@ -32,6 +32,12 @@ export const ROUTING_SCHEMA_VERSION = 1;
 function classifyTicket(command: ClassifyTicket, state: RoutingState): readonly (TicketClassified | TicketQueued)[] {
   if (state.status !== 'unrouted') return [];
   const { ticketId, channel, language, prediction, assetAmountAboveThreshold, rules, now } = command.data;
+  // A malformed TicketOpened (in the log before a fix, or forged) is refused, so it ends among the dead letters rather than in a made-up queue.
+  if (!(CHANNELS as readonly string[]).includes(channel) || !(LANGUAGES as readonly string[]).includes(language)) {
+    throw new ValidationError(`Ticket ${ticketId} has no routable channel and language (${String(channel)}, ${String(language)})`, [
+      { field: 'channel', message: `must be one of ${CHANNELS.join(', ')}` },
+    ]);
+  }
   const { priority, signals } = decidePriority(prediction.category, { channel, assetAmountAboveThreshold }, rules.priority);
   const lowConfidence = prediction.confidence < rules.minConfidence;
   const { queue, rule } = chooseQueue({ category: prediction.category, priority, channel, language, confidence: prediction.confidence }, rules);

@@ -1,5 +1,5 @@
 import type { TicketClassified, TicketQueued, TicketRecategorized } from '@ticketing/contracts';
-import { IllegalStateError, NotFoundError } from '@ticketing/kernel';
+import { IllegalStateError, NotFoundError, ValidationError } from '@ticketing/kernel';
 import { deciderSpec } from '@ticketing/testing';
 import { DEFAULT_ROUTING_RULES, isAssetAmountAboveThreshold, type RoutingRules } from './routing-rules';
 import { decideRouting, routingDecider, type ClassifyTicket, type Prediction, type RecategorizeTicket } from './routing.decider';
@@ -93,6 +93,11 @@ describe('routing decider', () => {
     it('raises the priority one step when the asset amount is above its threshold', () => {
       const [event] = decideRouting(classify({ category: 'deposit_missing' }, { assetAmountAboveThreshold: true }), routingDecider.initialState());
       expect(event.data).toMatchObject({ priority: 'emergency', signals: ['asset_amount_above_threshold'] });
+    });
+
+    it('refuses a ticket of a channel or language it cannot route (a malformed TicketOpened goes to the dead letters)', () => {
+      expect(() => decideRouting(classify({ category: 'api_support' }, { channel: 'fax' as never }), routingDecider.initialState())).toThrow(ValidationError);
+      expect(() => decideRouting(classify({ category: 'api_support' }, { language: 'fr' as never }), routingDecider.initialState())).toThrow(ValidationError);
     });
 
     it('decides nothing for a ticket already routed, so a redelivered TicketOpened routes once', () => {

@@ -8,3 +8,6 @@ export * from './classifier/ticket-classifier';
 export * from './classifier/classifier-models.provider';
 export * from './classifier/threaded-ticket-classifier';
 export * from './classifier/classifier-evaluation';
+export * from './classifier/history-labels';
+export * from './classifier/classifier-backtest';
+export * from './classifier/retrain-classifier';

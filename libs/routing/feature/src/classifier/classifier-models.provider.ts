@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { Provider } from '@nestjs/common';
 import { DEFAULT_TRAINING_OPTIONS, linearModelVersion, trainLinearModel, type LinearModel } from '@ticketing/classifier';
+import { CATEGORIES, type Category } from '@ticketing/contracts';
 import { shippedDataDir } from './shipped-data';
 import { trainClassifierModels, type ClassifierModels, type ModelTrainer } from './ticket-classifier';
 import { loadArticleExamples, loadLabelledInquiries } from './training-data';
@@ -59,4 +60,52 @@ export function shippedClassifierModels(): ClassifierModels {
   return shipped;
 }
 
-export const classifierModelsProvider: Provider = { provide: CLASSIFIER_MODELS, useFactory: shippedClassifierModels };
+/** What `<version>.json` beside a retrained model's weights says: enough to load it, and its provenance. */
+export type StoredModelManifest = Readonly<{
+  version: string;
+  labels: readonly string[];
+  dimensions: number;
+  maxChars: number;
+  trainedAt: string;
+  shippedExamples: number;
+  corrections: number;
+}>;
+
+/** Writes a retrained model's manifest beside its weights (the trainer wrote those), so a start can serve it by version. */
+export function writeModelManifest(dir: string, manifest: StoredModelManifest): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, `${manifest.version}.json`), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** A model `ticketing classifier retrain` stored, by version; an error naming what is missing. */
+export function loadStoredModel(dir: string, version: string): LinearModel<Category> {
+  const manifestFile = join(dir, `${version}.json`);
+  const weightsFile = join(dir, `${version}.f32`);
+  if (!existsSync(manifestFile) || !existsSync(weightsFile)) {
+    throw new Error(`Invalid configuration: TICKETING_CLASSIFIER_MODEL names ${version}, which is not in ${dir} (ticketing classifier retrain writes one there)`);
+  }
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as StoredModelManifest;
+  if (manifest.labels.join() !== CATEGORIES.join()) throw new Error(`Model ${version} was trained for other categories (${manifest.labels.join(', ')})`);
+  const stored = readFileSync(weightsFile);
+  const bytes = (manifest.dimensions + 1) * manifest.labels.length * Float32Array.BYTES_PER_ELEMENT;
+  if (stored.length !== bytes) throw new Error(`Model ${version}: ${weightsFile} holds ${stored.length} bytes, its manifest says ${bytes}`);
+  const weights = new Float32Array(new SharedArrayBuffer(bytes));
+  new Uint8Array(weights.buffer).set(stored);
+  return { version, labels: CATEGORIES, dimensions: manifest.dimensions, maxChars: manifest.maxChars, weights };
+}
+
+let served: ClassifierModels | undefined;
+
+/**
+ * The models this process serves: the one trained from the shipped data, or the retrained
+ * category model TICKETING_CLASSIFIER_MODEL names (its language head stays the shipped one).
+ */
+export function servedClassifierModels(env: Readonly<Record<string, string | undefined>> = process.env): ClassifierModels {
+  if (served) return served;
+  const base = shippedClassifierModels();
+  const wanted = env.TICKETING_CLASSIFIER_MODEL?.trim();
+  served = !wanted || wanted === base.category.version ? base : { category: loadStoredModel(defaultModelCacheDir(), wanted), language: base.language };
+  return served;
+}
+
+export const classifierModelsProvider: Provider = { provide: CLASSIFIER_MODELS, useFactory: () => servedClassifierModels() };
