@@ -1,8 +1,7 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
 import { extractFeatures, logitsOf, softmax } from '@ticketing/classifier';
 import type { Category, Language } from '@ticketing/contracts';
+import { BatchingWorkerPool } from '@ticketing/platform';
 import { classifyWith, type ClassifierInput, type ClassifierModels, type ClassifierVerdict, type TicketClassifier } from './ticket-classifier';
 import { inquiryText } from './training-data';
 
@@ -21,94 +20,40 @@ const score = (head, text) => softmax(logitsOf(head.weights, head.labels.length,
 parentPort.on('message', (texts) => parentPort.postMessage(texts.map((text) => heads.map((head) => score(head, text)))));
 `;
 
-type Pending = Readonly<{ text: string; settle: (verdict: ClassifierVerdict) => void; input: ClassifierInput }>;
-type Slot = { worker: Worker; posted: Pending[][] };
+/** Each head's probabilities for one text, in the models' label order (category, then language). */
+type HeadScores = readonly (readonly number[])[];
 
-const defaultThreads = (): number => Math.min(4, Math.max(1, availableParallelism() - 1));
+const LETTER = /\p{L}/u;
 
 /**
  * TicketClassifier on worker threads, for the HTTP endpoint: scoring a long e-mail costs
- * milliseconds the HTTP thread must not spend. Requests arriving in the same microtask travel as
- * one batch to the least busy worker. Should a worker fail, its requests and every later one are
- * scored on the calling thread: a classification is never refused for want of a thread.
+ * milliseconds the HTTP thread must not spend. Without a thread it scores on the calling thread.
  */
 export class ThreadedTicketClassifier implements TicketClassifier, OnModuleDestroy {
-  private readonly logger = new Logger(ThreadedTicketClassifier.name);
-  private readonly slots: Slot[] = [];
-  private waiting: Pending[] = [];
-  private workerFailed = false;
-  private destroyed = false;
+  private readonly pool: BatchingWorkerPool<string, HeadScores | null>;
 
   constructor(
     private readonly models: ClassifierModels,
-    private readonly threads = defaultThreads(),
-  ) {}
+    threads?: number,
+  ) {
+    const heads = [models.category, models.language].map((model) => ({ labels: model.labels, dimensions: model.dimensions, maxChars: model.maxChars, buffer: model.weights.buffer }));
+    // `null` from the calling thread: the inline classifier then answers the whole verdict.
+    this.pool = new BatchingWorkerPool<string, HeadScores | null>({ name: ThreadedTicketClassifier.name, source: WORKER_SOURCE, workerData: { heads }, threads, here: () => null });
+  }
 
   get modelVersion(): string {
     return this.models.category.version;
   }
 
-  classify(input: ClassifierInput): Promise<ClassifierVerdict> {
-    return new Promise((settle) => {
-      const text = inquiryText({ subject: input.subject, text: input.body });
-      if (this.waiting.push({ text, settle, input }) === 1) queueMicrotask(() => this.flush());
-    });
+  async classify(input: ClassifierInput): Promise<ClassifierVerdict> {
+    const text = inquiryText({ subject: input.subject, text: input.body });
+    const scores = await this.pool.run(text);
+    // Without a letter there is no language to tell: the inline classifier's rule (English) applies.
+    return scores !== null && LETTER.test(text) ? this.verdictOf(scores[0], scores[1]) : classifyWith(this.models, input);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.destroyed = true;
-    await Promise.all(this.slots.map(({ worker }) => worker.terminate()));
-  }
-
-  private flush(): void {
-    const batch = this.waiting;
-    this.waiting = [];
-    const slot = this.destroyed || this.workerFailed ? undefined : this.leastBusySlot();
-    if (slot === undefined) return this.scoreHere(batch);
-    slot.posted.push(batch);
-    slot.worker.ref();
-    slot.worker.postMessage(batch.map(({ text }) => text));
-  }
-
-  private leastBusySlot(): Slot {
-    const idle = this.slots.find((slot) => slot.posted.length === 0);
-    if (idle !== undefined) return idle;
-    if (this.slots.length < this.threads) return this.startWorker();
-    return this.slots.reduce((least, slot) => (slot.posted.length < least.posted.length ? slot : least));
-  }
-
-  private startWorker(): Slot {
-    const heads = [this.models.category, this.models.language].map((model) => ({
-      labels: model.labels,
-      dimensions: model.dimensions,
-      maxChars: model.maxChars,
-      buffer: model.weights.buffer,
-    }));
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { heads } });
-    const slot: Slot = { worker, posted: [] };
-    worker.on('message', (results: number[][][]) => {
-      const batch = slot.posted.shift() ?? [];
-      if (slot.posted.length === 0) worker.unref();
-      batch.forEach((pending, index) => {
-        const probabilities = results[index];
-        pending.settle(probabilities && /\p{L}/u.test(pending.text) ? this.verdictOf(probabilities[0], probabilities[1]) : classifyWith(this.models, pending.input));
-      });
-    });
-    worker.on('error', (error) => {
-      this.workerFailed = true;
-      this.logger.error({ err: error }, 'Classifier thread failed; classifying on the calling thread from now on');
-    });
-    worker.on('exit', () => {
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      this.scoreHere(slot.posted.splice(0).flat());
-    });
-    this.slots.push(slot);
-    return slot;
-  }
-
-  private scoreHere(batch: readonly Pending[]): void {
-    for (const pending of batch) pending.settle(classifyWith(this.models, pending.input));
+  onModuleDestroy(): Promise<void> {
+    return this.pool.close();
   }
 
   private verdictOf(categories: readonly number[], languages: readonly number[]): ClassifierVerdict {
