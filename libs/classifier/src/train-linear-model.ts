@@ -16,7 +16,8 @@ export type TrainingOptions = Readonly<{
   maxChars: number;
 }>;
 
-export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = { dimensions: 1 << 18, epochs: 25, learningRate: 0.4, l2: 1e-6, seed: 20261207, maxChars: 4000 };
+// Chosen on the held-out split (README, Classification): 15 epochs with l2 1e-5 beat 25 with 1e-6 by ~1 point, in 40% less time.
+export const DEFAULT_TRAINING_OPTIONS: TrainingOptions = { dimensions: 1 << 18, epochs: 15, learningRate: 0.4, l2: 1e-5, seed: 20261207, maxChars: 4000 };
 
 /** Mulberry32: a tiny seeded generator, enough to shuffle reproducibly. */
 export function seededRandom(seed: number): () => number {
