@@ -94,6 +94,11 @@ export class ProjectionRunner {
     return [...this.workers.keys()];
   }
 
+  /** The checkpoint of `name` as this process last committed or read it (no I/O); undefined when it does not run here. */
+  checkpointOf(name: string): number | undefined {
+    return this.workers.get(name)?.position;
+  }
+
   /**
    * Starts every projection. Resolves once each has migrated its tables (a version bump has reset them
    * and its replay is under way) or has failed; catching up continues in the background.

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from '@jest/globals';
 import type { Kysely } from 'kysely';
 import type { ArticleEvent, KbSessionEvent } from '@ticketing/contracts';
 import { MemoryEventStore } from '@ticketing/event-store';
-import { newId, type Event } from '@ticketing/kernel';
+import { ManualClock, newId, type Event } from '@ticketing/kernel';
 import { PlatformMetrics } from '@ticketing/platform';
 import { openReadStore, ProjectionRunner, type ReadStore } from '@ticketing/read-store';
 import { describeEachReadStore, type ReadStoreLocation } from '@ticketing/read-store/testing';
@@ -36,6 +36,7 @@ describeEachReadStore('kb-articles and kb-sessions projections', (target) => {
   let runner: ProjectionRunner;
   let queries: KbQueriesService;
   let search: KbSearchService;
+  let clock: ManualClock;
 
   beforeEach(async () => {
     location = await target.create();
@@ -44,7 +45,8 @@ describeEachReadStore('kb-articles and kb-sessions projections', (target) => {
     runner = new ProjectionRunner({ readStore, eventStore, projections: [kbArticlesProjection, kbSessionsProjection] });
     const metrics = new KbMetrics(new PlatformMetrics());
     queries = new KbQueriesService(readStore, metrics);
-    search = new KbSearchService(readStore, metrics);
+    clock = new ManualClock(T);
+    search = new KbSearchService(readStore, metrics, runner, clock);
   });
 
   afterEach(async () => {
@@ -122,6 +124,23 @@ describeEachReadStore('kb-articles and kb-sessions projections', (target) => {
     await runner.waitFor(archived);
     expect(await search.search('fee', { language: 'en', limit: 3 })).toEqual([]);
     await expect(queries.published('old-fees', 'en')).rejects.toThrow('not found');
+  });
+
+  it("shows another process's committed changes to the index within a second, without asking the read model at every search", async () => {
+    const head = await writeHistory();
+    // Here the projection runs elsewhere (another replica): this process's own checkpoint never moves.
+    const elsewhere = new ProjectionRunner({ readStore, eventStore, projections: [kbArticlesProjection, kbSessionsProjection] });
+    await elsewhere.start();
+    try {
+      await elsewhere.waitFor(head);
+      expect((await search.search('fee', { language: 'en', limit: 3 })).map((hit) => hit.articleId)).toEqual(['old-fees']);
+      await elsewhere.waitFor(await append(eventStore, 'article-old-fees', article('ArticleArchived', { articleId: 'old-fees', archivedAt: T })));
+      expect((await search.search('fee', { language: 'en', limit: 3 })).map((hit) => hit.articleId)).toEqual(['old-fees']);
+      await clock.advance(1_000);
+      expect(await search.search('fee', { language: 'en', limit: 3 })).toEqual([]);
+    } finally {
+      await elsewhere.stop();
+    }
   });
 
   it('rebuilds to the same state from the event log', async () => {
