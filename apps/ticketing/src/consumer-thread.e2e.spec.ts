@@ -14,6 +14,16 @@ async function queueOf(baseUrl: string, id: string, token: string): Promise<stri
   throw new Error(`ticket ${id} was never queued`);
 }
 
+async function emergencyLaneDepth(baseUrl: string, token: string, expected: number): Promise<number> {
+  let waiting = 0;
+  for (let attempt = 0; attempt < 500 && waiting < expected; attempt++) {
+    const reply = (await (await fetch(`${baseUrl}/v1/routing/queues`, { headers: { authorization: `Bearer ${token}` } })).json()) as { queues: { queue: string; waiting: number }[] };
+    waiting = reply.queues.find((queue) => queue.queue === 'security-emergency')?.waiting ?? 0;
+    if (waiting < expected) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return waiting;
+}
+
 describe('`ticketing start` runs the bus-only contexts on a consumer thread (compiled CLI in a child process)', () => {
   beforeAll(() => buildCompiledCli(), 180_000);
   afterAll(killCliServers);
@@ -38,6 +48,9 @@ describe('`ticketing start` runs the bus-only contexts on a consumer thread (com
       ids.push(((await opened.json()) as { id: string }).id);
     }
     for (const id of ids) expect(await queueOf(server.baseUrl, id, token)).toBe('security-emergency');
+    // The routing board (an eventual projection) is kept on the consumer thread: its queue depths still arrive.
+    const ops = await mintDevToken({ sub: 'ops-thread', roles: ['ops'], secret: await loadOrCreateDevSecret(dataDir) });
+    expect(await emergencyLaneDepth(server.baseUrl, ops, ids.length)).toBe(ids.length);
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/ticketing_consumer_lag\{[^}]*group="routing"[^}]*\} \d+/);

@@ -5,7 +5,7 @@ import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@tic
 import { OpsStreamModule } from '@ticketing/ops-stream';
 import { BackgroundTasks, connectGrpc, createHttpApp, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
-import { assertComposable, type ContextDefinition } from './context.definition';
+import { assertComposable, projectionsRunBy, type ContextDefinition } from './context.definition';
 import { RuntimeModule } from './runtime.module';
 import { TicketingRuntime } from './ticketing.runtime';
 
@@ -54,13 +54,13 @@ class ComposedRootModule {}
 export async function composeContexts(options: ComposeOptions): Promise<ComposedProcess> {
   const { contexts, config, clock, mode, name } = options;
   assertComposable(contexts);
-  const offloadable = (context: ContextDefinition) => context.serves === 'bus' || context.consumers !== undefined;
+  const offloadable = (context: ContextDefinition) => context.serves === 'bus' || context.consumers !== undefined || context.eventualProjections.length > 0;
   const offloading = mode === 'serve' && options.offloadConsumers !== undefined && contexts.some(offloadable);
   const inProcess = offloading ? contexts.filter((context) => context.serves === 'api') : contexts;
   const runtime = await TicketingRuntime.open({
     config,
-    // An api context's projections run beside its API, never also on the consumer thread (one runner per checkpoint).
-    projections: inProcess.filter((context) => mode !== 'consume' || context.serves === 'bus').flatMap((context) => context.projections),
+    // Each projection runs in one place (one runner per checkpoint): what the API reads after its writes beside it, the rest on the consumer thread.
+    projections: inProcess.flatMap((context) => projectionsRunBy(context, mode === 'consume' ? 'consumer-thread' : offloading ? 'beside-consumer-thread' : 'all')),
     // The consumer thread writes through the same store; this process relays everything composed.
     relayContexts: mode === 'consume' ? [] : contexts.map((context) => context.name),
     name,

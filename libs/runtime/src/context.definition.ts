@@ -31,8 +31,13 @@ export type ContextDefinition = Readonly<{
   consumers: Type<unknown> | undefined;
   /** Its gRPC services: every composed context's are served on one port (`TICKETING_GRPC_PORT`). */
   grpc: GrpcSurface | undefined;
-  /** Read models it needs kept up to date. */
+  /** Read models it needs kept up to date: all of them, `eventualProjections` included. */
   projections: readonly AnyProjectionDefinition[];
+  /**
+   * Those of `projections` its own API never waits for after a write (no read-your-writes): where
+   * `ticketing start` runs a consumer thread, they run there, their writes away from HTTP requests.
+   */
+  eventualProjections: readonly AnyProjectionDefinition[];
   /**
    * `api`: serves HTTP (and its transports) to clients. `bus`: only consumes the bus, so
    * `ticketing start` may run it on the consumer thread, away from HTTP requests.
@@ -48,13 +53,15 @@ export type ContextDefinitionInput = Readonly<{
   consumers?: Type<unknown>;
   grpc?: GrpcSurface;
   projections?: readonly AnyProjectionDefinition[];
+  eventualProjections?: readonly AnyProjectionDefinition[];
   serves: 'api' | 'bus';
   transports?: readonly ContextTransport[];
 }>;
 
 /** Declares a context; a definition that contradicts itself fails at import, not at boot. */
 export function defineContext(input: ContextDefinitionInput): ContextDefinition {
-  const projections = [...(input.projections ?? [])];
+  const eventualProjections = [...(input.eventualProjections ?? [])];
+  const projections = [...(input.projections ?? []), ...eventualProjections];
   const transports = [...(input.transports ?? [])];
   const name = input.contract.name;
   const projectionNames = projections.map((projection) => projection.name);
@@ -74,9 +81,21 @@ export function defineContext(input: ContextDefinitionInput): ContextDefinition 
     consumers: input.consumers,
     grpc: input.grpc,
     projections,
+    eventualProjections,
     serves: input.serves,
     transports,
   });
+}
+
+/**
+ * The projections of `context` a process runs: `consumer-thread` the eventual ones of an api
+ * context (all of a bus context's), `beside-consumer-thread` the rest, `all` everywhere else.
+ */
+export function projectionsRunBy(context: ContextDefinition, part: 'consumer-thread' | 'beside-consumer-thread' | 'all'): readonly AnyProjectionDefinition[] {
+  if (part === 'all') return context.projections;
+  if (context.serves === 'bus') return part === 'consumer-thread' ? context.projections : [];
+  const eventual = new Set(context.eventualProjections);
+  return context.projections.filter((projection) => eventual.has(projection) === (part === 'consumer-thread'));
 }
 
 /**

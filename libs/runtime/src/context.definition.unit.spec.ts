@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { INTAKE_CONTRACT, ROUTING_CONTRACT } from '@ticketing/contracts';
 import { defineProjection } from '@ticketing/read-store';
-import { assertComposable, defineContext } from './context.definition';
+import { assertComposable, defineContext, projectionsRunBy } from './context.definition';
 import { defineService } from './service.definition';
 
 @Module({})
@@ -36,6 +36,30 @@ describe('defineContext', () => {
     expect(() => defineContext({ contract: ROUTING_CONTRACT, module: ContextModule, serves: 'bus', transports: [grpc] })).toThrow(
       'serves only the bus but lists transports',
     );
+  });
+});
+
+describe('projectionsRunBy', () => {
+  const names = (projections: readonly { name: string }[]) => projections.map((p) => p.name);
+  const api = defineContext({ contract: INTAKE_CONTRACT, module: ContextModule, projections: [projection('list')], eventualProjections: [projection('board')], serves: 'api' });
+  const bus = defineContext({ contract: ROUTING_CONTRACT, module: ContextModule, projections: [projection('routed')], serves: 'bus' });
+
+  it('runs what an api context reads after its writes beside its API, the eventual rest on the consumer thread, each in one place', () => {
+    expect(names(api.projections)).toEqual(['list', 'board']);
+    expect(names(projectionsRunBy(api, 'beside-consumer-thread'))).toEqual(['list']);
+    expect(names(projectionsRunBy(api, 'consumer-thread'))).toEqual(['board']);
+    expect(names(projectionsRunBy(api, 'all'))).toEqual(['list', 'board']);
+  });
+
+  it('runs all of a bus-only context on the consumer thread', () => {
+    expect(names(projectionsRunBy(bus, 'consumer-thread'))).toEqual(['routed']);
+    expect(projectionsRunBy(bus, 'beside-consumer-thread')).toEqual([]);
+  });
+
+  it('refuses a projection listed both as awaited and eventual', () => {
+    expect(() =>
+      defineContext({ contract: INTAKE_CONTRACT, module: ContextModule, projections: [projection('list')], eventualProjections: [projection('list')], serves: 'api' }),
+    ).toThrow('Context intake lists a projection twice');
   });
 });
 

@@ -18,7 +18,7 @@ export class ConsumerThreadHooks implements OnApplicationBootstrap, BeforeApplic
     this.readiness.register({
       name: 'consumer-thread',
       check: async () => {
-        if (!(await this.thread.status()).healthy) throw new Error('the consumer thread is down or a consumer group there is not running');
+        if (!(await this.thread.status()).healthy) throw new Error('the consumer thread is down, or a consumer group or projection there is not running');
       },
     });
     this.metrics.registerConsumerStatusSource({ status: async () => (await this.thread.status()).groups });

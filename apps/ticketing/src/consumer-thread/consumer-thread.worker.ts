@@ -7,7 +7,7 @@ import type { ConsumerThreadData, FromConsumerThread, ToConsumerThread } from '.
 /**
  * The consumer thread of `ticketing start`: the bus-only contexts it was given, composed on their
  * own runtime (their own SQLite connections to the same files), consuming the embedded bus and
- * running their projections. It serves nothing over HTTP: the app never listens.
+ * running the projections nobody waits for (a failed one makes the thread unhealthy, so not ready). It serves nothing over HTTP: the app never listens.
  */
 async function main(): Promise<void> {
   const port = parentPort;
@@ -24,8 +24,9 @@ async function main(): Promise<void> {
     port.on('message', (message: ToConsumerThread) => {
       switch (message.type) {
         case 'status':
-          void runtime.bus.groupStatus().then(
-            (groups) => send({ type: 'status', id: message.id, status: { healthy: runtime.bus.isHealthy(), groups } }),
+          void Promise.all([runtime.bus.groupStatus(), runtime.projections.status()]).then(
+            ([groups, projections]) =>
+              send({ type: 'status', id: message.id, status: { healthy: runtime.bus.isHealthy() && projections.every((projection) => projection.state !== 'failed'), groups } }),
             () => send({ type: 'status', id: message.id, status: { healthy: false, groups: [] } }),
           );
           return;

@@ -10,7 +10,8 @@ export const ROUTING_CONTEXT = defineContext({
   contract: ROUTING_CONTRACT,
   module: RoutingModule,
   consumers: RoutingConsumersModule,
-  projections: RoutingModule.projections,
+  // Nothing routing serves waits for the board after a write; its rows come from the consumer thread's events anyway.
+  eventualProjections: RoutingModule.projections,
   serves: 'api',
   grpc: { package: ROUTING_GRPC_PACKAGE, protoFile: ROUTING_PROTO_FILE, services: [ROUTING_GRPC_SERVICE] },
 });
