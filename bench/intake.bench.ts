@@ -28,7 +28,7 @@ const TICKET = chatTicket('en', 'Withdrawal pending', 'My BTC withdrawal has bee
  * raises that limit (the limiter still runs on every request, as in production) and says so.
  */
 const BENCH_LIMITS = { TICKETING_RATE_LIMIT_CUSTOMER_WRITES: '1000000/s' } as const;
-/** Language detection (tinyld, on worker threads beside HTTP) costs more on some scripts: each run is shown beside English. */
+/** Language detection (eld, on worker threads beside HTTP) and the classifier cost differently by script: each run is shown beside English. */
 const RUSSIAN_TICKET = chatTicket(
   'ru',
   'Вывод завис',

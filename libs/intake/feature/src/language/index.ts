@@ -1,3 +1,3 @@
 export * from './language-detector.port';
-export * from './tinyld-language-detector.adapter';
+export * from './eld-language-detector.adapter';
 export * from './threaded-language-detector.adapter';
