@@ -46,6 +46,8 @@ let loadedEld: Eld | undefined;
 
 /** eld's guess for a sample, on the calling thread (its n-grams load on first use, ~0.3 s). */
 export function guessLanguage(sample: string): LanguageGuess {
+  // By its file, not by name: see eldEntryFile.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   loadedEld ??= (require(eldEntryFile()) as { eld: Eld }).eld;
   const result = loadedEld.detect(sample);
   return { language: result.language, reliable: result.isReliable() };
