@@ -4,24 +4,24 @@ import { newDataDir } from './test-support/ticketing.harness';
 
 const ticket = { channel: 'chat', subject: 'Withdrawal pending', body: 'My USDT withdrawal is pending for two hours', language: 'en', chat: { sessionId: 's-1' } };
 
-/** Reads the ticket until routing has queued it: the outcome of another thread, not a timer. */
-async function queueOf(baseUrl: string, id: string, token: string): Promise<string> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const reply = (await (await fetch(`${baseUrl}/v1/tickets/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { queue: string | null };
-    if (reply.queue !== null) return reply.queue;
+/** GETs `url` until `done` holds of the answer (at most 500 reads): the outcome of another thread, not a timer. */
+async function readUntil<T>(url: string, token: string, done: (body: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const body = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as T;
+    if (done(body) || attempt === 500) return body;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  throw new Error(`ticket ${id} was never queued`);
+}
+
+async function queueOf(baseUrl: string, id: string, token: string): Promise<string> {
+  const { queue } = await readUntil<{ queue: string | null }>(`${baseUrl}/v1/tickets/${id}`, token, (ticket) => ticket.queue !== null);
+  if (queue === null) throw new Error(`ticket ${id} was never queued`);
+  return queue;
 }
 
 async function emergencyLaneDepth(baseUrl: string, token: string, expected: number): Promise<number> {
-  let waiting = 0;
-  for (let attempt = 0; attempt < 500 && waiting < expected; attempt++) {
-    const reply = (await (await fetch(`${baseUrl}/v1/routing/queues`, { headers: { authorization: `Bearer ${token}` } })).json()) as { queues: { queue: string; waiting: number }[] };
-    waiting = reply.queues.find((queue) => queue.queue === 'security-emergency')?.waiting ?? 0;
-    if (waiting < expected) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return waiting;
+  const depthOf = (body: { queues: { queue: string; waiting: number }[] }) => body.queues.find((queue) => queue.queue === 'security-emergency')?.waiting ?? 0;
+  return depthOf(await readUntil(`${baseUrl}/v1/routing/queues`, token, (body: { queues: { queue: string; waiting: number }[] }) => depthOf(body) >= expected));
 }
 
 describe('`ticketing start` runs the bus-only contexts on a consumer thread (compiled CLI in a child process)', () => {

@@ -7,7 +7,8 @@ import type { ConsumerThreadData, FromConsumerThread, ToConsumerThread } from '.
 /**
  * The consumer thread of `ticketing start`: the bus-only contexts it was given, composed on their
  * own runtime (their own SQLite connections to the same files), consuming the embedded bus and
- * running the projections nobody waits for (a failed one makes the thread unhealthy, so not ready). It serves nothing over HTTP: the app never listens.
+ * running the projections nobody waits for (a failed one makes the thread unhealthy, so not
+ * ready). It serves nothing over HTTP: the app never listens.
  */
 async function main(): Promise<void> {
   const port = parentPort;

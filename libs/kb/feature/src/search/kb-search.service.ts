@@ -67,7 +67,7 @@ export class KbSearchService implements OnApplicationBootstrap {
   }
 
   private async catchUp(checkpoint: number | undefined, now: number): Promise<void> {
-    // Read before the query: rows committed after it are caught by the next refresh.
+    // `checkpoint` was taken before the query, so rows committed during it are read again next time; a failed read is retried.
     this.lastRead = undefined;
     const db = this.readStore.db as Kysely<KbArticleTables>;
     const rows = await db.selectFrom('kb_published').selectAll().where('position', '>', this.position).orderBy('position').execute();
