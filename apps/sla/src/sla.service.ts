@@ -1,4 +1,5 @@
 import { defineService } from '@ticketing/runtime';
+import { SLA_CONTEXT } from '@ticketing/sla-feature';
 
-/** The sla deployable. Its context does not exist yet: it serves health and metrics only, and logs so. */
-export const SLA_SERVICE = defineService({ name: 'sla', contexts: [] });
+/** The sla deployable: follows intake's and routing's events into clocks, fires their timers, serves /v1/sla; it relays `sla-` streams. */
+export const SLA_SERVICE = defineService({ name: 'sla', contexts: [SLA_CONTEXT] });

@@ -31,6 +31,10 @@ export const INTAKE_PROTO_FILE = 'ticketing/intake/v1/tickets.proto';
 export const ROUTING_GRPC_PACKAGE = 'ticketing.routing.v1';
 export const ROUTING_PROTO_FILE = 'ticketing/routing/v1/routing.proto';
 
+/** The SLA context's gRPC package and its .proto file, relative to `protoDir()`. */
+export const SLA_GRPC_PACKAGE = 'ticketing.sla.v1';
+export const SLA_PROTO_FILE = 'ticketing/sla/v1/sla.proto';
+
 /** Absolute path of the intake context's .proto (TicketService). */
 export const intakeProtoPath = (): string => join(protoDir(), INTAKE_PROTO_FILE);
 

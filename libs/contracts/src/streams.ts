@@ -5,7 +5,7 @@ import { DISPUTES_CONTRACT } from './disputes/disputes.events';
 import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
 import { KB_CONTRACT } from './kb/kb.events';
 import { ROUTING_CONTRACT, type RoutingEvent } from './routing/routing.events';
-import { SLA_CONTRACT } from './sla/sla.events';
+import { SLA_CONTRACT, type SlaEvent } from './sla/sla.events';
 
 /**
  * Every context's contract, one line each: the stream → context map, the Kafka topology and the
@@ -62,7 +62,7 @@ export const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(
 );
 
 /** Every public event of every context, in its current shape. */
-export type PublicEvent = IntakeEvent | RoutingEvent;
+export type PublicEvent = IntakeEvent | RoutingEvent | SlaEvent;
 
 /**
  * An envelope (a recorded event: id, metadata, stream, position…) carrying a public event in its

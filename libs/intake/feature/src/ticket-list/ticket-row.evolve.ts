@@ -1,4 +1,4 @@
-import { upcastPublicEvent } from '@ticketing/contracts';
+import { upcastPublicEvent, type IntakeEvent, type RoutingEvent, type Upcast } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { OPENED_TICKET_DEFAULTS, SELF_SERVED_RESOLUTION, TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
@@ -13,7 +13,7 @@ const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEvent): TicketRow | undefined {
   // As the projection's filter: the events it does not select change no row.
   if (!FOLLOWED.has(recorded.type)) return row;
-  const event = upcastPublicEvent(recorded);
+  const event = upcastPublicEvent(recorded) as Upcast<RecordedEvent, IntakeEvent | RoutingEvent>;
   if (event.type === 'TicketOpened') {
     const { data } = event;
     return {
