@@ -7,6 +7,7 @@ import { KAFKA_GROUP_ID_PREFIX } from '@ticketing/runtime';
 import { InMemoryKafka } from '../../libs/messaging/src/kafka/test-support/in-memory-kafka.double';
 import { INTAKE_SERVICE } from '../../apps/intake/src/intake.service';
 import { ROUTING_SERVICE } from '../../apps/routing/src/routing.service';
+import { DISPUTES_SERVICE } from '../../apps/disputes/src/disputes.service';
 import { SLA_SERVICE } from '../../apps/sla/src/sla.service';
 import { newDataDir, ServiceHarness } from './support/service.harness';
 
@@ -80,11 +81,29 @@ describe('deployables on TICKETING_BUS=kafka://… (kafkajs double)', () => {
   });
 
   it('a service without a context module relays nothing and consumes nothing on Kafka', async () => {
-    const sla = await ServiceHarness.start(SLA_SERVICE, { env: KAFKA_ENV, kafka });
+    const disputes = await ServiceHarness.start(DISPUTES_SERVICE, { env: KAFKA_ENV, kafka });
     try {
-      expect(sla.runtime.relay).toBeUndefined();
-      expect(await sla.runtime.bus.groupStatus()).toEqual([]);
-      expect((await sla.request('GET', '/health/ready')).status).toBe(200);
+      expect(disputes.runtime.relay).toBeUndefined();
+      expect(await disputes.runtime.bus.groupStatus()).toEqual([]);
+      expect((await disputes.request('GET', '/health/ready')).status).toBe(200);
+    } finally {
+      await disputes.close();
+    }
+  });
+
+  it('sla consumes intake’s and routing’s topics and relays its clocks to its own, keyed by ticket id', async () => {
+    kafka.createTopic(topicOf('sla'), 12);
+    const sla = await ServiceHarness.start(SLA_SERVICE, { dataDir: intake.dataDir, env: KAFKA_ENV, kafka });
+    try {
+      const customer = await intake.token('customer', 'cust-sla');
+      const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: { ...ticket, chat: { sessionId: 'chat-sla' } } });
+      const { id } = opened.body as { id: string };
+      const applied = await sla.nextEvent(`sla-${id}`, 'SlaPolicyApplied', (event) => (event.data as { because: string }).because === 'classified');
+      expect(applied.data).toMatchObject({ ticketId: id, priority: 'emergency', category: 'withdrawal_issue' });
+      await waitFor(() => kafka.messages(topicOf('sla')).some((message) => message.key?.toString() === id));
+      expect(kafka.messages(topicOf('sla')).every((message) => message.headers[EVENT_HEADERS.eventType]?.toString().startsWith('Sla'))).toBe(true);
+      const partition = kafka.partitionOf(topicOf('routing'), id);
+      await waitFor(() => (kafka.committedOffset(`${KAFKA_GROUP_ID_PREFIX}.sla`, topicOf('routing'), partition) ?? 0) > 0);
     } finally {
       await sla.close();
     }

@@ -120,6 +120,28 @@ describe('the five deployables on the embedded default', () => {
     });
   });
 
+  describe('sla', () => {
+    let sla: ServiceHarness;
+    beforeAll(async () => {
+      sla = await ServiceHarness.start(SLA_SERVICE);
+    });
+    afterAll(() => sla.close());
+
+    it('is ready, serves SLA (not intake’s ticket routes) over HTTP and gRPC, consumes intake’s and routing’s facts, keeps only its own read models', async () => {
+      expect((await sla.request('GET', '/health/ready')).status).toBe(200);
+      const paths = await sla.apiPaths();
+      expect(paths).toEqual(expect.arrayContaining(['/v1/sla/policy', '/v1/sla/at-risk', '/v1/sla/report', '/v1/tickets/{id}/sla']));
+      expect(paths).not.toContain('/v1/tickets');
+      const admin = await sla.token('admin', 'admin-1');
+      expect(((await sla.request('GET', '/v1/sla/policy', { token: admin })).body as { version: number }).version).toBe(0);
+      const groups = await sla.runtime.bus.groupStatus();
+      expect(groups.map(({ group, running }) => ({ group, running }))).toEqual([{ group: 'sla', running: true }]);
+      expect(groups[0]!.eventTypes).toEqual(expect.arrayContaining(['TicketOpened', 'TicketClassified', 'FirstResponseGiven', 'TicketResolved']));
+      expect((await sla.runtime.projections.status()).map((status) => status.name).sort()).toEqual(['sla-clocks', 'sla-history', 'sla-inflow']);
+      expect(sla.booted.ports).toEqual({ grpc: expect.any(Number) });
+    });
+  });
+
   describe('any context serving an API, intake or not', () => {
     @Module({})
     class TicketlessModule {}
@@ -142,7 +164,6 @@ describe('the five deployables on the embedded default', () => {
   });
 
   describe.each([
-    ['sla', SLA_SERVICE],
     ['disputes', DISPUTES_SERVICE],
     ['audit', AUDIT_SERVICE],
   ] as const)('%s (no context module in this build yet)', (name, service) => {

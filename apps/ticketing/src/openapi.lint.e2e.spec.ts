@@ -38,11 +38,11 @@ describe('the generated OpenAPI document', () => {
 
   it('names operations AIP-style', () => {
     expect(operations().map((candidate) => candidate.operationId).sort()).toEqual([
-      'addTicketNote', 'archiveArticle', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'getArticle', 'getArticleDraft',
-      'getKbMetrics', 'getLiveness', 'getReadiness', 'getTicket', 'getTicketRouting', 'giveKbArticleFeedback', 'listQueueTickets', 'listQueues',
-      'listTicketMessages', 'listTickets', 'mergeTicket', 'openTicket', 'postTicketMessage', 'publishArticle', 'recategorizeTicket', 'reopenTicket',
-      'resolveKbSession', 'resolveTicket', 'searchArticles', 'selfServeTicket', 'startTicketProgress', 'streamEvents', 'suggestArticles',
-      'updateArticleTranslation', 'waitOnTicketCustomer',
+      'addTicketNote', 'archiveArticle', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'evaluateSlaWhatIf', 'getArticle',
+      'getArticleDraft', 'getKbMetrics', 'getLiveness', 'getReadiness', 'getSlaPolicy', 'getSlaReport', 'getSlaSurge', 'getTicket', 'getTicketRouting',
+      'getTicketSla', 'giveKbArticleFeedback', 'listQueueTickets', 'listQueues', 'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket',
+      'openTicket', 'postTicketMessage', 'publishArticle', 'putSlaPolicy', 'recategorizeTicket', 'reopenTicket', 'resolveKbSession', 'resolveTicket',
+      'searchArticles', 'selfServeTicket', 'startTicketProgress', 'streamEvents', 'suggestArticles', 'updateArticleTranslation', 'waitOnTicketCustomer',
     ]);
   });
 

@@ -83,11 +83,11 @@ export class ServiceHarness {
     return Object.keys((reply.body as { paths: Record<string, unknown> }).paths).sort();
   }
 
-  /** Resolves with the first event of `type` on `streamName`, historic or yet to come. */
-  async nextEvent(streamName: string, type: string): Promise<RecordedEvent> {
+  /** Resolves with the first event of `type` on `streamName` (that `matches`, if given), historic or yet to come. */
+  async nextEvent(streamName: string, type: string, matches: (event: RecordedEvent) => boolean = () => true): Promise<RecordedEvent> {
     const subscription = this.runtime.eventStore.subscribe({ filter: { streamPrefixes: [streamName], eventTypes: [type] } });
     try {
-      for await (const event of subscription) if (event.streamName === streamName) return event;
+      for await (const event of subscription) if (event.streamName === streamName && matches(event)) return event;
       throw new Error(`subscription ended before ${type} on ${streamName}`);
     } finally {
       await subscription.close();

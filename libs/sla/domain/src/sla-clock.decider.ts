@@ -161,7 +161,8 @@ function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | 
       appliedAt: at,
     }),
   ];
-  const resolved = state.clocks.resolution?.phase === 'met';
+  // Resolved (met) or closed/merged (stopped): a classification arriving after that starts nothing.
+  const resolved = state.clocks.resolution !== undefined && !isLive(state.clocks.resolution);
   for (const target of SLA_TARGETS) {
     const chosen = targets.find((candidate) => candidate.target === target);
     const clock = state.clocks[target];
@@ -250,7 +251,8 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
     case 'NoteResolved': {
       const events: SlaClockEvent[] = [];
       for (const clock of Object.values(clocks)) {
-        if (!isLive(clock)) continue;
+        // An old resolution delivered again must not end a clock that was reopened or started after it.
+        if (!isLive(clock) || !notBefore(at, clock.lastResumedAt ?? clock.startedAt)) continue;
         if (clock.target === 'resolution' || clock.target === 'processingStart') events.push(...meet(state, env, clock, at));
         else events.push(stop(state, env, clock, at, command.data.selfServed ? 'self_served' : 'resolved'));
       }
@@ -265,7 +267,7 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
     }
     case 'NoteClosed':
       return Object.values(clocks)
-        .filter(isLive)
+        .filter((clock) => isLive(clock) && notBefore(at, clock.lastResumedAt ?? clock.startedAt))
         .map((clock) => stop(state, env, clock, at, command.data.reason));
     case 'CheckDeadlines': {
       const events: SlaClockEvent[] = [];
