@@ -43,7 +43,7 @@ const OPEN_TO_QUEUED_P99_TARGET_MS = 100;
 /** Between loads, so routing drains the previous one's tickets before the next one starts. */
 const DRAIN_MS = 3_000;
 
-type Load = Readonly<{ requests: number; perSecond: number; p50: number; p99: number; non2xx: number; errors: number }>;
+export type Load = Readonly<{ requests: number; perSecond: number; p50: number; p99: number; non2xx: number; errors: number }>;
 
 async function load(url: string, headers: Record<string, string>, duration = DURATION_SECONDS, body = TICKET): Promise<Load> {
   const result = await autocannon({
@@ -70,8 +70,12 @@ function npmStartNodeFlags(): string[] {
   return manifest.scripts['start'].split(/\s+/).filter((word) => word.startsWith('--'));
 }
 
-function startServer(dataDir: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [...npmStartNodeFlags(), join(ROOT, 'bin/ticketing.js'), 'start'], {
+/** `ticketing start`: what the bench measures unless told otherwise. */
+export const TICKETING_START: readonly string[] = [join(ROOT, 'bin/ticketing.js'), 'start'];
+
+/** `command`: the node arguments after `npm start`'s flags; it must log `Serving on <url>` as `ticketing start` does. */
+function startServer(dataDir: string, command: readonly string[] = TICKETING_START): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [...npmStartNodeFlags(), ...command], {
     env: { PATH: process.env.PATH, TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'info', ...BENCH_LIMITS },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -143,6 +147,27 @@ async function bareFastifyLikeRoute(): Promise<Load> {
     return await load(`${address}/v1/tickets`, {});
   } finally {
     await app.close();
+  }
+}
+
+/**
+ * The English run of runIntakeBench on its own (warm-up, then the measured load), against the server
+ * `command` starts (default `ticketing start`): other benches compare compositions with it.
+ * `inspect` reads the data directory right after the measured load, before the server stops.
+ */
+export async function measureIntake<T>(command: readonly string[], inspect: (dataDir: string) => T): Promise<{ load: Load; inspected: T }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ticketing-bench-'));
+  const { child, baseUrl } = await startServer(dataDir, command);
+  try {
+    const headers = { authorization: `Bearer ${mintToken(dataDir)}` };
+    const url = `${baseUrl}/v1/tickets`;
+    await load(url, headers, WARM_UP_SECONDS);
+    const result = await load(url, headers);
+    return { load: result, inspected: inspect(dataDir) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((done) => child.once('exit', done));
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -10,3 +10,4 @@ export * from './proto-path';
 export * from './kb/article-suggester.port';
 export * from './kb/kb.events';
 export * from './routing/category-guesser.port';
+export * from './sla/working-days.port';

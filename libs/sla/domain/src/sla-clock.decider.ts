@@ -228,7 +228,7 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
       const next = clocks.nextResponse;
       const answeredAt = next?.metAt ?? next?.stoppedAt ?? first?.metAt ?? null;
       const awaitingReply = first === undefined || isLive(first) || isLive(next) || answeredAt === null || Date.parse(at) <= Date.parse(answeredAt);
-      if (!awaitingReply) {
+      if (!awaitingReply || first !== undefined) {
         const policy = policyOf(state, env, at);
         const chosen = policy
           .targetsFor({ channel: state.channel!, language: state.language!, priority: state.priority, category: state.category, tier: null })

@@ -624,10 +624,10 @@ describe('SLA clock decider', () => {
       expect(events.map((event) => event.type)).toEqual(['SlaPolicyApplied']);
     });
 
-    it('starts no next-response clock for a customer message on a merged ticket', () => {
+    it('ignores an old close delivered again after the ticket was reopened', () => {
       spec
-        .given(historyOf(track(), firstResponse(after(MIN)), close(after(2 * MIN), 'merged')))
-        .when(customerMessage(after(3 * MIN)))
+        .given(historyOf(track(), resolve(after(HOUR)), close(after(2 * HOUR)), reopen(after(3 * HOUR))))
+        .when(close(after(2 * HOUR)))
         .thenNothingHappens();
     });
   });

@@ -1,4 +1,5 @@
-import { Module, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
+import { ALWAYS_OPEN_CALENDAR, WORKING_DAYS, type WorkingDays } from '@ticketing/contracts';
 import { SlaClockCommands } from './clocks/sla-clock.commands';
 import { SlaDeadlineScheduler } from './clocks/sla-deadline.scheduler';
 import { SlaFactsConsumer } from './clocks/sla-facts.consumer';
@@ -15,10 +16,24 @@ import { SurgeWatchTask } from './surge/surge-watch.task';
 
 const settingsProvider: Provider = { provide: SLA_SETTINGS, useFactory: () => slaSettingsFromEnv() };
 
-/** SLA's API and timers: clocks, policy, at-risk, reports, what-if, surge; the durable timer and surge watch run as background tasks. */
+const workingDaysProvider: Provider = {
+  provide: WORKING_DAYS,
+  useFactory: (policies: SlaPolicyStore): WorkingDays => ({
+    addWorkingDays: async (from, days, calendar = ALWAYS_OPEN_CALENDAR) => (await policies.current()).calendar(calendar).addWorkingDays(from, days),
+  }),
+  inject: [SlaPolicyStore],
+};
+
+/**
+ * SLA's API and timers: clocks, policy, at-risk, reports, what-if, surge; the durable timer and
+ * surge watch run as background tasks. Global so that other contexts composed with it may inject
+ * WORKING_DAYS.
+ */
+@Global()
 @Module({
   controllers: [SlaHttpController, SlaGrpcController],
-  providers: [settingsProvider, SlaPolicyStore, SlaClockCommands, SlaQueriesService, SlaReportService, SlaDeadlineScheduler, SurgeWatchTask, SlaMetrics],
+  providers: [settingsProvider, SlaPolicyStore, SlaClockCommands, SlaQueriesService, SlaReportService, SlaDeadlineScheduler, SurgeWatchTask, SlaMetrics, workingDaysProvider],
+  exports: [WORKING_DAYS],
 })
 export class SlaModule {
   /** Nothing SLA serves waits for these after a write (a ticket's clocks are read from its stream). */
