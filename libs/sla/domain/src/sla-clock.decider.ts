@@ -228,7 +228,7 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
       const next = clocks.nextResponse;
       const answeredAt = next?.metAt ?? next?.stoppedAt ?? first?.metAt ?? null;
       const awaitingReply = first === undefined || isLive(first) || isLive(next) || answeredAt === null || Date.parse(at) <= Date.parse(answeredAt);
-      if (!awaitingReply || first !== undefined) {
+      if (!awaitingReply) {
         const policy = policyOf(state, env, at);
         const chosen = policy
           .targetsFor({ channel: state.channel!, language: state.language!, priority: state.priority, category: state.category, tier: null })
@@ -338,7 +338,7 @@ export function viewClocks(state: SlaClockStreamState, env: SlaEnvironment, at: 
       dueAt: clock.dueAt,
       elapsedSeconds: Math.floor(elapsed / 1000),
       pausedSeconds: Math.floor(pausedMs / 1000),
-      remainingSeconds: Math.max(0, Math.ceil((clock.durationMs - elapsed) / 1000)),
+      remainingSeconds: Math.ceil((clock.durationMs - elapsed) / 1000),
       ...(lastWarning ? { warnedAt: lastWarning.at } : {}),
       ...(clock.breachedAt ? { breachedAt: clock.breachedAt } : {}),
       ...(clock.metAt ? { metAt: clock.metAt } : {}),

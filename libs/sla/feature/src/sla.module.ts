@@ -16,7 +16,8 @@ import { SurgeWatchTask } from './surge/surge-watch.task';
 
 const settingsProvider: Provider = { provide: SLA_SETTINGS, useFactory: () => slaSettingsFromEnv() };
 
-const workingDaysProvider: Provider = {
+/** WORKING_DAYS from the policy in force's calendars. */
+export const slaWorkingDaysProvider: Provider = {
   provide: WORKING_DAYS,
   useFactory: (policies: SlaPolicyStore): WorkingDays => ({
     addWorkingDays: async (from, days, calendar = ALWAYS_OPEN_CALENDAR) => (await policies.current()).calendar(calendar).addWorkingDays(from, days),
@@ -32,7 +33,7 @@ const workingDaysProvider: Provider = {
 @Global()
 @Module({
   controllers: [SlaHttpController, SlaGrpcController],
-  providers: [settingsProvider, SlaPolicyStore, SlaClockCommands, SlaQueriesService, SlaReportService, SlaDeadlineScheduler, SurgeWatchTask, SlaMetrics, workingDaysProvider],
+  providers: [settingsProvider, SlaPolicyStore, SlaClockCommands, SlaQueriesService, SlaReportService, SlaDeadlineScheduler, SurgeWatchTask, SlaMetrics, slaWorkingDaysProvider],
   exports: [WORKING_DAYS],
 })
 export class SlaModule {
