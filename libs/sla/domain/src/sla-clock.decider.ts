@@ -338,7 +338,7 @@ export function viewClocks(state: SlaClockStreamState, env: SlaEnvironment, at: 
       dueAt: clock.dueAt,
       elapsedSeconds: Math.floor(elapsed / 1000),
       pausedSeconds: Math.floor(pausedMs / 1000),
-      remainingSeconds: Math.ceil((clock.durationMs - elapsed) / 1000),
+      remainingSeconds: Math.max(0, Math.ceil((clock.durationMs - elapsed) / 1000)),
       ...(lastWarning ? { warnedAt: lastWarning.at } : {}),
       ...(clock.breachedAt ? { breachedAt: clock.breachedAt } : {}),
       ...(clock.metAt ? { metAt: clock.metAt } : {}),
