@@ -277,6 +277,13 @@ describe('SLA clock decider', () => {
         .then([met('firstResponse', after(6 * MIN), 360, false)]);
     });
 
+    it('counts a reply at the very due time as missed once the timer has breached it', () => {
+      spec
+        .given(historyOf(track(), check(after(5 * MIN))))
+        .when(firstResponse(after(5 * MIN)))
+        .then([met('firstResponse', after(5 * MIN), 300, false)]);
+    });
+
     it('ignores a redelivered first response', () => {
       spec
         .given(historyOf(track(), firstResponse(after(2 * MIN))))
@@ -498,6 +505,11 @@ describe('SLA clock decider', () => {
       ]);
     });
 
+    it('schedules only the warnings still ahead when it resumes a clock paused past 75%', () => {
+      const events = decided(historyOf(track(), waiting(after(4 * MIN))), customerMessage(after(HOUR)));
+      expect(events[0]).toEqual(resumed('firstResponse', after(HOUR), after(HOUR + MIN), [after(HOUR + 30)]));
+    });
+
     it('ignores an old waiting-on-customer delivered again after the resume', () => {
       spec
         .given(historyOf(track(), waiting(after(2 * MIN)), customerMessage(after(HOUR))))
@@ -612,9 +624,9 @@ describe('SLA clock decider', () => {
         .thenNothingHappens();
     });
 
-    it('warns and breaches nothing any more', () => {
+    it('warns and breaches nothing any more, not even for a clock closed past 75% without its warning', () => {
       spec
-        .given(historyOf(track(), close(after(MIN))))
+        .given(historyOf(track(), close(after(4 * MIN))))
         .when(check(after(100 * HOUR)))
         .thenNothingHappens();
     });
@@ -649,6 +661,11 @@ describe('SLA clock decider', () => {
 
     it('shows a met clock with its elapsed time fixed at the meeting', () => {
       expect(viewOf(historyOf(track(), firstResponse(after(2 * MIN))), 'firstResponse', after(HOUR))).toMatchObject({ state: 'met', metAt: after(2 * MIN), elapsedSeconds: 120, remainingSeconds: 180 });
+    });
+
+    it('counts the pause up to the meeting of a clock met while paused', () => {
+      const history = historyOf(track(), waiting(after(2 * MIN)), resolve(after(10 * MIN)));
+      expect(viewOf(history, 'resolution', after(HOUR))).toMatchObject({ state: 'met', elapsedSeconds: 120, pausedSeconds: 480 });
     });
 
     it('shows a breached clock as breached, before and after it is met, with nothing left', () => {

@@ -166,7 +166,7 @@ export function evolveSlaClock(state: SlaClockStreamState, event: SlaClockEvent)
         warnAt: [],
       }));
     case 'SlaWarningIssued':
-      return state;
+      return withClock(state, event.data.target, (clock) => ({ ...clock, warnings: [...clock.warnings, { threshold: event.data.threshold, at: event.data.warnedAt }] }));
     case 'SlaBreached':
       return withClock(state, event.data.target, (clock) => ({ ...clock, breachedAt: event.data.breachedAt }));
     default:
