@@ -138,6 +138,9 @@ export type SlaBreached = Event<
   }
 >;
 
+/** Processing of the ticket started while no clock measured it: a processing-start target added later (a late classification) is met by it. */
+export type SlaProgressNoted = Event<'SlaProgressNoted', { ticketId: string; startedAt: string }>;
+
 /** Every event on a ticket's `sla-<ticketId>` stream. */
 export type SlaClockEvent =
   | SlaTicketTracked
@@ -150,7 +153,8 @@ export type SlaClockEvent =
   | SlaClockStopped
   | SlaClockReopened
   | SlaWarningIssued
-  | SlaBreached;
+  | SlaBreached
+  | SlaProgressNoted;
 
 /** Inflow crossed the surge factor over its baseline: "peak mode" for the other contexts. */
 export type SurgeStarted = Event<'SurgeStarted', { factor: number; baselinePerHour: number; ratePerHour: number; startedAt: string }>;
@@ -172,6 +176,7 @@ export const SLA_EVENT_TYPES = [
   'SlaClockReopened',
   'SlaWarningIssued',
   'SlaBreached',
+  'SlaProgressNoted',
   'SurgeStarted',
   'SurgeEnded',
 ] as const satisfies readonly SlaEvent['type'][];

@@ -145,6 +145,21 @@ function resumeAll(state: SlaClockStreamState, env: SlaEnvironment, at: string):
     });
 }
 
+/**
+ * Starts, from the opening, a clock a later policy choice adds; what already happened to the ticket
+ * applies to it at once: processing that already started meets it, a wait that is on pauses it.
+ */
+function startLate(state: SlaClockStreamState, env: SlaEnvironment, policy: CompiledPolicy, chosen: ResolvedTarget, at: string): SlaClockEvent[] {
+  const started = start(state, env, policy, chosen, state.openedAt!);
+  const withClock = evolveSlaClock(state, started);
+  const clock = withClock.clocks[chosen.target]!;
+  if (chosen.target === 'processingStart' && state.progressStartedAt !== null) return [started, ...meet(withClock, env, clock, state.progressStartedAt)];
+  const waiting = Object.values(state.clocks).some((other) => other.phase === 'paused');
+  if (!waiting) return [started];
+  const elapsed = elapsedMsOf(clock, at, policy.calendar(chosen.calendar));
+  return [started, event('SlaClockPaused', { ticketId: state.ticketId!, target: chosen.target, pausedAt: at, elapsedSeconds: seconds(elapsed) })];
+}
+
 function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | TrackTicket, policy: CompiledPolicy, because: 'opened' | 'classified' | 'recategorized'): SlaClockEvent[] {
   const { env, at } = command.data;
   const priority = command.type === 'ApplyClassification' ? command.data.priority : null;
@@ -171,7 +186,9 @@ function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | 
       else if (chosen.duration !== clock.duration || chosen.calendar !== clock.calendar || chosen.rule !== clock.rule || policy.version !== clock.policyVersion) {
         const calendar = policy.calendar(chosen.calendar);
         const warned = clock.warnings.map((warning) => warning.threshold);
-        const elapsed = elapsedMsOf(clock, at, calendarOf(env, state, at, clock.calendar));
+        // A classification delivered late (older than the clock's last resume) retimes from the resume: counting from it would count the gap twice.
+        const retimedAt = clock.runningSince !== null && !notBefore(at, clock.runningSince) ? clock.runningSince : at;
+        const elapsed = elapsedMsOf(clock, retimedAt, calendarOf(env, state, at, clock.calendar));
         events.push(
           event('SlaClockRetimed', {
             ticketId: state.ticketId!,
@@ -180,15 +197,15 @@ function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | 
             calendar: chosen.calendar,
             policyVersion: policy.version,
             rule: chosen.rule,
-            retimedAt: at,
+            retimedAt,
             elapsedSeconds: seconds(elapsed),
-            ...(clock.phase === 'running' ? scheduleOf(at, elapsed, chosen.durationMs, calendar, env.warningThresholds, warned) : {}),
+            ...(clock.phase === 'running' ? scheduleOf(retimedAt, elapsed, chosen.durationMs, calendar, env.warningThresholds, warned) : {}),
           }),
         );
       }
     } else if (clock === undefined && chosen !== undefined && STARTED_ON_OPEN.includes(target) && !resolved) {
       // A target the new choice adds (an emergency's processing start) counts from the opening, like the others.
-      events.push(start(state, env, policy, chosen, state.openedAt!));
+      events.push(...startLate(state, env, policy, chosen, at));
     }
   }
   return events;
@@ -243,7 +260,9 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
         .map((clock) => event('SlaClockPaused', { ticketId: state.ticketId!, target: clock.target, pausedAt: at, elapsedSeconds: seconds(elapsedMsOf(clock, at, calendarOf(env, state, at, clock.calendar))) }));
     case 'NoteProgressStarted': {
       const processing = clocks.processingStart;
-      const met = isLive(processing) && notBefore(at, processing.startedAt) ? meet(state, env, processing, at) : [];
+      // Remembered where no clock measures it yet: a classification arriving later (another topic) may add the target.
+      const noted = processing === undefined && state.progressStartedAt === null ? [event('SlaProgressNoted', { ticketId: state.ticketId!, startedAt: at })] : [];
+      const met = isLive(processing) && notBefore(at, processing.startedAt) ? meet(state, env, processing, at) : noted;
       // Left out, not set to undefined: resumeAll walks Object.values(clocks).
       const { processingStart: _met, ...others } = clocks;
       return [...met, ...resumeAll({ ...state, clocks: others }, env, at)];

@@ -356,6 +356,33 @@ describe('SLA clock decider', () => {
       const classified = [...answered, ...decided(answered, classify(after(4 * MIN), 'security_incident', 'emergency', 'classified', strict))];
       expect(viewOf(classified, 'firstResponse', after(HOUR), strict)).toMatchObject({ state: 'met', duration: 'PT8M', elapsedSeconds: 180 });
     });
+
+    it('meets an emergency processing clock a late classification adds when work had already started', () => {
+      // Intake's progress arrived before routing's classification (another topic): the clock is met at the progress time.
+      const started = historyOf(track('email'), progress(after(30 * MIN)));
+      expect(started.map((event) => event.type)).toContain('SlaProgressNoted');
+      const events = decided(started, classify(after(MIN)));
+      const met = events.find((event): event is SlaClockMet => event.type === 'SlaClockMet');
+      expect(met?.data).toMatchObject({ target: 'processingStart', metAt: after(30 * MIN), elapsedSeconds: 30 * MIN, withinTarget: true });
+      expect(events.some((event) => event.type === 'SlaBreached')).toBe(false);
+      const later = [...started, ...events];
+      expect(decided(later, check(after(3 * HOUR))).filter((event) => event.type === 'SlaBreached' && event.data.target === 'processingStart')).toEqual([]);
+    });
+
+    it('starts a clock a late classification adds paused when the ticket is waiting on the customer', () => {
+      const waitingTicket = historyOf(track('email'), firstResponse(after(2 * MIN)), waiting(after(10 * MIN)));
+      const events = decided(waitingTicket, classify(after(20 * MIN)));
+      const paused = events.find((event): event is SlaClockPaused => event.type === 'SlaClockPaused' && event.data.target === 'processingStart');
+      expect(paused?.data).toMatchObject({ pausedAt: after(20 * MIN), elapsedSeconds: 20 * MIN });
+      expect(decided([...waitingTicket, ...events], check(after(5 * HOUR))).filter((event) => event.type === 'SlaBreached')).toEqual([]);
+    });
+
+    it('retimes a running clock from its last resume when the classification arrives older than it', () => {
+      // Paused at 10 min, resumed at 30 min; a classification made at 20 min arrives after the resume.
+      const resumed = historyOf(track('email'), firstResponse(after(2 * MIN)), waiting(after(10 * MIN)), customerMessage(after(30 * MIN)));
+      const retimed = decided(resumed, classify(after(20 * MIN))).find((event): event is SlaClockRetimed => event.type === 'SlaClockRetimed' && event.data.target === 'resolution');
+      expect(retimed?.data).toMatchObject({ retimedAt: after(30 * MIN), elapsedSeconds: 10 * MIN, duration: 'PT24H', dueAt: after(30 * MIN + 24 * HOUR - 10 * MIN) });
+    });
   });
 
   describe('a classified ticket', () => {
@@ -500,6 +527,8 @@ describe('SLA clock decider', () => {
 
     it('resumes when an agent starts working on it again', () => {
       expect(decided(waitingSince2, progress(after(HOUR))).map((event) => [event.type, (event.data as { target: SlaTarget }).target])).toEqual([
+        // No processing clock measures it (not an emergency yet): remembered for a classification that may still add one.
+        ['SlaProgressNoted', undefined],
         ['SlaClockResumed', 'firstResponse'],
         ['SlaClockResumed', 'resolution'],
       ]);

@@ -36,6 +36,8 @@ export type SlaClockStreamState = Readonly<{
   policyVersion: number | null;
   /** When the classification last applied happened: an older one delivered late changes nothing. */
   classifiedAt: string | null;
+  /** When processing started, if it did before any clock measured it (see SlaProgressNoted). */
+  progressStartedAt: string | null;
   clocks: Readonly<Partial<Record<SlaTarget, SlaClock>>>;
 }>;
 
@@ -48,6 +50,7 @@ export const initialSlaClockState = (): SlaClockStreamState => ({
   category: null,
   policyVersion: null,
   classifiedAt: null,
+  progressStartedAt: null,
   clocks: {},
 });
 
@@ -72,6 +75,8 @@ export function evolveSlaClock(state: SlaClockStreamState, event: SlaClockEvent)
         policyVersion: event.data.policyVersion,
         classifiedAt: event.data.because === 'opened' ? state.classifiedAt : event.data.appliedAt,
       };
+    case 'SlaProgressNoted':
+      return { ...state, progressStartedAt: state.progressStartedAt ?? event.data.startedAt };
     case 'SlaClockStarted': {
       const { target, duration, calendar, policyVersion, rule, startedAt, dueAt, warnAt } = event.data;
       const clock: SlaClock = {
