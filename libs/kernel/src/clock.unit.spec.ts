@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { ManualClock } from './clock';
 
 describe('ManualClock', () => {
@@ -21,5 +22,16 @@ describe('ManualClock', () => {
     controller.abort(new Error('stopped'));
     await expect(sleeping).rejects.toThrow('stopped');
     expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it('leaves no abort listener behind on a signal once a sleep has woken (a timer loop sleeps on one signal for ever)', async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    for (let round = 0; round < 20; round++) {
+      const sleeping = clock.sleep(1_000, controller.signal);
+      clock.advance(1_000);
+      await sleeping;
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 });
