@@ -1,41 +1,14 @@
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { KB_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
+import { status } from '@grpc/grpc-js';
+import { KB_PROTO_FILE } from '@ticketing/contracts';
 import { deterministicId, newId } from '@ticketing/kernel';
 import { readStarterArticles, starterKbDir } from '@ticketing/kb-feature';
 import type { RecordedEvent } from '@ticketing/event-store';
+import { ContextGrpcClient } from './test-support/context-grpc.client';
 import { newDataDir, TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Hit = { id: string; title: string; category: string; score: number; url: string };
 type Problem = { type: string; status: number; detail: string; errors?: { field: string }[] };
 
-type Unary = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => unknown;
-
-/** A real grpc-js client of ticketing.kb.v1.KnowledgeBase, from the same .proto as the server. */
-class KbGrpcClient {
-  private readonly client: Client & Record<string, Unary>;
-  constructor(address: string) {
-    const definition = loadPackageDefinition(loadSync(KB_PROTO_FILE, protoLoaderOptions()));
-    const Service = (definition.ticketing as never)['kb']['v1']['KnowledgeBase'] as new (address: string, creds: unknown) => KbGrpcClient['client'];
-    this.client = new Service(address, credentials.createInsecure());
-  }
-  call<T = Record<string, unknown>>(method: string, request: unknown, token?: string): Promise<T> {
-    const metadata = new Metadata();
-    if (token) metadata.set('authorization', `Bearer ${token}`);
-    return new Promise((resolve, reject) => this.client[method].call(this.client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T))));
-  }
-  async error(method: string, request: unknown, token?: string): Promise<ServiceError> {
-    return this.call(method, request, token).then(
-      (response) => {
-        throw new Error(`${method} succeeded: ${JSON.stringify(response)}`);
-      },
-      (error: ServiceError) => error,
-    );
-  }
-  close(): void {
-    this.client.close();
-  }
-}
 
 const STARTER = starterKbDir();
 
@@ -273,8 +246,8 @@ describe('knowledge base over HTTP and gRPC (e2e)', () => {
   });
 
   describe('gRPC: ticketing.kb.v1.KnowledgeBase on the intake gRPC port', () => {
-    let grpc: KbGrpcClient;
-    beforeAll(() => (grpc = new KbGrpcClient(harness.grpcAddress)));
+    let grpc: ContextGrpcClient;
+    beforeAll(() => (grpc = new ContextGrpcClient(KB_PROTO_FILE, 'ticketing.kb.v1.KnowledgeBase', harness.grpcAddress)));
     afterAll(() => grpc.close());
 
     it('writes and publishes an article that REST readers then find', async () => {

@@ -1,8 +1,8 @@
-import { credentials, loadPackageDefinition, Metadata, status, type Client, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { protoLoaderOptions, SLA_PROTO_FILE } from '@ticketing/contracts';
+import { status } from '@grpc/grpc-js';
+import { SLA_PROTO_FILE } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { ManualClock, newId } from '@ticketing/kernel';
+import { ContextGrpcClient } from './test-support/context-grpc.client';
 import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Ticket = { id: string; createdAt: string };
@@ -32,33 +32,6 @@ type WhatIf = { tickets: number; recorded: Rates; candidate: Rates; changedTicke
 type Problem = { detail: string; errors?: { field: string; message: string }[] };
 type Timestamp = { seconds: string; nanos: number };
 
-type Unary = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => unknown;
-
-/** A real grpc-js client of ticketing.sla.v1.SlaService, loaded from the same .proto as the server. */
-class SlaGrpcClient {
-  private readonly client: Client & Record<string, Unary>;
-  constructor(address: string) {
-    const definition = loadPackageDefinition(loadSync(SLA_PROTO_FILE, protoLoaderOptions()));
-    const Service = (definition.ticketing as never)['sla']['v1']['SlaService'] as new (address: string, creds: unknown) => SlaGrpcClient['client'];
-    this.client = new Service(address, credentials.createInsecure());
-  }
-  call<T = Record<string, unknown>>(method: string, request: unknown, token?: string): Promise<T> {
-    const metadata = new Metadata();
-    if (token) metadata.set('authorization', `Bearer ${token}`);
-    return new Promise((resolve, reject) => this.client[method].call(this.client, request, metadata, (error, response) => (error ? reject(error) : resolve(response as T))));
-  }
-  error(method: string, request: unknown, token?: string): Promise<ServiceError> {
-    return this.call(method, request, token).then(
-      (response) => {
-        throw new Error(`${method} succeeded: ${JSON.stringify(response)}`);
-      },
-      (error: ServiceError) => error,
-    );
-  }
-  close(): void {
-    this.client.close();
-  }
-}
 
 /**
  * Retries `read` on real time, with short waits, until it stops throwing (its expectations hold),
@@ -112,7 +85,7 @@ describe('SLA clocks, policy, timer, reports and what-if over REST and gRPC (e2e
   const START = '2025-03-03T09:00:00.000Z';
   const clock = new ManualClock(new Date(START));
   let harness: TicketingHarness;
-  let grpc: SlaGrpcClient;
+  let grpc: ContextGrpcClient;
   let customer: string;
   let agent: string;
   let supervisor: string;
@@ -124,7 +97,7 @@ describe('SLA clocks, policy, timer, reports and what-if over REST and gRPC (e2e
   beforeAll(async () => {
     // Polling reads many times while the manual clock stands still: lift the per-minute read limit.
     harness = await TicketingHarness.start({ clock, env: { TICKETING_RATE_LIMIT_READS: '1000000/min' } });
-    grpc = new SlaGrpcClient(harness.grpcAddress);
+    grpc = new ContextGrpcClient(SLA_PROTO_FILE, 'ticketing.sla.v1.SlaService', harness.grpcAddress);
     customer = await harness.token('customer', 'cust-sla');
     agent = await harness.token('agent', 'agent-sla');
     supervisor = await harness.token('supervisor', 'sup-sla');

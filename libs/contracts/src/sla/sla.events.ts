@@ -163,8 +163,8 @@ export type SurgeEvent = SurgeStarted | SurgeEnded;
 
 export type SlaEvent = SlaPolicyChanged | SlaClockEvent | SurgeEvent;
 
-export const SLA_EVENT_TYPES = [
-  'SlaPolicyChanged',
+/** The types of a ticket's `sla-<ticketId>` stream. */
+export const SLA_CLOCK_EVENT_TYPES = [
   'SlaTicketTracked',
   'SlaPolicyApplied',
   'SlaClockStarted',
@@ -177,9 +177,9 @@ export const SLA_EVENT_TYPES = [
   'SlaWarningIssued',
   'SlaBreached',
   'SlaProgressNoted',
-  'SurgeStarted',
-  'SurgeEnded',
-] as const satisfies readonly SlaEvent['type'][];
+] as const satisfies readonly SlaClockEvent['type'][];
+
+export const SLA_EVENT_TYPES = ['SlaPolicyChanged', ...SLA_CLOCK_EVENT_TYPES, 'SurgeStarted', 'SurgeEnded'] as const satisfies readonly SlaEvent['type'][];
 
 /** Stream names of the SLA context. */
 export const slaStreams = {

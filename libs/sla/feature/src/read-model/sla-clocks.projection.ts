@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { SlaClockEvent, SlaTarget } from '@ticketing/contracts';
+import { SLA_CLOCK_EVENT_TYPES, type SlaClockEvent, type SlaTarget } from '@ticketing/contracts';
 import { defineProjection } from '@ticketing/read-store';
 
 /**
@@ -41,19 +41,6 @@ export type SlaClockTables = { sla_clocks: SlaClockRow; sla_clock_tickets: SlaCl
 
 export const SLA_CLOCKS_PROJECTION = 'sla-clocks';
 
-const CLOCK_EVENT_TYPES = [
-  'SlaTicketTracked',
-  'SlaPolicyApplied',
-  'SlaClockStarted',
-  'SlaClockRetimed',
-  'SlaClockPaused',
-  'SlaClockResumed',
-  'SlaClockMet',
-  'SlaClockStopped',
-  'SlaClockReopened',
-  'SlaWarningIssued',
-  'SlaBreached',
-] as const satisfies readonly SlaClockEvent['type'][];
 
 /** The earliest pending check of a running clock: its next warning, else its due time; none once breached. */
 function nextCheckOf(row: Pick<SlaClockRow, 'phase' | 'breached' | 'due_at' | 'warn_at'>): string | null {
@@ -77,7 +64,7 @@ async function update(trx: Transaction<SlaClockTables>, ticketId: string, target
 export const slaClocksProjection = defineProjection<SlaClockTables, SlaClockEvent>({
   name: SLA_CLOCKS_PROJECTION,
   version: 1,
-  eventTypes: CLOCK_EVENT_TYPES,
+  eventTypes: SLA_CLOCK_EVENT_TYPES,
   tables: ['sla_clock_tickets', 'sla_clocks'],
   migrations: {
     '0001-create-sla-clocks': {
