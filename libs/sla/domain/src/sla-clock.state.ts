@@ -179,8 +179,15 @@ export function evolveSlaClock(state: SlaClockStreamState, event: SlaClockEvent)
   }
 }
 
-/** Durations on the stream were validated when their policy was accepted. */
+const DURATION_MS = new Map<string, number>();
+
+/** Durations on the stream were validated when their policy was accepted; a policy has few, and every fold re-reads them. */
 function durationMsOf(duration: string): number {
-  const parsed = parseTargetDuration(duration);
-  return 'ms' in parsed ? parsed.ms : 0;
+  let ms = DURATION_MS.get(duration);
+  if (ms === undefined) {
+    const parsed = parseTargetDuration(duration);
+    ms = 'ms' in parsed ? parsed.ms : 0;
+    if (DURATION_MS.size < 10_000) DURATION_MS.set(duration, ms);
+  }
+  return ms;
 }

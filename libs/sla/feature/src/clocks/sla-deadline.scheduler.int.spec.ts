@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, expect, it, jest } from '@jest/globals';
 import { slaStreams, WORKING_DAYS, type WorkingDays } from '@ticketing/contracts';
 import { slaWorkingDaysProvider } from '../sla.module';
 import { MemoryEventStore } from '@ticketing/event-store';
@@ -103,6 +103,29 @@ describeEachReadStore('the SLA timer (sla-clocks read model + CheckDeadlines)', 
       expect(types.filter((type) => type === 'SlaBreached')).toHaveLength(1);
       expect(types.filter((type) => type === 'SlaWarningIssued')).toHaveLength(0);
     }
+  });
+
+  it('gets past a page of checks it just made while the read model has not moved yet (the projection lags)', async () => {
+    const ticketIds: string[] = [];
+    for (let index = 0; index < 520; index++) ticketIds.push(await openChatTicket());
+    await runner.stop(); // the rows stay where they are: every check looks due again until the projection runs
+    clock.advance(5 * 60_000 + 1);
+    await scheduler().fireDue();
+    let breached = 0;
+    for (const ticketId of ticketIds) if ((await typesOf(ticketId)).includes('SlaBreached')) breached++;
+    expect(breached).toBe(520);
+  });
+
+  it('sees a policy version another process appended before the event it handles, and reads nothing for events it is behind on', async () => {
+    const consumerSide = new SlaPolicyStore(eventStore, clock, SETTINGS);
+    await openChatTicket();
+    expect((await consumerSide.environment(await eventStore.headPosition())).policies.current.version).toBe(0);
+    await policies.change({ rules: [{ name: 'all', match: {}, targets: { firstResponse: 'PT1M' } }] }, null, { kind: 'admin', id: 'admin-1' });
+    const changedAt = await eventStore.headPosition();
+    expect((await consumerSide.environment(changedAt)).policies.current.version).toBe(1);
+    const reads = jest.spyOn(eventStore, 'readStream');
+    await consumerSide.environment(changedAt - 1);
+    expect(reads).not.toHaveBeenCalled();
   });
 
   it('runs as a background task sleeping on the injected clock: advancing it past the due time fires the breach', async () => {

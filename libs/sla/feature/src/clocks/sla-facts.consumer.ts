@@ -24,7 +24,7 @@ export class SlaFactsConsumer {
 
   @EventPattern([...SLA_FACT_EVENT_TYPES], { group: SLA_GROUP })
   async follow(@Payload() event: BusEvent<SlaFactEvent>): Promise<void> {
-    const command = slaCommandOf(event, await this.policies.environment());
+    const command = slaCommandOf(event, await this.policies.environment(event.globalPosition));
     await this.commands.run(command, {
       causeId: event.id,
       correlationId: event.metadata.correlationId,

@@ -36,6 +36,8 @@ export function slaSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SlaSet
 export class SlaPolicyStore {
   private history = new SlaPolicyHistory();
   private revision = -1;
+  /** The log's head when the history was last read: every version at or below it is in the history. */
+  private headSeen = 0;
   private reading: Promise<SlaPolicyHistory> | undefined;
 
   constructor(
@@ -44,15 +46,20 @@ export class SlaPolicyStore {
     @Inject(SLA_SETTINGS) private readonly settings: SlaSettings,
   ) {}
 
-  /** Every version so far, with the default as version 0. */
-  versions(): Promise<SlaPolicyHistory> {
+  /**
+   * Every version so far, with the default as version 0. Given the global position of the event
+   * being handled, a history read when the log's head was already past it is current enough: any
+   * version appended before that event is in it (the consumer, behind under load, reads nothing).
+   */
+  async versions(asOfPosition?: number): Promise<SlaPolicyHistory> {
+    if (asOfPosition !== undefined && asOfPosition <= this.headSeen) return this.history;
     // Concurrent callers share one read: versions must be appended to the history in order, once.
     this.reading ??= this.readNewVersions().finally(() => (this.reading = undefined));
     return this.reading;
   }
 
-  async environment(): Promise<SlaEnvironment> {
-    return { policies: await this.versions(), warningThresholds: this.settings.warningThresholds };
+  async environment(asOfPosition?: number): Promise<SlaEnvironment> {
+    return { policies: await this.versions(asOfPosition), warningThresholds: this.settings.warningThresholds };
   }
 
   async current(): Promise<CompiledPolicy> {
@@ -70,6 +77,7 @@ export class SlaPolicyStore {
   }
 
   private async readNewVersions(): Promise<SlaPolicyHistory> {
+    const head = await this.eventStore.headPosition();
     let history = this.history;
     for await (const recorded of this.eventStore.readStream(slaStreams.policy, { from: this.revision + 1 })) {
       const { data } = recorded as unknown as SlaPolicyChanged & { streamRevision: number };
@@ -77,6 +85,7 @@ export class SlaPolicyStore {
       this.revision = recorded.streamRevision;
     }
     this.history = history;
+    this.headSeen = Math.max(this.headSeen, head);
     return history;
   }
 }
