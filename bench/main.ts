@@ -2,6 +2,7 @@ import { runClassifierBench } from './classifier.bench';
 import { runEventStoreBench } from './event-store.bench';
 import { runIntakeBench } from './intake.bench';
 import { runKbBench } from './kb.bench';
+import { runRoutingBench } from './routing.bench';
 import { runSlaBench } from './sla.bench';
 
 /** `npm run bench`: every benchmark in one run, figures on stdout. `npm run bench -- intake` runs one (intake, event-store, kb, classifier). */
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'kb') await runKbBench();
   if (only === undefined || only === 'classifier') await runClassifierBench();
   if (only === undefined || only === 'sla') await runSlaBench();
+  if (only === undefined || only === 'routing') await runRoutingBench();
 }
 
 main().catch((error: unknown) => {

@@ -13,13 +13,11 @@ import { assertConfigOrExit, BackgroundTasks } from '@ticketing/platform';
 import { openReadStore, ProjectionRunner, type ReadStore } from '@ticketing/read-store';
 import { composeContexts } from '@ticketing/runtime';
 import { DEFAULT_WARNING_THRESHOLDS, slaCommandOf, type SlaFactEvent } from '@ticketing/sla-domain';
-import { SLA_CLOCKS_PROJECTION, SlaDeadlineScheduler, SlaPolicyStore, slaClocksProjection, type SlaClockTables } from '@ticketing/sla-feature';
+import { SLA_CLOCKS_PROJECTION, SlaClockCommands, SlaDeadlineScheduler, SlaPolicyStore, slaClocksProjection, type SlaClockTables } from '@ticketing/sla-feature';
 import type { Kysely } from 'kysely';
 import { ConsumerThreadHooks } from '../apps/ticketing/src/consumer-thread/consumer-thread.hooks';
 import { ConsumerThread } from '../apps/ticketing/src/consumer-thread/consumer.thread';
 import { CONTEXTS } from '../apps/ticketing/src/contexts';
-// Not exported by @ticketing/sla-feature; the scheduler and the facts consumer both run their commands through it.
-import { SlaClockCommands } from '../libs/sla/feature/src/clocks/sla-clock.commands';
 import { measureIntake, TICKETING_START, type Load } from './intake.bench';
 
 /**

@@ -73,8 +73,9 @@ describe('the five deployables on the embedded default', () => {
       expect(await grpcGetTicket(port, id, customer)).toMatchObject({ id });
     });
 
-    it('runs no consumer of another context: routing’s group is not in this process', async () => {
-      expect(await intake.runtime.bus.groupStatus()).toEqual([]);
+    it('runs only its own consumer group (following routing’s assignments), not routing’s', async () => {
+      const groups = await intake.runtime.bus.groupStatus();
+      expect(groups.map(({ group, eventTypes }) => ({ group, eventTypes }))).toEqual([{ group: 'intake', eventTypes: ['TicketAssignedToAgent', 'TicketReleasedFromAgent'] }]);
     });
   });
 
@@ -85,7 +86,7 @@ describe('the five deployables on the embedded default', () => {
     });
     afterAll(() => routing.close());
 
-    it('is ready, serves its own API and no route of intake, and consumes TicketOpened in its own group', async () => {
+    it('is ready, serves its own API and no route of intake, classifies TicketOpened and follows what dispatch needs in its own groups', async () => {
       expect((await routing.request('GET', '/health/ready')).status).toBe(200);
       const paths = await routing.apiPaths();
       expect(paths).toEqual(expect.arrayContaining([...UNVERSIONED, '/v1/routing/classify', '/v1/routing/queues', '/v1/routing/tickets/{id}/recategorize']));
@@ -96,8 +97,13 @@ describe('the five deployables on the embedded default', () => {
       const groups = await routing.runtime.bus.groupStatus();
       expect(groups.map(({ group, eventTypes, running }) => ({ group, eventTypes, running }))).toEqual([
         { group: 'routing', eventTypes: ['TicketOpened'], running: true },
+        {
+          group: 'routing-dispatch',
+          eventTypes: ['SlaBreached', 'SlaWarningIssued', 'TicketClosed', 'TicketMerged', 'TicketReleasedFromAgent', 'TicketReopened', 'TicketResolved', 'TicketSelfServed'],
+          running: true,
+        },
       ]);
-      expect((await routing.runtime.projections.status()).map(({ name }) => name)).toEqual(['routing-board']);
+      expect((await routing.runtime.projections.status()).map(({ name }) => name).sort()).toEqual(['routing-agents', 'routing-board']);
       expect(Object.keys(routing.booted.ports)).toEqual(['grpc']);
     });
   });

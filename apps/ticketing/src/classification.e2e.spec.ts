@@ -216,7 +216,7 @@ describe('classification, category queues and recategorization over REST and gRP
       expect(ticket).toMatchObject({ category: 'api_support', queue: 'api-en' });
       const reply = await recategorize(ticket.id, { category: 'trading_issue', reason: 'asks about open orders' });
       expect(reply.status).toBe(200);
-      expect(reply.body).toEqual({ ticketId: ticket.id, queue: 'trading-en', category: 'trading_issue', priority: 'normal', confidence: 1, signals: [] });
+      expect(reply.body).toEqual({ ticketId: ticket.id, queue: 'trading-en', category: 'trading_issue', priority: 'normal', confidence: 1, signals: [], assignee: null, status: 'waiting', transfers: 0 });
       const events = await routingEvents(ticket.id);
       expect(events.map((event) => event.type)).toEqual(['TicketClassified', 'TicketQueued', 'TicketRecategorized', 'TicketQueued']);
       expect(events[2].data).toMatchObject({ from: 'api_support', to: 'trading_issue', by: 'agent-routing', reason: 'asks about open orders' });

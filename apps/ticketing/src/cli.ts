@@ -3,6 +3,7 @@ import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerKbCommands } from './commands/kb.command';
 import { registerProjectionCommands } from './commands/projections.command';
+import { registerRoutingCommands } from './commands/routing.command';
 import { registerStartCommand } from './commands/start.command';
 import { registerTokenCommand } from './commands/token.command';
 
@@ -17,5 +18,6 @@ export function buildCli(): Command {
   registerProjectionCommands(program);
   registerClassifierCommands(program);
   registerKbCommands(program);
+  registerRoutingCommands(program);
   return program;
 }

@@ -38,11 +38,12 @@ describe('the generated OpenAPI document', () => {
 
   it('names operations AIP-style', () => {
     expect(operations().map((candidate) => candidate.operationId).sort()).toEqual([
-      'addTicketNote', 'archiveArticle', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'evaluateSlaWhatIf', 'getArticle',
-      'getArticleDraft', 'getKbMetrics', 'getLiveness', 'getReadiness', 'getSlaPolicy', 'getSlaReport', 'getSlaSurge', 'getTicket', 'getTicketRouting',
-      'getTicketSla', 'giveKbArticleFeedback', 'listQueueTickets', 'listQueues', 'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket',
-      'openTicket', 'postTicketMessage', 'publishArticle', 'putSlaPolicy', 'recategorizeTicket', 'reopenTicket', 'resolveKbSession', 'resolveTicket',
-      'searchArticles', 'selfServeTicket', 'startTicketProgress', 'streamEvents', 'suggestArticles', 'updateArticleTranslation', 'waitOnTicketCustomer',
+      'addTicketNote', 'archiveArticle', 'assignTicket', 'claimTicket', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'escalateTicket',
+      'evaluateSlaWhatIf', 'getAgent', 'getArticle', 'getArticleDraft', 'getKbMetrics', 'getLiveness', 'getReadiness', 'getSlaPolicy', 'getSlaReport',
+      'getSlaSurge', 'getTicket', 'getTicketRouting', 'getTicketSla', 'giveKbArticleFeedback', 'listAgents', 'listMyTickets', 'listQueueTickets', 'listQueues',
+      'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket', 'openTicket', 'postTicketMessage', 'publishArticle', 'putAgent', 'putSlaPolicy',
+      'recategorizeTicket', 'releaseTicket', 'reopenTicket', 'resolveKbSession', 'resolveTicket', 'retireAgent', 'searchArticles', 'selfServeTicket',
+      'setAgentAvailability', 'startTicketProgress', 'streamEvents', 'suggestArticles', 'transferTicket', 'updateArticleTranslation', 'waitOnTicketCustomer',
     ]);
   });
 

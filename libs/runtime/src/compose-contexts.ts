@@ -77,7 +77,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
     const root: DynamicModule = {
       module: ComposedRootModule,
       imports: [
-        RuntimeModule.forRuntime(runtime),
+        RuntimeModule.forRuntime(runtime, { auxiliaryConsumerGroups: contexts.flatMap((context) => context.auxiliaryConsumerGroups) }),
         ...inProcess.flatMap((context) => modulesOf(context, mode === 'consume' ? 'consumers' : offloading ? 'api' : 'all')),
         ...(apiModules.length > 0 ? [OpsStreamModule.forContexts(apiModules)] : []),
       ],

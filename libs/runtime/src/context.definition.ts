@@ -45,6 +45,12 @@ export type ContextDefinition = Readonly<{
   serves: 'api' | 'bus';
   /** Transports besides HTTP, the shared gRPC server and the bus. */
   transports: readonly ContextTransport[];
+  /**
+   * Consumer groups of its `consumers` whose outage (a broker down) must not make the process
+   * unready: what they follow is a convenience to its API, not its job (intake showing routing's
+   * assignee), so the API keeps taking writes; the group's lag still shows in /metrics.
+   */
+  auxiliaryConsumerGroups: readonly string[];
 }>;
 
 export type ContextDefinitionInput = Readonly<{
@@ -56,6 +62,7 @@ export type ContextDefinitionInput = Readonly<{
   eventualProjections?: readonly AnyProjectionDefinition[];
   serves: 'api' | 'bus';
   transports?: readonly ContextTransport[];
+  auxiliaryConsumerGroups?: readonly string[];
 }>;
 
 /** Declares a context; a definition that contradicts itself fails at import, not at boot. */
@@ -84,6 +91,7 @@ export function defineContext(input: ContextDefinitionInput): ContextDefinition 
     eventualProjections,
     serves: input.serves,
     transports,
+    auxiliaryConsumerGroups: [...(input.auxiliaryConsumerGroups ?? [])],
   });
 }
 

@@ -8,21 +8,25 @@ import { symbols } from 'pino';
 import { registerRelayMetrics } from './relay/relay.metrics';
 import { TicketingRuntime } from './ticketing.runtime';
 
+const AUXILIARY_CONSUMER_GROUPS = Symbol('AuxiliaryConsumerGroups');
+
 /** Makes the runtime's adapters injectable everywhere and wires them into health and metrics. */
 @Global()
 @Module({})
 export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(TicketingRuntime) private readonly runtime: TicketingRuntime,
+    @Inject(AUXILIARY_CONSUMER_GROUPS) private readonly auxiliaryGroups: ReadonlySet<string>,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: PlatformMetrics,
     private readonly pino: PinoLogger,
   ) {}
 
-  static forRuntime(runtime: TicketingRuntime): DynamicModule {
+  static forRuntime(runtime: TicketingRuntime, options: Readonly<{ auxiliaryConsumerGroups?: readonly string[] }> = {}): DynamicModule {
     return {
       module: RuntimeModule,
       providers: [
+        { provide: AUXILIARY_CONSUMER_GROUPS, useValue: new Set(options.auxiliaryConsumerGroups ?? []) },
         { provide: TicketingRuntime, useValue: runtime },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
         { provide: READ_STORE, useValue: runtime.readStore },
@@ -43,7 +47,10 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     this.readiness.register({
       name: 'bus',
       check: async () => {
-        if (!bus.isHealthy()) throw new Error('a consumer group is not running');
+        if (bus.isHealthy()) return;
+        // Only the groups an API depends on: an auxiliary group's outage leaves the process ready (its lag shows in /metrics).
+        const down = (await bus.groupStatus()).filter(({ group, running }) => !running && !this.auxiliaryGroups.has(group));
+        if (down.length > 0 || this.auxiliaryGroups.size === 0) throw new Error(`a consumer group is not running${down.length > 0 ? `: ${down.map(({ group }) => group).join(', ')}` : ''}`);
       },
     });
     const topics = this.runtime.kafkaTopics;

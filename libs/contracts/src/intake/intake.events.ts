@@ -87,6 +87,13 @@ export type TicketSelfServed = Event<
 
 export type TicketAssigned = Event<'TicketAssigned', { ticketId: string; assignee: string; assignedAt: string }>;
 
+/**
+ * The person holding the ticket no longer does (routing released it: `reason` is routing's, e.g.
+ * `released`, `transferred`, `escalated`, `agent_unavailable`, `agent_retired`). An assigned ticket
+ * goes back to open; one in progress or waiting on the customer keeps its status, without assignee.
+ */
+export type TicketUnassigned = Event<'TicketUnassigned', { ticketId: string; previousAssignee: string; reason: string; at: string }>;
+
 export type TicketProgressStarted = Event<'TicketProgressStarted', { ticketId: string; by: string; at: string }>;
 
 export type TicketWaitingOnCustomer = Event<'TicketWaitingOnCustomer', { ticketId: string; by: string; at: string }>;
@@ -134,6 +141,7 @@ export type TicketMerged = Event<'TicketMerged', { ticketId: string; intoTicketI
 export type IntakeEvent =
   | TicketOpened
   | TicketAssigned
+  | TicketUnassigned
   | TicketProgressStarted
   | TicketWaitingOnCustomer
   | TicketResolved
@@ -149,6 +157,7 @@ export type IntakeEvent =
 export const INTAKE_EVENT_TYPES = [
   'TicketOpened',
   'TicketAssigned',
+  'TicketUnassigned',
   'TicketProgressStarted',
   'TicketWaitingOnCustomer',
   'TicketResolved',

@@ -66,14 +66,15 @@ export type SlaTicketTracked = Event<'SlaTicketTracked', { ticketId: string; cha
 
 /**
  * A policy version was (re)chosen for the ticket: on opening (channel and language only), on
- * classification, on recategorization or a priority change. Earlier choices stay in the history.
+ * classification, on recategorization or a priority change (routing's escalation). Earlier choices
+ * stay in the history.
  */
 export type SlaPolicyApplied = Event<
   'SlaPolicyApplied',
   {
     ticketId: string;
     policyVersion: number;
-    because: 'opened' | 'classified' | 'recategorized';
+    because: 'opened' | 'classified' | 'recategorized' | 'priority_changed';
     priority: Priority | null;
     category: Category | null;
     /** Per target, the rule that set it, its duration and calendar. */

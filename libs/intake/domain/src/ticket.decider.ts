@@ -58,7 +58,14 @@ export type OpenTicket = Command<
   }
 >;
 
-export type AssignTicket = Command<'AssignTicket', { ticketId: string; assignee: string; now: string }>;
+/**
+ * `onFinished`: what a resolved, closed or merged ticket does with it. `refuse` (absent: the
+ * default) is a 409 to the person asking; `ignore` decides nothing: routing's assignments arrive
+ * over the bus and may be overtaken by the ticket's end, which is no error to retry or park.
+ */
+export type AssignTicket = Command<'AssignTicket', { ticketId: string; assignee: string; now: string; onFinished?: 'refuse' | 'ignore' }>;
+/** `assignee` no longer holds the ticket (routing released it, for `reason`). */
+export type UnassignTicket = Command<'UnassignTicket', { ticketId: string; assignee: string; reason: string; now: string }>;
 export type StartProgress = Command<'StartProgress', { ticketId: string; by: string; now: string }>;
 export type WaitOnCustomer = Command<'WaitOnCustomer', { ticketId: string; by: string; now: string }>;
 export type ResolveTicket = Command<
@@ -108,6 +115,7 @@ export type MergeTicket = Command<
 export type TicketCommand =
   | OpenTicket
   | AssignTicket
+  | UnassignTicket
   | StartProgress
   | WaitOnCustomer
   | ResolveTicket
@@ -215,11 +223,36 @@ function assign(command: AssignTicket, ticket: ExistingTicket): readonly TicketE
     case 'resolved':
     case 'closed':
     case 'merged':
+      if (command.data.onFinished === 'ignore') return [];
       throw illegal(ticket, command);
     default:
       return assertNever(ticket.status);
   }
 }
+
+function unassign(command: UnassignTicket, ticket: ExistingTicket): readonly TicketEvent[] {
+  const { ticketId, assignee, reason, now } = command.data;
+  // A release of someone who no longer holds the ticket (it arrived after a reassignment) is stale.
+  if (ticket.assignee !== assignee) return [];
+  switch (ticket.status) {
+    case 'open':
+    case 'assigned':
+    case 'in_progress':
+    case 'waiting_on_customer':
+      return [event('TicketUnassigned', { ticketId, previousAssignee: assignee, reason, at: now })];
+    // A release that follows the end: the ticket keeps who worked it last.
+    case 'resolved':
+    case 'closed':
+    case 'merged':
+      return [];
+    default:
+      return assertNever(ticket.status);
+  }
+}
+
+/** Routing's assignments and releases, which may reach a ticket after its end (merged included): they then decide nothing. */
+const mayFollowTheEnd = (command: TicketCommand): boolean =>
+  command.type === 'UnassignTicket' || (command.type === 'AssignTicket' && command.data.onFinished === 'ignore');
 
 function startProgress(command: StartProgress, ticket: ExistingTicket): readonly TicketEvent[] {
   const { ticketId, by, now } = command.data;
@@ -356,7 +389,11 @@ function addedMessageId(command: TicketCommand): string | null {
  * Lifecycle (any transition not listed is an `IllegalStateError(state, command)`, a 409 at the edge):
  * - OpenTicket: only when no ticket exists (else `ConflictError`); language by `resolveLanguage`.
  * - AssignTicket: from open (→ assigned), assigned, in_progress, waiting_on_customer (status kept);
- *   assigning the current assignee again decides nothing.
+ *   assigning the current assignee again decides nothing. On resolved, closed or merged it decides
+ *   nothing with `onFinished: 'ignore'` (routing's assignments over the bus).
+ * - UnassignTicket: only when `assignee` is the current assignee (else nothing: a stale release);
+ *   assigned → open, in_progress and waiting_on_customer keep their status without assignee;
+ *   resolved, closed or merged: nothing (a release that follows the end).
  * - StartProgress: from open, assigned, waiting_on_customer → in_progress.
  * - WaitOnCustomer: from assigned, in_progress → waiting_on_customer.
  * - ResolveTicket: from open, assigned, in_progress, waiting_on_customer → resolved, with
@@ -380,7 +417,8 @@ function addedMessageId(command: TicketCommand): string | null {
  * - AddInternalNote: any status but merged (notes on closed tickets are kept for audit).
  *
  * On a ticket that does not exist every command but OpenTicket is a `NotFoundError` (AutoCloseTicket
- * decides nothing); on a merged ticket every command is a `TicketMergedError` carrying `intoTicketId`.
+ * decides nothing); on a merged ticket every command is a `TicketMergedError` carrying `intoTicketId`,
+ * except UnassignTicket and AssignTicket with `onFinished: 'ignore'`, which decide nothing.
  */
 export function decideTicket(command: TicketCommand, state: TicketState): readonly TicketEvent[] {
   if (command.type === 'OpenTicket') return [openTicket(command, state)];
@@ -393,11 +431,14 @@ export function decideTicket(command: TicketCommand, state: TicketState): readon
   }
   const messageId = addedMessageId(command);
   if (messageId !== null && ticket.messageIds.includes(messageId)) return [];
+  if (ticket.status === 'merged' && mayFollowTheEnd(command)) return [];
   if (ticket.status === 'merged') throw new TicketMergedError(ticket.ticketId, ticket.mergedInto ?? '', command.type);
 
   switch (command.type) {
     case 'AssignTicket':
       return assign(command, ticket);
+    case 'UnassignTicket':
+      return unassign(command, ticket);
     case 'StartProgress':
       return startProgress(command, ticket);
     case 'WaitOnCustomer':

@@ -99,6 +99,9 @@ describe('ticket decider', () => {
 
     it.each<[string, TicketCommand]>([
       ['AssignTicket', cmd.assign()],
+      // Routing's commands too: an event for a ticket intake does not have is parked, not ignored.
+      ["AssignTicket (routing's)", cmd.routingAssign()],
+      ['UnassignTicket', cmd.unassign()],
       ['StartProgress', cmd.start()],
       ['WaitOnCustomer', cmd.wait()],
       ['ResolveTicket', cmd.resolve()],
@@ -133,6 +136,14 @@ describe('ticket decider', () => {
 
     it('starts progress without an assignee', () => {
       spec.given(given).when(cmd.start()).then([ev.progressStarted()]);
+    });
+
+    it("is assigned by routing's assignment like by a person's", () => {
+      spec.given(given).when(cmd.routingAssign()).then([ev.assigned()]);
+    });
+
+    it('ignores a release when nobody holds it', () => {
+      spec.given(given).when(cmd.unassign()).thenNothingHappens();
     });
 
     it('resolves it, scheduling the auto-close', () => {
@@ -205,6 +216,25 @@ describe('ticket decider', () => {
 
     it('does nothing when assigned to the same agent again', () => {
       spec.given(given).when(cmd.assign(AGENT, at(2 * HOUR))).thenNothingHappens();
+      spec.given(given).when(cmd.routingAssign(AGENT, at(2 * HOUR))).thenNothingHappens();
+    });
+
+    it('goes back to open without assignee when its assignee is released', () => {
+      spec.given(given).when(cmd.unassign()).then([ev.unassigned()]);
+      expect(fold([...given, ev.unassigned()])).toMatchObject({ status: 'open', assignee: null });
+    });
+
+    it('ignores a release of the previous assignee after a reassignment', () => {
+      spec
+        .given([...given, ev.assigned(OTHER_AGENT, at(2 * HOUR))])
+        .when(cmd.unassign(AGENT))
+        .thenNothingHappens();
+    });
+
+    it('is assigned to the same agent again after a release', () => {
+      const released = [...given, ev.unassigned()];
+      spec.given(released).when(cmd.routingAssign(AGENT, at(7 * HOUR))).then([ev.assigned(AGENT, at(7 * HOUR))]);
+      expect(fold([...released, ev.assigned(AGENT, at(7 * HOUR))])).toMatchObject({ status: 'assigned', assignee: AGENT });
     });
 
     it('starts progress', () => {
@@ -245,6 +275,11 @@ describe('ticket decider', () => {
 
   describe('when the ticket is in progress', () => {
     const given = history.inProgress();
+
+    it('keeps its status without assignee when its assignee is released: the work state stays', () => {
+      spec.given(given).when(cmd.unassign()).then([ev.unassigned()]);
+      expect(fold([...given, ev.unassigned()])).toMatchObject({ status: 'in_progress', assignee: null });
+    });
 
     it('reassigns it, staying in progress', () => {
       spec.given(given).when(cmd.assign(OTHER_AGENT, at(3 * HOUR))).then([ev.assigned(OTHER_AGENT, at(3 * HOUR))]);
@@ -309,6 +344,11 @@ describe('ticket decider', () => {
 
     it('goes back in progress when the agent starts it', () => {
       spec.given(given).when(cmd.start(at(4 * HOUR))).then([ev.progressStarted(at(4 * HOUR))]);
+    });
+
+    it('keeps waiting without assignee when its assignee is released', () => {
+      spec.given(given).when(cmd.unassign()).then([ev.unassigned()]);
+      expect(fold([...given, ev.unassigned()])).toMatchObject({ status: 'waiting_on_customer', assignee: null });
     });
 
     it('reassigns it, still waiting', () => {
@@ -423,6 +463,18 @@ describe('ticket decider', () => {
     it.each(byType([cmd.assign(OTHER_AGENT), cmd.start(), cmd.wait(), cmd.resolve()]))('refuses %s', (_type, command) =>
       illegal(given, command, 'resolved'),
     );
+
+    it("ignores a release and routing's assignment that follow the end, keeping who worked it last", () => {
+      spec.given(given).when(cmd.unassign()).thenNothingHappens();
+      spec.given(given).when(cmd.routingAssign(OTHER_AGENT)).thenNothingHappens();
+      expect(fold(given)).toMatchObject({ assignee: AGENT });
+    });
+
+    it('is reopened to open when its assignee was released before it was resolved', () => {
+      const released = [opened(), ev.assigned(), ev.progressStarted(), ev.unassigned(AGENT, at(3 * HOUR)), ev.resolved()];
+      spec.given(released).when(cmd.reopen()).then([ev.reopened('agent')]);
+      expect(fold([...released, ev.reopened('agent')])).toMatchObject({ status: 'open', assignee: null });
+    });
   });
 
   describe('self-service: the customer marks an article as what solved it', () => {
@@ -490,6 +542,11 @@ describe('ticket decider', () => {
       spec.given(given).when(cmd.note('n-9', at(6 * HOUR))).then([ev.note('n-9', at(6 * HOUR))]);
     });
 
+    it("ignores a release and routing's assignment that follow the end", () => {
+      spec.given(given).when(cmd.unassign()).thenNothingHappens();
+      spec.given(given).when(cmd.routingAssign(OTHER_AGENT)).thenNothingHappens();
+    });
+
     it('ignores the auto-close timer firing again', () => {
       spec.given(given).when(cmd.autoClose(at(10 * DAY))).thenNothingHappens();
     });
@@ -543,6 +600,11 @@ describe('ticket decider', () => {
 
     it('refuses to open it again', () => {
       spec.given(given).when(openCommand()).thenThrows(ConflictError);
+    });
+
+    it("ignores a release and routing's assignment that arrive after the merge", () => {
+      spec.given([...history.assigned(), ev.merged()]).when(cmd.unassign()).thenNothingHappens();
+      spec.given([...history.assigned(), ev.merged()]).when(cmd.routingAssign(OTHER_AGENT)).thenNothingHappens();
     });
 
     it('ignores the auto-close timer, even when it was merged while resolved', () => {

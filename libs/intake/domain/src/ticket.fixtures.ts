@@ -11,6 +11,7 @@ import type {
   TicketReopened,
   TicketResolved,
   TicketSelfServed,
+  TicketUnassigned,
   TicketWaitingOnCustomer,
 } from '@ticketing/contracts';
 import type {
@@ -26,6 +27,7 @@ import type {
   ResolveTicket,
   SelfServeTicket,
   StartProgress,
+  UnassignTicket,
   WaitOnCustomer,
 } from './ticket.decider';
 
@@ -86,6 +88,15 @@ export const opened = (overrides: Partial<TicketOpened['data']> = {}): TicketOpe
 
 export const cmd = {
   assign: (assignee = AGENT, now = at(HOUR)): AssignTicket => ({ type: 'AssignTicket', data: { ticketId: TICKET, assignee, now } }),
+  /** Routing's assignment, as the bus consumer sends it: nothing on a finished ticket. */
+  routingAssign: (assignee = AGENT, now = at(HOUR)): AssignTicket => ({
+    type: 'AssignTicket',
+    data: { ticketId: TICKET, assignee, now, onFinished: 'ignore' },
+  }),
+  unassign: (assignee = AGENT, now = at(6 * HOUR), reason = 'agent_unavailable'): UnassignTicket => ({
+    type: 'UnassignTicket',
+    data: { ticketId: TICKET, assignee, reason, now },
+  }),
   start: (now = at(2 * HOUR), by = AGENT): StartProgress => ({ type: 'StartProgress', data: { ticketId: TICKET, by, now } }),
   wait: (now = at(3 * HOUR), by = AGENT): WaitOnCustomer => ({ type: 'WaitOnCustomer', data: { ticketId: TICKET, by, now } }),
   resolve: (now = at(4 * HOUR), autoCloseAfterMs = AUTO_CLOSE_AFTER): ResolveTicket => ({
@@ -122,6 +133,11 @@ export const ev = {
     type: 'TicketAssigned',
     schemaVersion: 1,
     data: { ticketId: TICKET, assignee, assignedAt },
+  }),
+  unassigned: (previousAssignee = AGENT, at_ = at(6 * HOUR), reason = 'agent_unavailable'): TicketUnassigned => ({
+    type: 'TicketUnassigned',
+    schemaVersion: 1,
+    data: { ticketId: TICKET, previousAssignee, reason, at: at_ },
   }),
   progressStarted: (at_ = at(2 * HOUR), by = AGENT): TicketProgressStarted => ({
     type: 'TicketProgressStarted',

@@ -63,6 +63,9 @@ export function evolveTicket(state: TicketState, stored: TicketEvent | Event): T
   switch (event.type) {
     case 'TicketAssigned':
       return { ...state, assignee: event.data.assignee, status: state.status === 'open' ? 'assigned' : state.status };
+    case 'TicketUnassigned':
+      // Only an assigned ticket is back in the queue; one being worked on keeps its state without anyone.
+      return { ...state, assignee: null, status: state.status === 'assigned' ? 'open' : state.status };
     case 'TicketProgressStarted':
       return { ...state, status: 'in_progress' };
     case 'TicketWaitingOnCustomer':

@@ -5,5 +5,6 @@ export * from './ticket-list/ticket-list.projection';
 export * from './ticket-list/ticket-list.query';
 export * from './application/ticket-commands.service';
 export * from './application/auto-close.scheduler';
+export * from './assignments.consumer';
 export { INTAKE_GRPC_SERVICE } from './intake.context';
 export * from './intake.context';

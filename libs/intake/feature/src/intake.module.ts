@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { GrpcCorrelationInterceptor } from '@ticketing/platform';
 import { AutoCloseScheduler } from './application/auto-close.scheduler';
+import { AssignmentsConsumer } from './assignments.consumer';
 import { TicketCommandsService } from './application/ticket-commands.service';
 import { TicketViewsService } from './application/ticket-views.service';
 import { LANGUAGE_DETECTOR } from './language/language-detector.port';
@@ -41,3 +42,10 @@ export class IntakeModule {
   /** Read models this context needs the runtime to keep up to date. */
   static readonly projections = [ticketListProjection];
 }
+
+/**
+ * Intake's bus consumers: each ticket's assignee as routing decides it (on the consumer thread
+ * under `ticketing start`). Needs only EVENT_STORE and CLOCK, provided globally by the runtime.
+ */
+@Module({ controllers: [AssignmentsConsumer] })
+export class IntakeConsumersModule {}

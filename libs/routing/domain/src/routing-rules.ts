@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
 import { PRIORITIES, type Category, type Channel, type Language, type Priority } from '@ticketing/contracts';
+import { DEFAULT_DISPATCH_RULES, type DispatchRules } from './dispatch-rules';
 
 /** How a category, the channel and the ticket's signals set its priority; every number configurable. */
 export type PriorityRules = Readonly<{
@@ -34,6 +35,8 @@ export type RoutingRules = Readonly<{
   /** Category → the desk that works it (`funds`, `trading`, …), staffed per language. */
   categoryGroups: Readonly<Record<Category, string>>;
   queues: readonly QueueRule[];
+  /** How queued tickets reach agents. */
+  dispatch: DispatchRules;
 }>;
 
 /** Defaults of docs/architecture.md §1: security and withdrawal problems are emergencies. */
@@ -77,6 +80,7 @@ export const DEFAULT_ROUTING_RULES: RoutingRules = {
     { name: 'public-complaint', when: { channels: ['social'] }, queue: 'social-escalations' },
     { name: 'category-by-language', when: {}, queue: '{group}-{language}' },
   ],
+  dispatch: DEFAULT_DISPATCH_RULES,
 };
 
 /** What besides the category raises a ticket's priority, as facts found when it was classified. */

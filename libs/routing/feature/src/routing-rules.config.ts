@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Decimal from 'decimal.js';
-import { CATEGORIES, CHANNELS, PRIORITIES, type Category } from '@ticketing/contracts';
-import { DEFAULT_ROUTING_RULES, type QueueRule, type RoutingRules } from '@ticketing/routing-domain';
+import { AGENT_CLEARANCES, CATEGORIES, CHANNELS, PRIORITIES, type AgentClearance, type Category, type Channel } from '@ticketing/contracts';
+import { DEFAULT_ROUTING_RULES, MAX_AGENT_CAPACITY, type DispatchRules, type QueueRule, type RoutingRules } from '@ticketing/routing-domain';
 
 export const ROUTING_RULES = Symbol('RoutingRules');
 
@@ -34,7 +34,49 @@ function parseRulesFile(variable: string, path: string, base: RoutingRules): Rou
   }
   const queues = file.queues === undefined ? base.queues : parseQueues(variable, file.queues);
   const publicSocialAtLeast = file.publicSocialAtLeast === undefined ? base.priority.publicSocialAtLeast : oneOf(variable, PRIORITIES, file.publicSocialAtLeast, 'publicSocialAtLeast');
-  return { ...base, categoryGroups, queues, priority: { ...base.priority, byCategory, publicSocialAtLeast } };
+  const dispatch = file.dispatch === undefined ? base.dispatch : parseDispatch(variable, file.dispatch, base.dispatch);
+  return { ...base, categoryGroups, queues, dispatch, priority: { ...base.priority, byCategory, publicSocialAtLeast } };
+}
+
+const QUEUE_NAME = /^[a-z0-9-]{1,64}$/;
+
+function parseDispatch(variable: string, value: unknown, base: DispatchRules): DispatchRules {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(variable, 'dispatch must be an object');
+  const dispatch = value as Record<string, unknown>;
+  const supervisorQueue = dispatch.supervisorQueue === undefined ? base.supervisorQueue : dispatch.supervisorQueue;
+  if (typeof supervisorQueue !== 'string' || !QUEUE_NAME.test(supervisorQueue)) fail(variable, 'dispatch.supervisorQueue must be a queue name');
+  let queueClearances = base.queueClearances;
+  if (dispatch.queueClearances !== undefined) {
+    if (typeof dispatch.queueClearances !== 'object' || dispatch.queueClearances === null) fail(variable, 'dispatch.queueClearances must map queues to lists of clearances');
+    queueClearances = Object.fromEntries(
+      Object.entries(dispatch.queueClearances as Record<string, unknown>).map(([queue, clearances]) => {
+        if (!QUEUE_NAME.test(queue)) fail(variable, `dispatch.queueClearances: "${queue}" is not a queue name`);
+        if (!Array.isArray(clearances)) fail(variable, `dispatch.queueClearances.${queue} must be a list`);
+        return [queue, (clearances as unknown[]).map((clearance) => oneOf(variable, AGENT_CLEARANCES, clearance, `dispatch.queueClearances.${queue}`) as AgentClearance)];
+      }),
+    );
+  }
+  let anySkillQueues = base.anySkillQueues;
+  if (dispatch.anySkillQueues !== undefined) {
+    if (!Array.isArray(dispatch.anySkillQueues) || dispatch.anySkillQueues.some((queue) => typeof queue !== 'string' || !QUEUE_NAME.test(queue))) fail(variable, 'dispatch.anySkillQueues must be a list of queue names');
+    anySkillQueues = dispatch.anySkillQueues as string[];
+  }
+  return { ...base, supervisorQueue: supervisorQueue as string, queueClearances, anySkillQueues };
+}
+
+/** `chat=3,email=10`: the open tickets per channel an agent without its own figure holds at most. */
+function parseCapacity(variable: string, value: string, base: DispatchRules['capacityDefaults']): DispatchRules['capacityDefaults'] {
+  const capacity = { ...base };
+  for (const pair of value.split(',')) {
+    const match = /^\s*([a-z_]+)\s*=\s*(\d{1,3})\s*$/.exec(pair);
+    const channel = match?.[1] as Channel | undefined;
+    const count = Number(match?.[2]);
+    if (!match || !(CHANNELS as readonly string[]).includes(channel!) || count < 1 || count > MAX_AGENT_CAPACITY) {
+      fail(variable, `must be CHANNEL=COUNT pairs (channels ${CHANNELS.join(', ')}, counts 1–${MAX_AGENT_CAPACITY}), got ${JSON.stringify(pair)}`);
+    }
+    capacity[channel!] = count;
+  }
+  return capacity;
 }
 
 function parseQueues(variable: string, value: unknown): readonly QueueRule[] {
@@ -69,7 +111,11 @@ function parseQueues(variable: string, value: unknown): readonly QueueRule[] {
  * Routing's part of the configuration, validated at start-up like every TICKETING_* variable:
  * - TICKETING_CLASSIFIER_MIN_CONFIDENCE (0–1): below it a ticket goes to `triage`;
  * - TICKETING_PRIORITY_ASSET_THRESHOLDS (`USDT=10000,BTC=0.15`): replaces the per-asset amounts above which priority steps up;
- * - TICKETING_ROUTING_RULES_FILE: a JSON file with any of `priorities`, `publicSocialAtLeast`, `categoryGroups`, `queues`.
+ * - TICKETING_ROUTING_RULES_FILE: a JSON file with any of `priorities`, `publicSocialAtLeast`, `categoryGroups`, `queues`,
+ *   `dispatch` (`supervisorQueue`, `queueClearances`, `anySkillQueues`);
+ * - TICKETING_AGENT_DEFAULT_CAPACITY (`chat=3,email=10`): open tickets per channel an agent holds without its own figure;
+ * - TICKETING_AGENT_UNAVAILABLE_TICKETS: `keep`, `requeue` or `requeue:MINUTES` (default `requeue:10`): an agent away or
+ *   offline keeps its tickets, or they go back to their queues after the grace period.
  */
 export function routingRulesFromEnv(env: Env = process.env): RoutingRules {
   let rules = DEFAULT_ROUTING_RULES;
@@ -90,6 +136,17 @@ export function routingRulesFromEnv(env: Env = process.env): RoutingRules {
       parsed[match![1].toUpperCase()] = match![2];
     }
     rules = { ...rules, priority: { ...rules.priority, assetAmountThresholds: parsed } };
+  }
+  const capacity = env.TICKETING_AGENT_DEFAULT_CAPACITY;
+  if (capacity !== undefined && capacity !== '') {
+    rules = { ...rules, dispatch: { ...rules.dispatch, capacityDefaults: parseCapacity('TICKETING_AGENT_DEFAULT_CAPACITY', capacity, rules.dispatch.capacityDefaults) } };
+  }
+  const unavailable = env.TICKETING_AGENT_UNAVAILABLE_TICKETS;
+  if (unavailable !== undefined && unavailable !== '') {
+    const match = /^(keep|requeue(?::(\d{1,5}))?)$/.exec(unavailable.trim());
+    if (!match) fail('TICKETING_AGENT_UNAVAILABLE_TICKETS', `must be keep, requeue or requeue:MINUTES (grace period, 0–99999), got ${JSON.stringify(unavailable)}`);
+    const whenUnavailable = match![1] === 'keep' ? ({ mode: 'keep' } as const) : ({ mode: 'requeue', graceMs: Number(match![2] ?? 10) * 60_000 } as const);
+    rules = { ...rules, dispatch: { ...rules.dispatch, whenUnavailable } };
   }
   return rules;
 }

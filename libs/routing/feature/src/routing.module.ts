@@ -3,8 +3,17 @@ import { CATEGORY_GUESSER, type CategoryGuesser } from '@ticketing/contracts';
 import { CLASSIFIER_MODELS, classifierModelsProvider } from './classifier/classifier-models.provider';
 import { InlineTicketClassifier, TICKET_CLASSIFIER, type ClassifierModels, type TicketClassifier } from './classifier/ticket-classifier';
 import { ThreadedTicketClassifier } from './classifier/threaded-ticket-classifier';
+import { AgentCommandsService } from './agents/agent-commands.service';
+import { routingAgentsProjection } from './agents/routing-agents.projection';
+import { AssignmentService } from './dispatch/assignment.service';
+import { DispatchConsumer } from './dispatch/dispatch.consumer';
+import { Dispatcher } from './dispatch/dispatcher.task';
 import { RoutingGrpcController } from './grpc/routing.grpc.controller';
+import { AgentsHttpController } from './http/agents.http.controller';
+import { AssignmentsHttpController } from './http/assignments.http.controller';
 import { RoutingHttpController } from './http/routing.http.controller';
+import { RoutingMetrics } from './metrics/routing.metrics';
+import { PeopleApiService } from './people-api.service';
 import { routingBoardProjection } from './queues/routing-board.projection';
 import { RoutingBoardQuery } from './queues/routing-board.query';
 import { RoutingApiService } from './routing-api.service';
@@ -15,12 +24,13 @@ import { TicketOpenedConsumer } from './ticket-opened.consumer';
 const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => routingRulesFromEnv() };
 
 /**
- * Routing's API: classify, recategorize, queues. Scoring for HTTP runs on worker threads. Global so
+ * Routing's API: classify, recategorize, queues, agents and assignments; the dispatcher runs as a
+ * background task. Scoring for HTTP runs on worker threads. Global so
  * that other contexts composed with it (the knowledge base) may inject CATEGORY_GUESSER.
  */
 @Global()
 @Module({
-  controllers: [RoutingHttpController, RoutingGrpcController],
+  controllers: [RoutingHttpController, AgentsHttpController, AssignmentsHttpController, RoutingGrpcController],
   providers: [
     rulesProvider,
     classifierModelsProvider,
@@ -28,6 +38,11 @@ const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => rout
     RoutingCommandsService,
     RoutingBoardQuery,
     RoutingApiService,
+    AgentCommandsService,
+    AssignmentService,
+    Dispatcher,
+    RoutingMetrics,
+    PeopleApiService,
     {
       provide: CATEGORY_GUESSER,
       useFactory: (classifier: TicketClassifier): CategoryGuesser => ({
@@ -42,14 +57,19 @@ const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => rout
   exports: [CATEGORY_GUESSER],
 })
 export class RoutingModule {
-  static readonly projections = [routingBoardProjection];
+  static readonly projections = [routingBoardProjection, routingAgentsProjection];
 }
 
-/** Routing's bus consumers: classify and queue every opened ticket, on the consumer thread under `ticketing start`. */
+/**
+ * Routing's bus consumers, on the consumer thread under `ticketing start`: classify and queue every
+ * opened ticket; follow resolutions, reopens, SLA breaches and releases for dispatch.
+ */
 @Module({
-  controllers: [TicketOpenedConsumer],
+  controllers: [TicketOpenedConsumer, DispatchConsumer],
   providers: [
     rulesProvider,
+    AgentCommandsService,
+    AssignmentService,
     classifierModelsProvider,
     { provide: TICKET_CLASSIFIER, useFactory: (models: ClassifierModels) => new InlineTicketClassifier(models), inject: [CLASSIFIER_MODELS] },
   ],

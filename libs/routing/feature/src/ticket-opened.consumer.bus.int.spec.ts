@@ -1,6 +1,7 @@
 import { Global, Module, type CallHandler, type ExecutionContext, type INestMicroservice, type NestInterceptor } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TICKET_OPENED_SCHEMA_VERSION } from '@ticketing/contracts';
+import { openReadStore, READ_STORE, type ReadStore } from '@ticketing/read-store';
 import { CLOCK, ManualClock, newId } from '@ticketing/kernel';
 import { EVENT_STORE, MemoryEventStore, type RecordedEvent } from '@ticketing/event-store';
 import { EmbeddedBusServer, MemoryConsumerStateStore } from '@ticketing/messaging';
@@ -20,11 +21,20 @@ describe('TicketOpenedConsumer on the bus', () => {
   let store: MemoryEventStore;
   let app: INestMicroservice;
   let recorder: PayloadRecorder;
+  let readStore: ReadStore;
 
   beforeEach(async () => {
     store = new MemoryEventStore({ clock });
+    readStore = await openReadStore('memory:');
     @Global()
-    @Module({ providers: [{ provide: EVENT_STORE, useValue: store }, { provide: CLOCK, useValue: clock }], exports: [EVENT_STORE, CLOCK] })
+    @Module({
+      providers: [
+        { provide: EVENT_STORE, useValue: store },
+        { provide: CLOCK, useValue: clock },
+        { provide: READ_STORE, useValue: readStore },
+      ],
+      exports: [EVENT_STORE, CLOCK, READ_STORE],
+    })
     class Infrastructure {}
     @Module({ imports: [Infrastructure, RoutingConsumersModule] })
     class Root {}
@@ -37,6 +47,7 @@ describe('TicketOpenedConsumer on the bus', () => {
 
   afterEach(async () => {
     await app.close();
+    await readStore.close();
     await store.close();
   });
 

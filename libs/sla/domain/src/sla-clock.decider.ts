@@ -6,6 +6,7 @@ import {
   type Language,
   type Priority,
   type SlaClockEvent,
+  type SlaPolicyApplied,
   type SlaSchedule,
   type SlaTarget,
 } from '@ticketing/contracts';
@@ -26,7 +27,8 @@ export type SlaEnvironment = Readonly<{ policies: SlaPolicyHistory; warningThres
 type Fact<Type extends string, Data extends object = object> = Command<Type, Readonly<{ ticketId: string; at: string; env: SlaEnvironment }> & Data>;
 
 export type TrackTicket = Fact<'TrackTicket', { channel: Channel; language: Language }>;
-export type ApplyClassification = Fact<'ApplyClassification', { priority: Priority; category: Category; because: 'classified' | 'recategorized' }>;
+/** `category` null: a priority change alone (an escalation), the category stays. */
+export type ApplyClassification = Fact<'ApplyClassification', { priority: Priority; category: Category | null; because: 'classified' | 'recategorized' | 'priority_changed' }>;
 export type NoteFirstResponse = Fact<'NoteFirstResponse'>;
 export type NoteAgentReply = Fact<'NoteAgentReply'>;
 export type NoteCustomerMessage = Fact<'NoteCustomerMessage'>;
@@ -160,10 +162,10 @@ function startLate(state: SlaClockStreamState, env: SlaEnvironment, policy: Comp
   return [started, event('SlaClockPaused', { ticketId: state.ticketId!, target: chosen.target, pausedAt: at, elapsedSeconds: seconds(elapsed) })];
 }
 
-function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | TrackTicket, policy: CompiledPolicy, because: 'opened' | 'classified' | 'recategorized'): SlaClockEvent[] {
+function applyPolicy(state: SlaClockStreamState, command: ApplyClassification | TrackTicket, policy: CompiledPolicy, because: SlaPolicyApplied['data']['because']): SlaClockEvent[] {
   const { env, at } = command.data;
   const priority = command.type === 'ApplyClassification' ? command.data.priority : null;
-  const category = command.type === 'ApplyClassification' ? command.data.category : null;
+  const category = command.type === 'ApplyClassification' ? (command.data.category ?? state.category) : null;
   const targets = policy.targetsFor({ channel: state.channel!, language: state.language!, priority, category, tier: null });
   const events: SlaClockEvent[] = [
     event('SlaPolicyApplied', {
@@ -230,7 +232,7 @@ function decide(command: SlaClockCommand, state: SlaClockStreamState): SlaClockE
     case 'ApplyClassification': {
       if (state.classifiedAt !== null && Date.parse(at) < Date.parse(state.classifiedAt)) return [];
       const policy = env.policies.at(at);
-      const same = state.classifiedAt !== null && state.priority === command.data.priority && state.category === command.data.category && state.policyVersion === policy.version;
+      const same = state.classifiedAt !== null && state.priority === command.data.priority && state.category === (command.data.category ?? state.category) && state.policyVersion === policy.version;
       return same ? [] : applyPolicy(state, command, policy, command.data.because);
     }
     case 'NoteFirstResponse':

@@ -16,6 +16,7 @@ export const SLA_FACT_EVENT_TYPES = [
   'TicketReopened',
   'TicketClosed',
   'TicketMerged',
+  'TicketEscalated',
 ] as const satisfies readonly (IntakeEvent | RoutingEvent)['type'][];
 
 export type SlaFactEvent = Extract<IntakeEvent | RoutingEvent, { type: (typeof SLA_FACT_EVENT_TYPES)[number] }>;
@@ -53,5 +54,7 @@ export function slaCommandOf(event: SlaFactEvent, env: SlaEnvironment): SlaClock
       return { type: 'NoteClosed', data: { ticketId, at: event.data.closedAt, env, reason: 'closed' } };
     case 'TicketMerged':
       return { type: 'NoteClosed', data: { ticketId, at: event.data.mergedAt, env, reason: 'merged' } };
+    case 'TicketEscalated':
+      return { type: 'ApplyClassification', data: { ticketId, at: event.data.escalatedAt, env, priority: event.data.toPriority, category: null, because: 'priority_changed' } };
   }
 }

@@ -9,3 +9,4 @@ export * from './read-model/sla-clocks.projection';
 export * from './read-model/sla-history.projection';
 export * from './surge/sla-inflow.projection';
 export * from './surge/surge-watch.task';
+export * from './clocks/sla-clock.commands';

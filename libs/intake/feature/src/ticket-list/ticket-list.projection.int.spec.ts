@@ -160,16 +160,19 @@ describeEachReadStore('intake-ticket-list projection', (target) => {
       [`ticket-${id}`, opened(id, 'c-1', 'email', at(0))],
       [`routing-${id}`, { type: 'TicketQueued', schemaVersion: 1, data: { ticketId: id, queue: 'withdrawals-en', rule: 'r', queuedAt: at(1) } }],
       [`ticket-${id}`, { type: 'TicketAssigned', schemaVersion: 1, data: { ticketId: id, assignee: 'a-1', assignedAt: at(2) } }],
-      [`ticket-${id}`, { type: 'TicketProgressStarted', schemaVersion: 1, data: { ticketId: id, by: 'a-1', at: at(3) } }],
-      [`ticket-${id}`, { type: 'AgentReplied', schemaVersion: 1, data: { ticketId: id, messageId: newId(), agentId: 'a-1', body: 'On it', postedAt: at(4) } }],
-      [`ticket-${id}`, { type: 'FirstResponseGiven', schemaVersion: 1, data: { ticketId: id, agentId: 'a-1', channel: 'email', openedAt: at(0), respondedAt: at(4), elapsedSeconds: 240 } }],
-      [`ticket-${id}`, { type: 'InternalNoteAdded', schemaVersion: 1, data: { ticketId: id, noteId: newId(), agentId: 'a-1', body: 'psst', addedAt: at(5) } }],
-      [`ticket-${id}`, { type: 'TicketWaitingOnCustomer', schemaVersion: 1, data: { ticketId: id, by: 'a-1', at: at(6) } }],
-      [`ticket-${id}`, { type: 'CustomerMessagePosted', schemaVersion: 1, data: { ticketId: id, messageId: newId(), customerId: 'c-1', body: 'hash', postedAt: at(7), externalMessageId: '<r@x>' } }],
-      [`ticket-${id}`, { type: 'TicketResolved', schemaVersion: 1, data: { ticketId: id, resolutionCode: 'done', by: 'a-1', resolvedAt: at(8), autoCloseAt: '2026-03-05T09:08:00.000Z' } }],
-      [`ticket-${id}`, { type: 'TicketReopened', schemaVersion: 1, data: { ticketId: id, reason: 'agent', by: 'a-1', reopenedAt: at(9) } }],
-      [`ticket-${id}`, { type: 'TicketClosed', schemaVersion: 1, data: { ticketId: id, reason: 'manual', by: 'a-1', closedAt: at(10) } }],
-      [`ticket-${id}`, { type: 'TicketMerged', schemaVersion: 1, data: { ticketId: id, intoTicketId: ticketIds[1], by: 'a-1', mergedAt: at(11) } }],
+      [`ticket-${id}`, { type: 'TicketUnassigned', schemaVersion: 1, data: { ticketId: id, previousAssignee: 'a-1', reason: 'released', at: at(3) } }],
+      [`ticket-${id}`, { type: 'TicketAssigned', schemaVersion: 1, data: { ticketId: id, assignee: 'a-2', assignedAt: at(4) } }],
+      [`ticket-${id}`, { type: 'TicketProgressStarted', schemaVersion: 1, data: { ticketId: id, by: 'a-2', at: at(5) } }],
+      [`ticket-${id}`, { type: 'AgentReplied', schemaVersion: 1, data: { ticketId: id, messageId: newId(), agentId: 'a-2', body: 'On it', postedAt: at(6) } }],
+      [`ticket-${id}`, { type: 'FirstResponseGiven', schemaVersion: 1, data: { ticketId: id, agentId: 'a-2', channel: 'email', openedAt: at(0), respondedAt: at(6), elapsedSeconds: 360 } }],
+      [`ticket-${id}`, { type: 'InternalNoteAdded', schemaVersion: 1, data: { ticketId: id, noteId: newId(), agentId: 'a-2', body: 'psst', addedAt: at(7) } }],
+      [`ticket-${id}`, { type: 'TicketWaitingOnCustomer', schemaVersion: 1, data: { ticketId: id, by: 'a-2', at: at(8) } }],
+      [`ticket-${id}`, { type: 'TicketUnassigned', schemaVersion: 1, data: { ticketId: id, previousAssignee: 'a-2', reason: 'agent_unavailable', at: at(9) } }],
+      [`ticket-${id}`, { type: 'CustomerMessagePosted', schemaVersion: 1, data: { ticketId: id, messageId: newId(), customerId: 'c-1', body: 'hash', postedAt: at(10), externalMessageId: '<r@x>' } }],
+      [`ticket-${id}`, { type: 'TicketResolved', schemaVersion: 1, data: { ticketId: id, resolutionCode: 'done', by: 'a-2', resolvedAt: at(11), autoCloseAt: '2026-03-05T09:11:00.000Z' } }],
+      [`ticket-${id}`, { type: 'TicketReopened', schemaVersion: 1, data: { ticketId: id, reason: 'agent', by: 'a-2', reopenedAt: at(12) } }],
+      [`ticket-${id}`, { type: 'TicketClosed', schemaVersion: 1, data: { ticketId: id, reason: 'manual', by: 'a-2', closedAt: at(13) } }],
+      [`ticket-${id}`, { type: 'TicketMerged', schemaVersion: 1, data: { ticketId: id, intoTicketId: ticketIds[1], by: 'a-2', mergedAt: at(14) } }],
     ];
     await runner.start();
     const query = new TicketListQuery(readStore);
@@ -180,6 +183,25 @@ describeEachReadStore('intake-ticket-list projection', (target) => {
       for await (const recorded of eventStore.readAll({ fromPosition: position - 1 })) row = evolveTicketRow(row, recorded);
       expect([event.type, toTicketResponse(row!, AGENT)]).toEqual([event.type, await query.getVisible(id, AGENT)]);
     }
+  });
+
+  it('shows a released ticket without assignee: open again when it was only assigned, in its work state otherwise', async () => {
+    const [assigned, inProgress] = ticketIds;
+    const at = '2026-03-02T09:30:00.000Z';
+    await runner.start();
+    for (const id of [assigned, inProgress]) {
+      await append(eventStore, `ticket-${id}`, opened(id, 'c-1', 'chat', '2026-03-02T09:00:00.000Z'));
+      await append(eventStore, `ticket-${id}`, { type: 'TicketAssigned', schemaVersion: 1, data: { ticketId: id, assignee: 'a-1', assignedAt: '2026-03-02T09:10:00.000Z' } });
+    }
+    await append(eventStore, `ticket-${inProgress}`, { type: 'TicketProgressStarted', schemaVersion: 1, data: { ticketId: inProgress, by: 'a-1', at: '2026-03-02T09:20:00.000Z' } });
+    let head = 0;
+    for (const id of [assigned, inProgress]) {
+      head = await append(eventStore, `ticket-${id}`, { type: 'TicketUnassigned', schemaVersion: 1, data: { ticketId: id, previousAssignee: 'a-1', reason: 'agent_unavailable', at } });
+    }
+    await runner.waitFor(head);
+    const query = new TicketListQuery(readStore);
+    expect(await query.getVisible(assigned, AGENT)).toMatchObject({ status: 'open', assignee: null, updatedAt: at });
+    expect(await query.getVisible(inProgress, AGENT)).toMatchObject({ status: 'in_progress', assignee: null, updatedAt: at });
   });
 
   it('applies a version 1 TicketOpened stored long ago in its current shape', async () => {

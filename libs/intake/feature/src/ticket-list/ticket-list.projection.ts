@@ -184,6 +184,16 @@ async function applyIntake(trx: Trx, event: ProjectedEvent<IntakeEvent>): Promis
         .where('status', '=', 'open')
         .execute();
       return;
+    case 'TicketUnassigned':
+      // As the decider: only an assigned ticket goes back to open; in progress or waiting stays so.
+      await update(trx, event.data.ticketId, { assignee: null, updated_at: event.data.at });
+      await trx
+        .updateTable('intake_tickets')
+        .set({ status: 'open' })
+        .where('id', '=', event.data.ticketId)
+        .where('status', '=', 'assigned')
+        .execute();
+      return;
     case 'TicketProgressStarted':
       return void (await update(trx, event.data.ticketId, { status: 'in_progress', updated_at: event.data.at }));
     case 'TicketWaitingOnCustomer':
@@ -273,7 +283,6 @@ async function applyIntake(trx: Trx, event: ProjectedEvent<IntakeEvent>): Promis
   }
 }
 
-/**
 /** Routing's events that change what a ticket's row shows: its queue, category and priority. */
 export type RoutingEventFollowed = TicketQueued | TicketClassified | TicketRecategorized;
 const ROUTING_TYPES_FOLLOWED = ['TicketQueued', 'TicketClassified', 'TicketRecategorized'] as const satisfies readonly RoutingEventFollowed['type'][];
@@ -290,7 +299,8 @@ export const ticketListProjection = defineProjection<TicketListTables, TicketLis
   name: TICKET_LIST_PROJECTION,
   // 3: rebuilt so rows of TicketOpened events with malformed channel details or asset context are read defensively.
   // 4: category and priority from routing's classification.
-  version: 4,
+  // 5: TicketUnassigned; a process still on 4 would not select it and would move its checkpoint past it.
+  version: 5,
   eventTypes: TICKET_LIST_EVENT_TYPES,
   tables: ['intake_email_threads', 'intake_messages', 'intake_tickets'],
   migrations: {

@@ -1,7 +1,7 @@
-import { upcastPublicEvent, type IntakeEvent, type RoutingEvent, type Upcast } from '@ticketing/contracts';
+import { upcastPublicEvent, type IntakeEvent, type Upcast } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import type { RecordedEvent } from '@ticketing/event-store';
-import { OPENED_TICKET_DEFAULTS, SELF_SERVED_RESOLUTION, TICKET_LIST_EVENT_TYPES, type TicketRow } from './ticket-list.projection';
+import { OPENED_TICKET_DEFAULTS, SELF_SERVED_RESOLUTION, TICKET_LIST_EVENT_TYPES, type RoutingEventFollowed, type TicketRow } from './ticket-list.projection';
 
 const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 
@@ -13,7 +13,7 @@ const FOLLOWED: ReadonlySet<string> = new Set(TICKET_LIST_EVENT_TYPES);
 export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEvent): TicketRow | undefined {
   // As the projection's filter: the events it does not select change no row.
   if (!FOLLOWED.has(recorded.type)) return row;
-  const event = upcastPublicEvent(recorded) as Upcast<RecordedEvent, IntakeEvent | RoutingEvent>;
+  const event = upcastPublicEvent(recorded) as Upcast<RecordedEvent, IntakeEvent | RoutingEventFollowed>;
   if (event.type === 'TicketOpened') {
     const { data } = event;
     return {
@@ -44,6 +44,8 @@ export function evolveTicketRow(row: TicketRow | undefined, recorded: RecordedEv
       return { ...row, category: event.data.to, priority: event.data.priority, updated_at: event.data.recategorizedAt };
     case 'TicketAssigned':
       return { ...row, assignee: event.data.assignee, updated_at: event.data.assignedAt, status: row.status === 'open' ? 'assigned' : row.status };
+    case 'TicketUnassigned':
+      return { ...row, assignee: null, updated_at: event.data.at, status: row.status === 'assigned' ? 'open' : row.status };
     case 'TicketProgressStarted':
       return { ...row, status: 'in_progress', updated_at: event.data.at };
     case 'TicketWaitingOnCustomer':

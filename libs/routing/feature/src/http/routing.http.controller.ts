@@ -49,7 +49,10 @@ export class RoutingHttpController {
   @Roles(...STAFF, 'auditor', 'ops')
   @ApiUuidParam('id', 'The ticket')
   @ApiProblems(404)
-  @Operation('getTicketRouting', { summary: 'A ticket’s category, priority, queue and signals', description: 'Staff, auditors and ops.' })
+  @Operation('getTicketRouting', {
+    summary: 'A ticket’s category, priority, queue and signals',
+    description: 'Staff, auditors and ops. Also who holds it, whether it waits, is assigned or finished, and its transfers; read from its routing stream, never behind a write just made.',
+  })
   @ApiOkResponse({ type: RoutedTicketResponse })
   ticket(@Param('id', new ParseUUIDPipe()) ticketId: string): Promise<RoutedTicketResponse> {
     return this.routing.ticket(ticketId);
@@ -68,7 +71,11 @@ export class RoutingHttpController {
   @ApiParam({ name: 'queue', schema: { type: 'string', pattern: QUEUE_NAME.source, maxLength: 64 }, example: 'security-emergency' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', format: 'int32', minimum: 1, maximum: 200, default: 50 } })
   @ApiProblems(400)
-  @Operation('listQueueTickets', { summary: 'The tickets waiting in a queue', description: 'Staff and ops. In the order they should be taken: priority, then age.' })
+  @Operation('listQueueTickets', {
+    summary: 'The tickets waiting in a queue',
+    description:
+      'Staff and ops. In the order the dispatcher takes them: priority, then SLA due time, then age; each with its earliest SLA due time and why no agent has it (`1 full (3 chat), 2 offline`). A queue no rule places tickets in, and none was ever routed to, is a 404.',
+  })
   @ApiOkResponse({ type: WaitingTicketsResponse })
   async waiting(@Param('queue') queue: string, @Query('limit') limit?: string): Promise<WaitingTicketsResponse> {
     if (!QUEUE_NAME.test(queue)) throw new ValidationError('queue is 1–64 lower-case letters, digits or dashes', [{ field: 'queue', message: 'must match ^[a-z0-9-]{1,64}$' }]);

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { SlaClockMet, SlaBreached, SlaClockStarted, TicketQueued } from '@ticketing/contracts';
+import type { SlaBreached, SlaClockMet, SlaClockStarted, TicketQueued, TicketTransferred } from '@ticketing/contracts';
 import { defineProjection } from '@ticketing/read-store';
 import { SLA_FACT_EVENT_TYPES, type SlaFactEvent } from '@ticketing/sla-domain';
 
@@ -36,7 +36,7 @@ export type SlaHistoryTables = { sla_report_tickets: SlaReportTicketRow; sla_rep
 
 export const SLA_HISTORY_PROJECTION = 'sla-history';
 
-type HistoryEvent = SlaFactEvent | TicketQueued | SlaClockStarted | SlaClockMet | SlaBreached;
+type HistoryEvent = SlaFactEvent | TicketQueued | TicketTransferred | SlaClockStarted | SlaClockMet | SlaBreached;
 
 async function bumpTarget(trx: Transaction<SlaHistoryTables>, ticketId: string, target: string, column: 'clocks' | 'breaches'): Promise<void> {
   await trx
@@ -48,8 +48,9 @@ async function bumpTarget(trx: Transaction<SlaHistoryTables>, ticketId: string, 
 
 export const slaHistoryProjection = defineProjection<SlaHistoryTables, HistoryEvent>({
   name: SLA_HISTORY_PROJECTION,
-  version: 1,
-  eventTypes: [...SLA_FACT_EVENT_TYPES, 'TicketQueued', 'SlaClockStarted', 'SlaClockMet', 'SlaBreached'],
+  // 2: transfers are routing's TicketTransferred (a person moving the ticket), not every queue change; escalations are facts.
+  version: 2,
+  eventTypes: [...SLA_FACT_EVENT_TYPES, 'TicketQueued', 'TicketTransferred', 'SlaClockStarted', 'SlaClockMet', 'SlaBreached'],
   tables: ['sla_facts', 'sla_report_targets', 'sla_report_tickets'],
   migrations: {
     '0001-create-sla-history': {
@@ -132,13 +133,13 @@ export const slaHistoryProjection = defineProjection<SlaHistoryTables, HistoryEv
       case 'TicketRecategorized':
         await ticket.set({ priority: event.data.priority, category: event.data.to }).execute();
         return;
-      case 'TicketQueued': {
-        // A queue change after the first placement is a transfer (first-contact resolution counts them).
-        const row = await trx.selectFrom('sla_report_tickets').select('queue').where('ticket_id', '=', event.data.ticketId).executeTakeFirst();
-        if (row === undefined) return;
-        await ticket.set((eb) => ({ queue: event.data.queue, transfers: row.queue !== null && row.queue !== event.data.queue ? eb('transfers', '+', 1) : eb.ref('transfers') })).execute();
+      case 'TicketQueued':
+        await ticket.set({ queue: event.data.queue }).execute();
         return;
-      }
+      case 'TicketTransferred':
+        // A person moved it (to a queue or an agent): first-contact resolution no longer holds.
+        await ticket.set((eb) => ({ transfers: eb('transfers', '+', 1) })).execute();
+        return;
       case 'TicketResolved':
       case 'TicketSelfServed': {
         const resolvedAt = event.data.resolvedAt;
