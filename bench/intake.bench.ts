@@ -73,10 +73,13 @@ function npmStartNodeFlags(): string[] {
 /** `ticketing start`: what the bench measures unless told otherwise. */
 export const TICKETING_START: readonly string[] = [join(ROOT, 'bin/ticketing.js'), 'start'];
 
-/** `command`: the node arguments after `npm start`'s flags; it must log `Serving on <url>` as `ticketing start` does. */
-function startServer(dataDir: string, command: readonly string[] = TICKETING_START): Promise<{ child: ChildProcess; baseUrl: string }> {
+/**
+ * Starts the product as `npm start` does on `dataDir`, any free ports. `command`: the node
+ * arguments after `npm start`'s flags; it must log `Serving on <url>` as `ticketing start` does.
+ */
+export function startServer(dataDir: string, command: readonly string[] = TICKETING_START, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, [...npmStartNodeFlags(), ...command], {
-    env: { PATH: process.env.PATH, TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'info', ...BENCH_LIMITS },
+    env: { PATH: process.env.PATH, TICKETING_DATA_DIR: dataDir, TICKETING_HTTP_PORT: '0', TICKETING_GRPC_PORT: '0', LOG_LEVEL: 'info', ...BENCH_LIMITS, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolvePromise, reject) => {
@@ -95,8 +98,9 @@ function startServer(dataDir: string, command: readonly string[] = TICKETING_STA
   });
 }
 
-function mintToken(dataDir: string): string {
-  const result = execFileSync(process.execPath, [join(ROOT, 'bin/ticketing.js'), 'token', '--role', 'customer', '--sub', 'bench'], {
+/** A dev token signed with the data folder's secret (the bench's customer by default). */
+export function mintToken(dataDir: string, role = 'customer', sub = 'bench'): string {
+  const result = execFileSync(process.execPath, [join(ROOT, 'bin/ticketing.js'), 'token', '--role', role, '--sub', sub], {
     env: { PATH: process.env.PATH, TICKETING_DATA_DIR: dataDir },
   });
   return result.toString().trim();
