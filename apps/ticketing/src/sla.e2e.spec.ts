@@ -22,7 +22,7 @@ type Clock = {
   breachedAt?: string;
   metAt?: string;
 };
-type TicketSla = { ticketId: string; priority: string | null; category: string | null; clocks: Clock[] };
+type TicketSla = { ticketId: string; priority: string | null; category: string | null; clocks: Clock[]; firstContactResolution: boolean | null };
 type AtRisk = { ticketId: string; target: string; channel: string; priority: string | null; dueAt: string; secondsToDue: number; warned: boolean };
 type Rates = Record<string, { clocks: number; breached: number; rate: number | null }>;
 type Stats = { count: number; mean: number | null; median: number | null; p90: number | null; p99: number | null };
@@ -407,7 +407,20 @@ describe('SLA clocks, policy, timer, reports and what-if over REST and gRPC (e2e
     expect(reply.body).not.toHaveProperty('since');
   });
 
-  it('11. answers the same over gRPC SlaService: a ticket’s clocks, the policy, a refused rule, clocks at risk, and the roles', async () => {
+  it('11. tells first-contact resolution per ticket: null until resolved, true when resolved without a transfer, false after one', async () => {
+    const direct = await openTimed();
+    const moved = await openTimed();
+    expect((await sla(direct.id)).firstContactResolution).toBeNull();
+    const transfer = await harness.request('POST', `/v1/routing/tickets/${moved.id}/transfer`, { token: supervisor, body: { toQueue: 'triage', reason: 'needs a second look' } });
+    expect(transfer.status).toBe(200);
+    for (const ticket of [direct, moved]) expect((await post(ticket.id, 'resolve', agent, { resolutionCode: 'answered' })).status).toBe(200);
+    await slaUntil(direct.id, (view) => expect(view.firstContactResolution).toBe(true));
+    await slaUntil(moved.id, (view) => expect(view.firstContactResolution).toBe(false));
+    const overGrpc = await grpc.call<{ firstContactResolution?: boolean }>('GetTicketSla', { ticketId: direct.id }, agent);
+    expect(overGrpc.firstContactResolution).toBe(true);
+  });
+
+  it('12. answers the same over gRPC SlaService: a ticket’s clocks, the policy, a refused rule, clocks at risk, and the roles', async () => {
     type GrpcClock = { target: string; duration: string; policyVersion: number; rule: string; state: string; dueAt: Timestamp | null; breachedAt: Timestamp | null; metAt: Timestamp | null };
     const view = await grpc.call<{ ticketId: string; priority: string; category: string; clocks: GrpcClock[] }>('GetTicketSla', { ticketId: tickets.breached }, agent);
     const rest = await sla(tickets.breached);

@@ -5,10 +5,18 @@ import { EVENT_STORE, type EventStore } from '@ticketing/event-store';
 import { CLOCK, NotFoundError, ValidationError, type Clock } from '@ticketing/kernel';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import { slaClockDecider, viewClocks, type SlaClockView } from '@ticketing/sla-domain';
-import { SlaPolicyStore } from './policy/sla-policy.store';
+import { SlaPolicyStore, SLA_SETTINGS, type SlaSettings } from './policy/sla-policy.store';
+import { firstContactResolution, type SlaHistoryTables } from './read-model/sla-history.projection';
 import type { SlaClockTables } from './read-model/sla-clocks.projection';
 
-export type TicketSla = Readonly<{ ticketId: string; priority: string | null; category: string | null; clocks: readonly SlaClockView[] }>;
+export type TicketSla = Readonly<{
+  ticketId: string;
+  priority: string | null;
+  category: string | null;
+  clocks: readonly SlaClockView[];
+  /** Resolved without a transfer and not reopened within the window; null until resolved (or until the history read model has it). */
+  firstContactResolution: boolean | null;
+}>;
 
 export type AtRiskClock = Readonly<{
   ticketId: string;
@@ -29,14 +37,17 @@ export type SlaClockCounts = Readonly<Record<SlaTarget, Readonly<{ running: numb
 @Injectable()
 export class SlaQueriesService {
   private readonly db: Kysely<SlaClockTables>;
+  private readonly history: Kysely<SlaHistoryTables>;
 
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) readStore: ReadStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly policies: SlaPolicyStore,
+    @Inject(SLA_SETTINGS) private readonly settings: SlaSettings,
   ) {
     this.db = readStore.db as unknown as Kysely<SlaClockTables>;
+    this.history = readStore.db as unknown as Kysely<SlaHistoryTables>;
   }
 
   async ticket(ticketId: string): Promise<TicketSla> {
@@ -46,7 +57,9 @@ export class SlaQueriesService {
     }
     if (state.ticketId === null) throw new NotFoundError(`SLA tracks no ticket ${ticketId} (yet: clocks start as the ticket's opening reaches the SLA context)`);
     const clocks = viewClocks(state, await this.policies.environment(), this.clock.now().toISOString());
-    return { ticketId, priority: state.priority, category: state.category, clocks };
+    const history = await this.history.selectFrom('sla_report_tickets').select(['first_resolved_at', 'first_reopened_at', 'transfers']).where('ticket_id', '=', ticketId).executeTakeFirst();
+    const fcr = history === undefined ? null : firstContactResolution(history, this.settings.fcrWindowDays * 86_400_000);
+    return { ticketId, priority: state.priority, category: state.category, clocks, firstContactResolution: fcr };
   }
 
   /** Running clocks not yet breached, soonest due first. */

@@ -108,6 +108,7 @@ export class SlaGrpcController {
       ticketId,
       priority: sla.priority ?? '',
       category: sla.category ?? '',
+      ...(sla.firstContactResolution !== null && { firstContactResolution: sla.firstContactResolution }),
       clocks: sla.clocks.map((clock) => ({
         target: PROTO_TARGETS[clock.target],
         duration: clock.duration,

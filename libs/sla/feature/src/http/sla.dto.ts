@@ -107,6 +107,12 @@ export class TicketSlaResponse {
   @ApiProperty({ enum: PRIORITIES, nullable: true, type: String }) priority!: string | null;
   @ApiProperty({ enum: CATEGORIES, nullable: true, type: String }) category!: string | null;
   @ApiProperty({ type: [SlaClockResponse], maxItems: 4 }) clocks!: SlaClockResponse[];
+  @ApiProperty({
+    nullable: true,
+    type: Boolean,
+    description: 'Resolved without a transfer and not reopened within TICKETING_SLA_FCR_WINDOW_DAYS of its first resolution; null until resolved',
+  })
+  firstContactResolution!: boolean | null;
 }
 
 export class AtRiskClockResponse {

@@ -36,6 +36,17 @@ export type SlaHistoryTables = { sla_report_tickets: SlaReportTicketRow; sla_rep
 
 export const SLA_HISTORY_PROJECTION = 'sla-history';
 
+/**
+ * First-contact resolution of one ticket, from its history: resolved without a transfer and not
+ * reopened within `windowMs` of its first resolution; null while it has not been resolved. Computed
+ * when asked, so a changed window applies to every past ticket.
+ */
+export function firstContactResolution(row: Pick<SlaReportTicketRow, 'first_resolved_at' | 'first_reopened_at' | 'transfers'>, windowMs: number): boolean | null {
+  if (row.first_resolved_at === null) return null;
+  if (Number(row.transfers) > 0) return false;
+  return row.first_reopened_at === null || Date.parse(row.first_reopened_at) - Date.parse(row.first_resolved_at) > windowMs;
+}
+
 type HistoryEvent = SlaFactEvent | TicketQueued | TicketTransferred | SlaClockStarted | SlaClockMet | SlaBreached;
 
 async function bumpTarget(trx: Transaction<SlaHistoryTables>, ticketId: string, target: string, column: 'clocks' | 'breaches'): Promise<void> {

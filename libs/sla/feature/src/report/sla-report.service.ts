@@ -5,7 +5,7 @@ import { CLOCK, ValidationError, type Clock } from '@ticketing/kernel';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import { compilePolicy, policyProblems, SlaPolicyHistory, type SlaEnvironment, type SlaFactEvent } from '@ticketing/sla-domain';
 import { SlaPolicyStore, SLA_SETTINGS, type SlaSettings } from '../policy/sla-policy.store';
-import type { SlaHistoryTables, SlaReportTicketRow } from '../read-model/sla-history.projection';
+import { firstContactResolution, type SlaHistoryTables, type SlaReportTicketRow } from '../read-model/sla-history.projection';
 import { replayTicket, type TargetVerdicts } from './sla-replay';
 
 export const REPORT_GROUPS = ['channel', 'priority', 'category', 'language', 'queue'] as const;
@@ -141,9 +141,7 @@ export class SlaReportService {
       .sort(([a], [b]) => String(a).localeCompare(String(b)))
       .map(([key, rows]): ReportGroupFigures => {
         const resolved = rows.filter((row) => row.first_resolved_at !== null);
-        const firstContact = resolved.filter(
-          (row) => row.transfers === 0 && (row.first_reopened_at === null || Date.parse(row.first_reopened_at) - Date.parse(row.first_resolved_at!) > fcrWindowMs),
-        );
+        const firstContact = resolved.filter((row) => firstContactResolution(row, fcrWindowMs) === true);
         const ids = rows.map((row) => row.ticket_id);
         return {
           key,
