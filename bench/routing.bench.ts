@@ -333,7 +333,7 @@ async function dispatchAtScale(): Promise<void> {
     row('isOnShift alone (luxon, a time-zoned shift)', `${fixed((shiftCheck.ms * 1000) / shiftCalls, 1)} µs a call`);
 
     // (b) dispatchOnce end to end until no agent has room.
-    const dispatcher = new Dispatcher(readStore, clock, rules, assignments, new BackgroundTasks());
+    const dispatcher = new Dispatcher(readStore, clock, rules, assignments, new BackgroundTasks(), agents);
     const rounds: Array<DispatchRound & { wallMs: number }> = [];
     const dispatchStarted = performance.now();
     let lostAfter = 0;
@@ -492,7 +492,7 @@ async function parked(clock: ManualClock): Promise<void> {
 
 async function freesOnManualClock(rig: Rig, board: { tickets: readonly WaitingTicket[]; agents: readonly AgentCandidate[] }): Promise<FreeResults> {
   const { clock } = rig;
-  const dispatcher = new Dispatcher(rig.readStore, clock, rig.rules, rig.assignments, new BackgroundTasks());
+  const dispatcher = new Dispatcher(rig.readStore, clock, rig.rules, rig.assignments, new BackgroundTasks(), rig.agents);
   const roundMs: number[] = [];
   const watcher = roundWatcher(dispatcher, roundMs);
   const controller = new AbortController();
@@ -543,7 +543,7 @@ async function freesOnRealClock(rig: Rig): Promise<FreeResults> {
   const systemClock: Clock = new SystemClock();
   const agents = new AgentCommandsService(rig.eventStore, rig.readStore, systemClock);
   const assignments = new AssignmentService(rig.eventStore, rig.rules, agents);
-  const dispatcher = new Dispatcher(rig.readStore, systemClock, rig.rules, assignments, new BackgroundTasks());
+  const dispatcher = new Dispatcher(rig.readStore, systemClock, rig.rules, assignments, new BackgroundTasks(), agents);
   await caughtUp(rig);
   const board = await readBoard(rig);
   const roundMs: number[] = [];

@@ -77,7 +77,17 @@ export type AssignmentRule = 'auto' | 'manual' | 'claim' | 'transfer';
 /** The ticket is held by an agent (the capacity is reserved on the agent's stream first: AgentTicketTaken). */
 export type TicketAssignedToAgent = Event<
   'TicketAssignedToAgent',
-  { ticketId: string; agentId: string; queue: string; rule: AssignmentRule; reason: string; by: string; assignedAt: string }
+  {
+    ticketId: string;
+    agentId: string;
+    queue: string;
+    rule: AssignmentRule;
+    reason: string;
+    by: string;
+    assignedAt: string;
+    /** The agent's reservation this holding uses (AgentTicketTaken); absent on events written before reservations had ids. */
+    reservationId?: string;
+  }
 >;
 
 /** The agent no longer holds the ticket; it waits in `queue` again (unless `finished`: resolved, closed, merged). */
@@ -90,6 +100,8 @@ export type TicketReleasedFromAgent = Event<
     reason: 'released' | 'transferred' | 'escalated' | 'agent_unavailable' | 'agent_retired' | 'finished';
     by: string;
     releasedAt: string;
+    /** The reservation the holding used: only it is given back (a newer one of the same ticket stays). */
+    reservationId?: string;
   }
 >;
 
@@ -163,9 +175,9 @@ export type AgentAvailabilityChanged = Event<'AgentAvailabilityChanged', { agent
 /** The agent no longer works tickets: nothing is assigned to it any more, its tickets are released. */
 export type AgentRetired = Event<'AgentRetired', { agentId: string; by: string; retiredAt: string }>;
 /** Capacity reserved for a ticket: the agent's side of an assignment, decided on the agent's stream so capacity is never exceeded. */
-export type AgentTicketTaken = Event<'AgentTicketTaken', { agentId: string; ticketId: string; channel: Channel; takenAt: string }>;
+export type AgentTicketTaken = Event<'AgentTicketTaken', { agentId: string; ticketId: string; channel: Channel; takenAt: string; reservationId?: string }>;
 /** Capacity freed: the ticket was released, finished, moved, or its assignment lost a race. */
-export type AgentTicketDropped = Event<'AgentTicketDropped', { agentId: string; ticketId: string; channel: Channel; reason: string; droppedAt: string }>;
+export type AgentTicketDropped = Event<'AgentTicketDropped', { agentId: string; ticketId: string; channel: Channel; reason: string; droppedAt: string; reservationId?: string }>;
 
 /** Every event on routing's `agent-<agentId>` streams. */
 export type AgentEvent = AgentProfileSaved | AgentAvailabilityChanged | AgentRetired | AgentTicketTaken | AgentTicketDropped;

@@ -26,8 +26,12 @@ export type SaveAgentProfile = Command<'SaveAgentProfile', { agentId: string; pr
 export type ChangeAgentAvailability = Command<'ChangeAgentAvailability', { agentId: string; to: AgentAvailability; by: string; now: string }>;
 export type RetireAgent = Command<'RetireAgent', { agentId: string; by: string; now: string }>;
 /** Reserve capacity for a ticket: refused (409, naming the limit) when the agent is full, offline (`requireOnline`) or retired. */
-export type TakeTicket = Command<'TakeTicket', { agentId: string; ticketId: string; channel: Channel; capacityDefaults: CapacityDefaults; requireOnline: boolean; now: string }>;
-export type DropTicket = Command<'DropTicket', { agentId: string; ticketId: string; reason: string; now: string }>;
+export type TakeTicket = Command<
+  'TakeTicket',
+  { agentId: string; ticketId: string; channel: Channel; capacityDefaults: CapacityDefaults; requireOnline: boolean; now: string; reservationId?: string }
+>;
+/** Give capacity back: only the reservation named (when one is), so a late drop of an older holding leaves a newer one alone. */
+export type DropTicket = Command<'DropTicket', { agentId: string; ticketId: string; reason: string; now: string; reservationId?: string }>;
 
 export type AgentCommand = SaveAgentProfile | ChangeAgentAvailability | RetireAgent | TakeTicket | DropTicket;
 
@@ -107,20 +111,29 @@ function decide(command: AgentCommand, state: AgentState): readonly AgentEvent[]
       return [event('AgentRetired', { agentId, by: command.data.by, retiredAt: now })];
     }
     case 'TakeTicket': {
-      const { ticketId, channel, capacityDefaults, requireOnline } = command.data;
+      const { ticketId, channel, capacityDefaults, requireOnline, reservationId } = command.data;
       const agent = existing(state, agentId);
-      if (agent.held[ticketId] !== undefined) return [];
+      if (agent.held[ticketId] !== undefined) {
+        // The same reservation again (a retry) changes nothing; an older one of the same ticket (its release still on its way) is taken over, counted once.
+        const current = agent.reservations[ticketId]?.id ?? null;
+        if (reservationId === undefined || current === reservationId) return [];
+        if (agent.retired) throw new ConflictError(`Agent ${agentId} is retired`, { agentId });
+        if (requireOnline && agent.availability !== 'online') throw new ConflictError(`Agent ${agentId} is ${agent.availability}`, { agentId, availability: agent.availability });
+        return [event('AgentTicketTaken', { agentId, ticketId, channel: agent.held[ticketId]!, takenAt: now, reservationId })];
+      }
       if (agent.retired) throw new ConflictError(`Agent ${agentId} is retired`, { agentId });
       if (requireOnline && agent.availability !== 'online') throw new ConflictError(`Agent ${agentId} is ${agent.availability}`, { agentId, availability: agent.availability });
       const capacity = capacityOf(agent.profile, channel, capacityDefaults);
       const load = loadOn(agent, channel);
       if (load >= capacity) throw new ConflictError(`Agent ${agentId} holds ${load} ${channel} tickets, its limit is ${capacity}`, { agentId, channel, load, capacity });
-      return [event('AgentTicketTaken', { agentId, ticketId, channel, takenAt: now })];
+      return [event('AgentTicketTaken', { agentId, ticketId, channel, takenAt: now, ...(reservationId !== undefined ? { reservationId } : {}) })];
     }
     case 'DropTicket': {
-      const channel = state.held[command.data.ticketId];
+      const { ticketId, reservationId } = command.data;
+      const channel = state.held[ticketId];
       if (channel === undefined) return [];
-      return [event('AgentTicketDropped', { agentId, ticketId: command.data.ticketId, channel, reason: command.data.reason, droppedAt: now })];
+      if (reservationId !== undefined && (state.reservations[ticketId]?.id ?? null) !== reservationId) return [];
+      return [event('AgentTicketDropped', { agentId, ticketId, channel, reason: command.data.reason, droppedAt: now, ...(reservationId !== undefined ? { reservationId } : {}) })];
     }
     default:
       return assertNever(command);

@@ -11,10 +11,12 @@ export type AgentState = Readonly<{
   retired: boolean;
   /** Ticket id → the channel its capacity counts against. */
   held: Readonly<Record<string, Channel>>;
+  /** Ticket id → the reservation holding it now and when it was taken (a drop of an older one changes nothing). */
+  reservations: Readonly<Record<string, Readonly<{ id: string | null; takenAt: string }>>>;
   lastTakenAt: string | null;
 }>;
 
-export const initialAgentState = (): AgentState => ({ agentId: null, profile: null, availability: 'offline', availableSince: null, retired: false, held: {}, lastTakenAt: null });
+export const initialAgentState = (): AgentState => ({ agentId: null, profile: null, availability: 'offline', availableSince: null, retired: false, held: {}, reservations: {}, lastTakenAt: null });
 
 /** Tickets held on one channel. */
 export const loadOn = (state: Pick<AgentState, 'held'>, channel: Channel): number => Object.values(state.held).filter((held) => held === channel).length;
@@ -28,10 +30,16 @@ export function evolveAgent(state: AgentState, event: AgentEvent): AgentState {
     case 'AgentRetired':
       return { ...state, retired: true, availability: 'offline', availableSince: event.data.retiredAt };
     case 'AgentTicketTaken':
-      return { ...state, held: { ...state.held, [event.data.ticketId]: event.data.channel }, lastTakenAt: event.data.takenAt };
+      return {
+        ...state,
+        held: { ...state.held, [event.data.ticketId]: event.data.channel },
+        reservations: { ...state.reservations, [event.data.ticketId]: { id: event.data.reservationId ?? null, takenAt: event.data.takenAt } },
+        lastTakenAt: event.data.takenAt,
+      };
     case 'AgentTicketDropped': {
       const { [event.data.ticketId]: _dropped, ...held } = state.held;
-      return { ...state, held };
+      const { [event.data.ticketId]: _reservation, ...reservations } = state.reservations;
+      return { ...state, held, reservations };
     }
     default:
       return assertNever(event);

@@ -36,7 +36,10 @@ export type RecategorizeTicket = Command<
   { ticketId: string; to: Category; by: string; reason: string | null; rules: RoutingRules; now: string }
 >;
 
-export type AssignToAgent = Command<'AssignToAgent', { ticketId: string; agentId: string; rule: AssignmentRule; reason: string; by: string; now: string }>;
+export type AssignToAgent = Command<
+  'AssignToAgent',
+  { ticketId: string; agentId: string; rule: AssignmentRule; reason: string; by: string; now: string; reservationId?: string }
+>;
 export type ReleaseFromAgent = Command<
   'ReleaseFromAgent',
   { ticketId: string; agentId: string; reason: 'released' | 'agent_unavailable' | 'agent_retired'; by: string; now: string }
@@ -125,16 +128,18 @@ const routed = (state: RoutingState, ticketId: string, action: string): RoutedSt
   return state;
 };
 const queueOf = (state: RoutedState): string => state.queue ?? 'triage';
+/** The holder's reservation, carried on its release so only that one is given back. */
+const reservationOf = (state: RoutedState): { reservationId?: string } => (state.holderReservation === null ? {} : { reservationId: state.holderReservation });
 const event = <E extends RoutingTicketEvent>(type: E['type'], data: E['data']): E => ({ type, schemaVersion: ROUTING_SCHEMA_VERSION, data }) as E;
 
 /** The ticket side of an assignment: one holder at a time (the agent's capacity was reserved on its own stream first). */
 function assignToAgent(command: AssignToAgent, state: RoutingState): readonly RoutingTicketEvent[] {
-  const { ticketId, agentId, rule, reason, by, now } = command.data;
+  const { ticketId, agentId, rule, reason, by, now, reservationId } = command.data;
   const ticket = routed(state, ticketId, 'assign it');
   if (ticket.holder === agentId) return [];
   if (ticket.finished) throw new IllegalStateError('finished', 'assign', `Ticket ${ticketId} is resolved or closed: nothing to assign`);
   if (ticket.holder !== null) throw new ConflictError(`Ticket ${ticketId} is held by agent ${ticket.holder}: release or transfer it first`, { holder: ticket.holder });
-  return [event('TicketAssignedToAgent', { ticketId, agentId, queue: queueOf(ticket), rule, reason, by, assignedAt: now })];
+  return [event('TicketAssignedToAgent', { ticketId, agentId, queue: queueOf(ticket), rule, reason, by, assignedAt: now, ...(reservationId !== undefined ? { reservationId } : {}) })];
 }
 
 function releaseFromAgent(command: ReleaseFromAgent, state: RoutingState): readonly RoutingTicketEvent[] {
@@ -144,7 +149,7 @@ function releaseFromAgent(command: ReleaseFromAgent, state: RoutingState): reado
     if (ticket.holder === null) return [];
     throw new ConflictError(`Ticket ${ticketId} is held by agent ${ticket.holder}, not ${agentId}`, { holder: ticket.holder });
   }
-  return [event('TicketReleasedFromAgent', { ticketId, agentId, queue: queueOf(ticket), reason, by, releasedAt: now })];
+  return [event('TicketReleasedFromAgent', { ticketId, agentId, queue: queueOf(ticket), reason, by, releasedAt: now, ...reservationOf(ticket) })];
 }
 
 /** To another queue (waiting there) or agent (assigned next, through its capacity): each a counted transfer. */
@@ -158,7 +163,7 @@ function transferTicket(command: TransferTicket, state: RoutingState): readonly 
   if (queue === fromQueue && (toAgentId === null || toAgentId === ticket.holder)) return [];
   return [
     event('TicketTransferred', { ticketId, fromQueue, toQueue: queue, fromAgentId: ticket.holder, toAgentId, reason, by, transferredAt: now }),
-    ...(ticket.holder !== null ? [event('TicketReleasedFromAgent', { ticketId, agentId: ticket.holder, queue, reason: 'transferred', by, releasedAt: now })] : []),
+    ...(ticket.holder !== null ? [event('TicketReleasedFromAgent', { ticketId, agentId: ticket.holder, queue, reason: 'transferred', by, releasedAt: now, ...reservationOf(ticket) })] : []),
     ...(queue !== fromQueue ? [event('TicketQueued', { ticketId, queue, rule: 'transfer', queuedAt: now })] : []),
   ];
 }
@@ -180,7 +185,7 @@ function escalateTicket(command: EscalateTicket, state: RoutingState): readonly 
   const releases = ticket.holder !== null && !holderIsSupervisor;
   return [
     event('TicketEscalated', { ticketId, fromPriority, toPriority, fromQueue, toQueue: supervisorQueue, cause, causeEventId, reason, by, escalatedAt: now }),
-    ...(releases ? [event('TicketReleasedFromAgent', { ticketId, agentId: ticket.holder!, queue: supervisorQueue, reason: 'escalated', by, releasedAt: now })] : []),
+    ...(releases ? [event('TicketReleasedFromAgent', { ticketId, agentId: ticket.holder!, queue: supervisorQueue, reason: 'escalated', by, releasedAt: now, ...reservationOf(ticket) })] : []),
     ...(fromQueue !== supervisorQueue ? [event('TicketQueued', { ticketId, queue: supervisorQueue, rule: 'escalation', queuedAt: now })] : []),
   ];
 }
@@ -191,7 +196,7 @@ function finishRouting(command: FinishRouting, state: RoutingState): readonly Ro
   if (state.status === 'unrouted' || state.finished) return [];
   return [
     event('TicketRoutingFinished', { ticketId, reason, finishedAt: now }),
-    ...(state.holder !== null ? [event('TicketReleasedFromAgent', { ticketId, agentId: state.holder, queue: queueOf(state), reason: 'finished', by: 'routing', releasedAt: now })] : []),
+    ...(state.holder !== null ? [event('TicketReleasedFromAgent', { ticketId, agentId: state.holder, queue: queueOf(state), reason: 'finished', by: 'routing', releasedAt: now, ...reservationOf(state) })] : []),
   ];
 }
 

@@ -15,13 +15,15 @@ export type ClassifiedTicket = Readonly<{
 /** Where a routed ticket stands with people: who holds it, whether it is done, what escalated it. */
 export type Dispatch = Readonly<{
   holder: string | null;
+  /** The agent's reservation the holding uses (null on holdings from before reservations had ids). */
+  holderReservation: string | null;
   finished: boolean;
   transfers: number;
   /** The SLA events that escalated it already (a redelivered breach escalates once). */
   escalatedFor: readonly string[];
 }>;
 
-const NOT_DISPATCHED: Dispatch = { holder: null, finished: false, transfers: 0, escalatedFor: [] };
+const NOT_DISPATCHED: Dispatch = { holder: null, holderReservation: null, finished: false, transfers: 0, escalatedFor: [] };
 
 /**
  * `queued` without a classification: a ticket routed by channel alone, before classification
@@ -50,9 +52,9 @@ export function evolveRouting(state: RoutingState, event: RoutingTicketEvent): R
       // A person's decision: confidence is then certain, so the ticket never falls back into triage.
       return { ...state, category: event.data.to, priority: event.data.priority, confidence: 1 };
     case 'TicketAssignedToAgent':
-      return state.status === 'unrouted' ? state : { ...state, holder: event.data.agentId };
+      return state.status === 'unrouted' ? state : { ...state, holder: event.data.agentId, holderReservation: event.data.reservationId ?? null };
     case 'TicketReleasedFromAgent':
-      return state.status === 'unrouted' ? state : { ...state, holder: null };
+      return state.status === 'unrouted' ? state : { ...state, holder: null, holderReservation: null };
     case 'TicketTransferred':
       return state.status === 'unrouted' ? state : { ...state, transfers: state.transfers + 1 };
     case 'TicketEscalated': {

@@ -54,53 +54,43 @@ export class AssignmentService {
     return result.newEvents;
   }
 
-  /** Reserve on the agent, then hold on the ticket; a lost race gives the capacity back and answers 409. */
-  async assign(ticketId: string, agentId: string, options: Readonly<{ rule: AssignmentRule; reason: string; actor: Actor; requireOnline: boolean }>): Promise<RoutedState> {
+  /**
+   * Reserve on the agent, then hold on the ticket; a lost race gives the capacity back and answers
+   * 409. The reservation has an id, carried by the holding and by its release, so the release of an
+   * earlier holding of the same ticket by the same agent, arriving late, cannot give this one back.
+   */
+  async assign(
+    ticketId: string,
+    agentId: string,
+    options: Readonly<{ rule: AssignmentRule; reason: string; actor: Actor; requireOnline: boolean; reservationId?: string }>,
+  ): Promise<RoutedState> {
     const ticket = await this.routed(ticketId);
     if (ticket.holder === agentId) return ticket;
     if (ticket.finished) throw new IllegalStateError('finished', 'assign', `Ticket ${ticketId} is resolved or closed: nothing to assign`);
     if (ticket.holder !== null) throw new ConflictError(`Ticket ${ticketId} is held by agent ${ticket.holder}: release or transfer it first`, { holder: ticket.holder });
     const channel = ticket.status === 'classified' ? ticket.channel : 'email';
     const now = this.agents.now();
+    const reservationId = options.reservationId ?? newId();
     await this.agents.run(
-      { type: 'TakeTicket', data: { agentId, ticketId, channel, capacityDefaults: this.rules.dispatch.capacityDefaults, requireOnline: options.requireOnline, now } },
+      { type: 'TakeTicket', data: { agentId, ticketId, channel, capacityDefaults: this.rules.dispatch.capacityDefaults, requireOnline: options.requireOnline, now, reservationId } },
       options.actor,
     );
     try {
-      await this.run({ type: 'AssignToAgent', data: { ticketId, agentId, rule: options.rule, reason: options.reason, by: options.actor.id, now } }, options.actor);
+      await this.run({ type: 'AssignToAgent', data: { ticketId, agentId, rule: options.rule, reason: options.reason, by: options.actor.id, now, reservationId } }, options.actor);
     } catch (error) {
-      await this.dropCapacity(agentId, ticketId, 'assignment lost a race', options.actor);
+      await this.dropCapacity(agentId, ticketId, 'assignment lost a race', options.actor, undefined, reservationId);
       throw error;
     }
-    // The reservation taken may have been an older one, dropped since by that assignment's release.
-    await this.keepReserved(ticketId, agentId, options.actor);
     return this.routed(ticketId);
-  }
-
-  /**
-   * A ticket held by an agent is reserved on the agent's stream: when a drop raced its assignment
-   * (each side checks the other stream after its own write, so one of them sees the race), it is
-   * reserved again, or, the agent being full or retired by now, released (409).
-   */
-  private async keepReserved(ticketId: string, agentId: string, actor: Actor): Promise<void> {
-    const ticket = await this.ticket(ticketId);
-    if (ticket.status === 'unrouted' || ticket.holder !== agentId) return;
-    const channel = ticket.status === 'classified' ? ticket.channel : 'email';
-    try {
-      await this.agents.run({ type: 'TakeTicket', data: { agentId, ticketId, channel, capacityDefaults: this.rules.dispatch.capacityDefaults, requireOnline: false, now: this.agents.now() } }, actor);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      await this.run({ type: 'ReleaseFromAgent', data: { ticketId, agentId, reason: 'released', by: actor.id, now: this.agents.now() } }, actor).catch((raced: unknown) => {
-        if (!(raced instanceof ConflictError)) throw raced;
-      });
-      throw error;
-    }
   }
 
   /** The holder lets go: the ticket waits in its queue again. A person's `note` is kept with the freed capacity (AgentTicketDropped). */
   async release(ticketId: string, agentId: string, reason: 'released' | 'agent_unavailable' | 'agent_retired', actor: Actor, note?: string): Promise<RoutedState> {
+    const before = await this.routed(ticketId);
     await this.run({ type: 'ReleaseFromAgent', data: { ticketId, agentId, reason, by: actor.id, now: this.agents.now() } }, actor);
-    await this.dropCapacity(agentId, ticketId, note === undefined ? reason : `${reason}: ${note}`, actor);
+    // The holding's own reservation; an agent not holding the ticket (a reservation leaked by a crash) gives back whatever it has for it.
+    const reservationId = before.holder === agentId ? (before.holderReservation ?? undefined) : undefined;
+    await this.dropCapacity(agentId, ticketId, note === undefined ? reason : `${reason}: ${note}`, actor, undefined, reservationId);
     return this.routed(ticketId);
   }
 
@@ -118,10 +108,11 @@ export class AssignmentService {
     if (decideRouting(command, before).length === 0) return before;
     // The receiver's capacity is reserved before the ticket moves: a full (or retired) agent refuses the transfer and the ticket stays where it was.
     const receiver = target.toAgentId !== null && before.holder !== target.toAgentId ? target.toAgentId : null;
+    const reservationId = newId();
     if (receiver !== null) {
       const channel = before.status === 'classified' ? before.channel : 'email';
       await this.agents.run(
-        { type: 'TakeTicket', data: { agentId: receiver, ticketId, channel, capacityDefaults: this.rules.dispatch.capacityDefaults, requireOnline: false, now: this.agents.now() } },
+        { type: 'TakeTicket', data: { agentId: receiver, ticketId, channel, capacityDefaults: this.rules.dispatch.capacityDefaults, requireOnline: false, now: this.agents.now(), reservationId } },
         actor,
       );
     }
@@ -129,17 +120,19 @@ export class AssignmentService {
     try {
       events = await this.run(command, actor);
     } catch (error) {
-      if (receiver !== null) await this.dropCapacity(receiver, ticketId, 'transfer lost a race', actor);
+      if (receiver !== null) await this.dropCapacity(receiver, ticketId, 'transfer lost a race', actor, undefined, reservationId);
       throw error;
     }
-    if (before.holder !== null && events.some((event) => event.type === 'TicketReleasedFromAgent')) await this.dropCapacity(before.holder, ticketId, 'transferred', actor);
+    if (before.holder !== null && events.some((event) => event.type === 'TicketReleasedFromAgent')) {
+      await this.dropCapacity(before.holder, ticketId, 'transferred', actor, undefined, before.holderReservation ?? undefined);
+    }
     // To a queue and the same agent: the transfer released it, so it is assigned again.
     if (target.toAgentId !== null && (await this.routed(ticketId)).holder !== target.toAgentId) {
       try {
-        return await this.assign(ticketId, target.toAgentId, { rule: 'transfer', reason, actor, requireOnline: false });
+        return await this.assign(ticketId, target.toAgentId, { rule: 'transfer', reason, actor, requireOnline: false, ...(receiver !== null ? { reservationId } : {}) });
       } catch (error) {
         // Someone else took the ticket between the transfer and the assignment: the receiver's reservation goes back.
-        if (receiver !== null) await this.dropCapacity(receiver, ticketId, 'transfer lost a race', actor);
+        if (receiver !== null) await this.dropCapacity(receiver, ticketId, 'transfer lost a race', actor, undefined, reservationId);
         throw error;
       }
     }
@@ -158,7 +151,9 @@ export class AssignmentService {
       actor,
       causedBy,
     );
-    if (before.holder !== null && events.some((event) => event.type === 'TicketReleasedFromAgent')) await this.dropCapacity(before.holder, ticketId, 'escalated', actor);
+    if (before.holder !== null && events.some((event) => event.type === 'TicketReleasedFromAgent')) {
+      await this.dropCapacity(before.holder, ticketId, 'escalated', actor, undefined, before.holderReservation ?? undefined);
+    }
     return events;
   }
 
@@ -174,22 +169,24 @@ export class AssignmentService {
   }
 
   /**
-   * Gives an agent's capacity back for a ticket it no longer holds (idempotent). A release seen
-   * late (redelivered, or after the same agent was given the ticket again) gives nothing back: the
-   * capacity is the new assignment's.
+   * Gives back an agent's reservation for a ticket (idempotent): the one named, so a late release
+   * of an earlier holding leaves a newer one alone; without a name (holdings from before
+   * reservations had ids), whatever it has for the ticket unless it holds the ticket now.
    */
-  async dropCapacity(agentId: string, ticketId: string, reason: string, actor: Actor, cause?: RoutingCause): Promise<void> {
-    const before = await this.ticket(ticketId);
-    if (before.status !== 'unrouted' && before.holder === agentId) return;
+  async dropCapacity(agentId: string, ticketId: string, reason: string, actor: Actor, cause?: RoutingCause, reservationId?: string): Promise<void> {
+    if (reservationId === undefined) {
+      const now = await this.ticket(ticketId);
+      if (now.status !== 'unrouted' && now.holder === agentId) return;
+    }
     const seed = cause?.eventIdSeed;
-    await this.agents.run({ type: 'DropTicket', data: { agentId, ticketId, reason, now: this.agents.now() } }, actor, cause && {
-      correlationId: cause.correlationId,
-      causationId: cause.causationId,
-      ...(seed !== undefined ? { eventId: (event: AgentEvent, index: number) => deterministicId(`${seed}:agent:${event.type}:${index}`) } : {}),
-    });
-    // An assignment to the same agent between that check and the drop counted on the dropped reservation.
-    await this.keepReserved(ticketId, agentId, actor).catch((error: unknown) => {
-      if (!(error instanceof ConflictError)) throw error;
-    });
+    await this.agents.run(
+      { type: 'DropTicket', data: { agentId, ticketId, reason, now: this.agents.now(), ...(reservationId !== undefined ? { reservationId } : {}) } },
+      actor,
+      cause && {
+        correlationId: cause.correlationId,
+        causationId: cause.causationId,
+        ...(seed !== undefined ? { eventId: (event: AgentEvent, index: number) => deterministicId(`${seed}:agent:${event.type}:${index}`) } : {}),
+      },
+    );
   }
 }

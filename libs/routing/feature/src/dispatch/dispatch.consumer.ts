@@ -49,6 +49,6 @@ export class DispatchConsumer {
 
   @EventPattern('TicketReleasedFromAgent', { group: ROUTING_DISPATCH_GROUP })
   async freeCapacity(@Payload() event: BusEvent<TicketReleasedFromAgent>): Promise<void> {
-    await this.assignments.dropCapacity(event.data.agentId, event.data.ticketId, event.data.reason, dispatchActor, causeOf(event));
+    await this.assignments.dropCapacity(event.data.agentId, event.data.ticketId, event.data.reason, dispatchActor, causeOf(event), event.data.reservationId);
   }
 }

@@ -55,7 +55,7 @@ describeEachReadStore('the dispatcher', (target) => {
     await location.dispose();
   });
 
-  const dispatcher = (withRules: RoutingRules = rules) => new Dispatcher(readStore, clock, withRules, new AssignmentService(eventStore, withRules, agents), new BackgroundTasks());
+  const dispatcher = (withRules: RoutingRules = rules) => new Dispatcher(readStore, clock, withRules, new AssignmentService(eventStore, withRules, agents), new BackgroundTasks(), agents);
   const settle = async () => runner.waitFor(await eventStore.headPosition());
 
   async function queueTicket(channel: Channel, category: Category, language: Language = 'en', confidence = 0.9): Promise<string> {
@@ -127,6 +127,25 @@ describeEachReadStore('the dispatcher', (target) => {
     await settle();
     await dispatcher().dispatchOnce();
     expect(await holderOf(hacked)).toBe('security-en');
+  });
+
+  it('gives back a reservation an assignment left half-way (a process stopped between its two appends), once it is older than a minute', async () => {
+    await agent('a-1', { capacity: { chat: 1 } });
+    const stranded = await queueTicket('chat', 'general_inquiry');
+    // Capacity reserved, the ticket never held: the process stopped before its second append.
+    await agents.run({ type: 'TakeTicket', data: { agentId: 'a-1', ticketId: stranded, channel: 'chat', capacityDefaults: rules.dispatch.capacityDefaults, requireOnline: true, now: clock.now().toISOString(), reservationId: newId() } }, supervisor);
+    const waiting = await queueTicket('chat', 'general_inquiry');
+    await settle();
+    const sweeper = dispatcher();
+    expect(await sweeper.dispatchOnce()).toMatchObject({ assigned: 0 });
+    expect((await agents.state('a-1')).held).toEqual({ [stranded]: 'chat' });
+    clock.advance(2 * 60_000);
+    await sweeper.dispatchOnce();
+    await settle();
+    await sweeper.dispatchOnce();
+    // The stranded reservation is back, and the agent takes the waiting tickets (oldest first) with it.
+    expect(await holderOf(stranded)).toBe('a-1');
+    expect(await holderOf(waiting)).toBeNull();
   });
 
   it('gives back the tickets of an agent offline past the grace period, not before, and keeps them when configured to', async () => {

@@ -8,6 +8,7 @@ import { planAssignments, type AgentCandidate, type PlannedAssignment, type Rout
 import { ROUTING_AGENTS_PROJECTION, type AgentRow, type RoutingAgentTables } from '../agents/routing-agents.projection';
 import { earliestDue, type RoutedTicketRow, type RoutingBoardTables } from '../queues/routing-board.projection';
 import { ROUTING_RULES } from '../routing-rules.config';
+import { AgentCommandsService } from '../agents/agent-commands.service';
 import { AssignmentService } from './assignment.service';
 
 /** How often the dispatcher looks whether the board or the agents moved. */
@@ -23,6 +24,9 @@ const PRIORITY_RANK = `CASE priority WHEN 'emergency' THEN 0 WHEN 'high' THEN 1 
 export const DISPATCH_SWEEP_MS = 5_000;
 
 const dispatcherActor = systemActor('routing-dispatch');
+/** How often leaked reservations are looked for, and how old one must be: no assignment takes that long between its two appends. */
+const RECONCILE_EVERY_MS = 60_000;
+const RESERVATION_GRACE_MS = 60_000;
 const CONCURRENT_ASSIGNMENTS = 16;
 
 /** The plan in order, cut into batches in which no agent appears twice. */
@@ -81,6 +85,7 @@ export class Dispatcher implements OnModuleInit {
   private readonly db: Kysely<Tables>;
   private lastSeen = '';
   private lastRoundAt = 0;
+  private lastReconciledAt = 0;
   private observeRound: (round: DispatchRound, seconds: number) => void = () => undefined;
 
   constructor(
@@ -89,6 +94,7 @@ export class Dispatcher implements OnModuleInit {
     @Inject(ROUTING_RULES) private readonly rules: RoutingRules,
     private readonly assignments: AssignmentService,
     private readonly tasks: BackgroundTasks,
+    private readonly agents: AgentCommandsService,
   ) {
     this.db = readStore.db as unknown as Kysely<Tables>;
   }
@@ -157,9 +163,38 @@ export class Dispatcher implements OnModuleInit {
       }
     }
     const released = await this.releaseFromUnavailable(candidates, at);
+    if (at.getTime() - this.lastReconciledAt >= RECONCILE_EVERY_MS) {
+      this.lastReconciledAt = at.getTime();
+      await this.giveBackLeakedReservations(candidates, at);
+    }
     const round = { planned: plan.length, assigned, lost, released };
     this.observeRound(round, (performance.now() - started) / 1000);
     return round;
+  }
+
+  /**
+   * A process that stopped between reserving an agent's capacity and holding the ticket left a
+   * reservation nobody uses: once it is older than any assignment in flight, and the ticket's own
+   * stream says the agent does not hold it with that reservation, it is given back.
+   */
+  private async giveBackLeakedReservations(agents: readonly AgentCandidate[], at: Date): Promise<void> {
+    const heldTickets = agents.flatMap((agent) => Object.keys(agent.held).map((ticketId) => ({ agentId: agent.agentId, ticketId })));
+    if (heldTickets.length === 0) return;
+    const assignees = new Map<string, string | null>();
+    for (let index = 0; index < heldTickets.length; index += 500) {
+      const ids = heldTickets.slice(index, index + 500).map(({ ticketId }) => ticketId);
+      for (const row of await this.db.selectFrom('routing_tickets').select(['ticket_id', 'assignee']).where('ticket_id', 'in', ids).execute()) assignees.set(row.ticket_id, row.assignee);
+    }
+    for (const { agentId, ticketId } of heldTickets) {
+      if (assignees.get(ticketId) === agentId) continue;
+      const reservation = (await this.agents.state(agentId)).reservations[ticketId];
+      if (reservation === undefined || at.getTime() - Date.parse(reservation.takenAt) < RESERVATION_GRACE_MS) continue;
+      const ticket = await this.assignments.ticket(ticketId);
+      const holding = ticket.status !== 'unrouted' && ticket.holder === agentId && (ticket.holderReservation === null || ticket.holderReservation === reservation.id);
+      if (holding) continue;
+      this.logger.warn(`Giving back agent ${agentId}'s reservation of ticket ${ticketId}: no holding uses it (an assignment stopped half-way)`);
+      await this.assignments.dropCapacity(agentId, ticketId, 'reservation without a holding', dispatcherActor, undefined, reservation.id ?? undefined);
+    }
   }
 
   private async releaseFromUnavailable(agents: readonly AgentCandidate[], at: Date): Promise<number> {
