@@ -3,6 +3,7 @@ import { ROUTING_PROTO_FILE } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { ManualClock, newId } from '@ticketing/kernel';
 import { ContextGrpcClient } from './test-support/context-grpc.client';
+import { eventually } from './test-support/eventually';
 import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Counts = Record<'chat' | 'email' | 'web_form' | 'social' | 'api', number>;
@@ -115,23 +116,9 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
 
   const head = () => harness.runtime.eventStore.headPosition();
 
-  /**
-   * Retries `read` until its expectations hold and answers what it returned. Between tries it
-   * moves the clock by one dispatcher poll (the dispatcher sleeps on it) and waits a little real
-   * time for the bus and the projections; past `timeoutMs` the last failure is the test's.
-   */
-  async function eventually<T>(read: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await read();
-      } catch (error) {
-        if (Date.now() >= deadline) throw error;
-        clock.advance(DISPATCH_POLL_MS);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    }
-  }
+  /** `eventually`, moving the clock by one dispatcher poll between tries (the dispatcher sleeps on it). */
+  const eventuallyDispatched = <T>(read: () => Promise<T>, timeoutMs = 10_000): Promise<T> =>
+    eventually(read, { timeoutMs, pauseMs: 25, between: () => clock.advance(DISPATCH_POLL_MS) });
 
   /** The head once every bus consumer group has caught up with it (their reactions are appended) and every projection applied it. */
   async function quiet(): Promise<number> {
@@ -270,7 +257,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
 
   it('3. hands waiting tickets out automatically and never over capacity: the fourth chat for a capacity-3 agent waits, saying why', async () => {
     for (let index = 0; index < 4; index++) chats.push(await openChat());
-    const held = await eventually(async () => {
+    const held = await eventuallyDispatched(async () => {
       const mine = await myTickets(ana);
       expect(mine).toHaveLength(3);
       return mine;
@@ -294,7 +281,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
     expect(fourth).toMatchObject({ ticketId: chats[3], status: 'waiting', slaDueAt: plus(opened.createdAt, 60 * MINUTE), unassignedReason: '1 full (3 chat), 1 offline' });
 
     // Intake shows who holds each ticket once it followed routing.
-    for (const ticketId of chats.slice(0, 3)) await eventually(async () => expect(await intakeTicket(ticketId)).toMatchObject({ status: 'assigned', assignee: 'agent-ana' }));
+    for (const ticketId of chats.slice(0, 3)) await eventuallyDispatched(async () => expect(await intakeTicket(ticketId)).toMatchObject({ status: 'assigned', assignee: 'agent-ana' }));
     expect(await intakeTicket(chats[3])).toMatchObject({ status: 'open', assignee: null });
   });
 
@@ -346,7 +333,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
     named.closed = await openChat();
     expect((await harness.request('POST', `/v1/tickets/${named.closed}/resolve`, { token: ana, body: { resolutionCode: 'answered' } })).status).toBe(200);
     expect((await harness.request('POST', `/v1/tickets/${named.closed}/close`, { token: ana })).status).toBe(200);
-    await eventually(async () => expect(await routed(named.closed)).toMatchObject({ status: 'finished', assignee: null }));
+    await eventuallyDispatched(async () => expect(await routed(named.closed)).toMatchObject({ status: 'finished', assignee: null }));
     await refusedWithNothingAppended([
       [() => act(named.closed, 'transfer', supervisor, { toQueue: 'general-en', toAgentId: 'agent-sam', reason: 'once more' }), 409, /resolved or closed/],
       [() => act(named.closed, 'transfer', supervisor, { toQueue: 'trading-en', reason: 'once more' }), 409, /resolved or closed/],
@@ -404,7 +391,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
       expect.objectContaining({ ticketId: t1, reason: 'released: customer asked for a Korean speaker' }),
     ]);
     expect((await agent('agent-ana')).load.chat).toBe(2);
-    await eventually(async () => expect(await intakeTicket(t1)).toMatchObject({ status: 'open', assignee: null }));
+    await eventuallyDispatched(async () => expect(await intakeTicket(t1)).toMatchObject({ status: 'open', assignee: null }));
 
     const claimed = await act(t4, 'claim', ana);
     expect(claimed.status).toBe(200);
@@ -440,10 +427,10 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
 
     // Sam comes online: the emergency goes to the one agent cleared for its queue, within Sam's 2 chats.
     expect((await setAvailability('agent-sam', 'online', supervisor)).status).toBe(200);
-    await eventually(async () => expect(await routed(named.security)).toMatchObject({ status: 'assigned', assignee: 'agent-sam' }));
+    await eventuallyDispatched(async () => expect(await routed(named.security)).toMatchObject({ status: 'assigned', assignee: 'agent-sam' }));
     expect((await myTickets(sam)).map((ticket) => ticket.ticketId).sort()).toEqual([t3, named.security].sort());
     expect(Math.max(...(await heldAtEveryRevision('agent-sam')).map((counts) => counts.chat ?? 0))).toBe(2);
-    await eventually(async () => expect(await intakeTicket(named.security)).toMatchObject({ status: 'assigned', assignee: 'agent-sam' }));
+    await eventuallyDispatched(async () => expect(await intakeTicket(named.security)).toMatchObject({ status: 'assigned', assignee: 'agent-sam' }));
   });
 
   it('8. retiring an agent gives its tickets back to their queues; a retired agent is a 409', async () => {
@@ -454,7 +441,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
     expect(await routed(t3)).toMatchObject({ status: 'waiting', assignee: null, queue: 'general-en' });
     expect(await routed(named.security)).toMatchObject({ status: 'waiting', assignee: null, queue: 'security-emergency' });
     expect((await streamEvents(`routing-${named.security}`, 'TicketReleasedFromAgent')).map((event) => event.data)).toEqual([expect.objectContaining({ reason: 'agent_retired' })]);
-    await eventually(async () => expect(await intakeTicket(named.security)).toMatchObject({ status: 'open', assignee: null }));
+    await eventuallyDispatched(async () => expect(await intakeTicket(named.security)).toMatchObject({ status: 'open', assignee: null }));
     await quiet();
     expect((await waitingIn('security-emergency')).map((ticket) => [ticket.ticketId, ticket.unassignedReason])).toEqual([[named.security, '1 away']]);
 
@@ -519,7 +506,7 @@ describe('routing to people: agents, automatic assignment, claim, release, trans
     // eligibility is by the ticket's category (still general_inquiry), not by the queue it was moved to.
     expect(await grpc.call('SetAgentAvailability', { agentId: 'agent-kim', status: 'AGENT_AVAILABILITY_AWAY' }, kim)).toMatchObject({ availability: 'AGENT_AVAILABILITY_AWAY' });
     expect(await grpc.call('ClaimTicket', { ticketId: t2 }, kim)).toMatchObject({ ticketId: t2, queue: 'trading-en', assignee: 'agent-kim', status: 'ROUTING_STATUS_ASSIGNED', transfers: 1 });
-    const mine = await eventually(async () => {
+    const mine = await eventuallyDispatched(async () => {
       const { tickets } = await grpc.call<{ tickets: Record<string, unknown>[] }>('ListMyTickets', {}, kim);
       expect(tickets).toHaveLength(1);
       return tickets;

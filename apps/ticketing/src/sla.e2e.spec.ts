@@ -3,6 +3,7 @@ import { SLA_PROTO_FILE } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { ManualClock, newId } from '@ticketing/kernel';
 import { ContextGrpcClient } from './test-support/context-grpc.client';
+import { eventually } from './test-support/eventually';
 import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Ticket = { id: string; createdAt: string };
@@ -32,24 +33,6 @@ type WhatIf = { tickets: number; recorded: Rates; candidate: Rates; changedTicke
 type Problem = { detail: string; errors?: { field: string; message: string }[] };
 type Timestamp = { seconds: string; nanos: number };
 
-
-/**
- * Retries `read` on real time, with short waits, until it stops throwing (its expectations hold),
- * and answers what it returned; past `timeoutMs` the last failure is the test's. This waits for
- * asynchronous processing (the bus, projections, a timer woken by the manual clock), never for a
- * timer: time only moves by `clock.advance`.
- */
-async function eventually<T>(read: () => Promise<T>, { timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await read();
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-}
 
 const expectProblem = (reply: HttpReply, statusCode: number, mentions?: string | RegExp) => {
   expect(reply.status).toBe(statusCode);

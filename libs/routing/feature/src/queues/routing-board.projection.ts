@@ -1,15 +1,16 @@
 import type { Kysely } from 'kysely';
-import type {
-  RoutingTicketEvent,
-  SlaClockMet,
-  SlaClockPaused,
-  SlaClockResumed,
-  SlaClockRetimed,
-  SlaClockStarted,
-  SlaClockStopped,
-  SlaClockReopened,
-  SurgeEnded,
-  SurgeStarted,
+import {
+  ROUTING_TICKET_EVENT_TYPES,
+  type RoutingTicketEvent,
+  type SlaClockMet,
+  type SlaClockPaused,
+  type SlaClockReopened,
+  type SlaClockResumed,
+  type SlaClockRetimed,
+  type SlaClockStarted,
+  type SlaClockStopped,
+  type SurgeEnded,
+  type SurgeStarted,
 } from '@ticketing/contracts';
 import { assertNever } from '@ticketing/kernel';
 import { defineProjection } from '@ticketing/read-store';
@@ -46,15 +47,7 @@ type SlaEventFollowed = SlaClockStarted | SlaClockRetimed | SlaClockResumed | Sl
 type RoutingBoardEvent = RoutingTicketEvent | SlaEventFollowed;
 
 export const ROUTING_BOARD_EVENT_TYPES = [
-  'TicketClassified',
-  'TicketQueued',
-  'TicketRecategorized',
-  'TicketAssignedToAgent',
-  'TicketReleasedFromAgent',
-  'TicketTransferred',
-  'TicketEscalated',
-  'TicketRoutingFinished',
-  'TicketRoutingReopened',
+  ...ROUTING_TICKET_EVENT_TYPES,
   'SlaClockStarted',
   'SlaClockRetimed',
   'SlaClockResumed',
