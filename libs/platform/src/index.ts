@@ -58,3 +58,4 @@ export * from './limits/rate-limit.guard';
 export * from './limits/rate-limit.http-hooks';
 export * from './limits/limits.module';
 export * from './workers/batching-worker.pool';
+export * from './grpc/grpc-timestamp';

@@ -1,5 +1,5 @@
 import { assertNever } from '@ticketing/kernel';
-import { protoEnum } from '@ticketing/platform';
+import { protoEnum, toOptionalTimestamp, toTimestamp } from '@ticketing/platform';
 import { wellFormedAssetContext, wellFormedChannelDetails, type AssetContext, type ChannelDetails } from '@ticketing/contracts';
 import type { MessageResponse, TicketResponse } from '../ticket.response.dto';
 import type {
@@ -18,13 +18,7 @@ export const languageEnum = protoEnum('LANGUAGE_');
 export const socialPlatformEnum = protoEnum('SOCIAL_PLATFORM_');
 export const messageKindEnum = protoEnum('MESSAGE_KIND_');
 
-export function toTimestamp(iso: string): TimestampMessage {
-  const ms = new Date(iso).getTime();
-  const seconds = Math.floor(ms / 1000);
-  return { seconds, nanos: (ms - seconds * 1000) * 1_000_000 };
-}
-
-export const toOptionalTimestamp = (iso: string | null): TimestampMessage | undefined => (iso === null ? undefined : toTimestamp(iso));
+export { toOptionalTimestamp, toTimestamp };
 
 /** RFC 3339 with milliseconds, as REST takes it; a Timestamp out of Date's range gives an invalid string the DTO rejects. */
 export function fromTimestamp(timestamp: TimestampMessage): string {

@@ -5,12 +5,10 @@
  * (Hand-written: the .proto in libs/contracts is the source of truth; keep the two in step.)
  */
 
-/** google.protobuf.Timestamp; `seconds` is an int64 (a string when decoded). */
-export type TimestampMessage = Readonly<{ seconds: string | number; nanos: number }>;
+import type { EnumValue, TimestampMessage } from '@ticketing/platform';
 
-/** An enum value by name; a number when the sender used a value this .proto does not know. */
-export type { EnumValue } from '@ticketing/platform';
-import type { EnumValue } from '@ticketing/platform';
+/** google.protobuf.Timestamp (shared by every context's gRPC); an enum value by name, a number when the sender used a value this .proto does not know. */
+export type { EnumValue, TimestampMessage };
 
 export type ChatDetailsMessage = Readonly<{ sessionId: string }>;
 export type EmailDetailsMessage = Readonly<{ fromAddress: string; messageId: string; inReplyTo?: string }>;

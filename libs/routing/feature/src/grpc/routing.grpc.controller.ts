@@ -9,6 +9,7 @@ import {
   protoEnum,
   RateLimitClass,
   Roles,
+  toOptionalTimestamp,
   validated,
   type AuthenticatedActor,
   type EnumValue,
@@ -71,12 +72,6 @@ class EscalateTicketMessageRequest extends EscalateTicketRequest {
   @IsUUID() ticketId!: string;
 }
 
-type TimestampMessage = Readonly<{ seconds: string; nanos: number }>;
-function toTimestamp(iso: string | null): TimestampMessage | undefined {
-  if (iso === null) return undefined;
-  const ms = Date.parse(iso);
-  return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };
-}
 
 type RoutedTicketMessage = Readonly<{
   ticketId: string;
@@ -114,11 +109,11 @@ const toAgentMessage = (agent: AgentResponse) => ({
   timeZone: agent.timeZone ?? '',
   shifts: agent.shifts,
   availability: availabilityEnum.toProto(agent.availability),
-  availableSince: toTimestamp(agent.availableSince),
+  availableSince: toOptionalTimestamp(agent.availableSince),
   onShift: agent.onShift,
   retired: agent.retired,
   heldTickets: agent.heldTickets,
-  lastTakenAt: toTimestamp(agent.lastTakenAt),
+  lastTakenAt: toOptionalTimestamp(agent.lastTakenAt),
 });
 
 type ShiftMessage = Readonly<{ days?: string[]; start?: string; end?: string }>;

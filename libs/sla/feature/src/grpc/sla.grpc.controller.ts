@@ -3,7 +3,18 @@ import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { SLA_TARGETS, WEEKDAYS, type SlaCalendarSpec, type SlaRule, type SlaRuleMatch, type SlaTarget, type Weekday } from '@ticketing/contracts';
 import { ValidationError } from '@ticketing/kernel';
-import { CurrentActor, GrpcCorrelationInterceptor, IdempotencyInterceptor, RateLimitClass, Roles, validated, type AuthenticatedActor } from '@ticketing/platform';
+import {
+  CurrentActor,
+  GrpcCorrelationInterceptor,
+  IdempotencyInterceptor,
+  RateLimitClass,
+  Roles,
+  toOptionalTimestamp,
+  toTimestamp,
+  validated,
+  type AuthenticatedActor,
+  type TimestampMessage,
+} from '@ticketing/platform';
 import type { CompiledPolicy } from '@ticketing/sla-domain';
 import { SlaPolicyStore } from '../policy/sla-policy.store';
 import { SlaQueriesService } from '../sla-queries.service';
@@ -16,7 +27,7 @@ class TicketIdRequest {
   @IsUUID() ticketId!: string;
 }
 
-type TimestampMessage = Readonly<{ seconds: string; nanos: number }>;
+
 type MatchMessage = Readonly<{ channel?: string[]; priority?: string[]; category?: string[]; language?: string[]; tier?: string[] }>;
 type TargetsMessage = Readonly<Partial<Record<SlaTarget, string>>>;
 type RuleMessage = Readonly<{ name?: string; match?: MatchMessage; targets?: TargetsMessage; calendar?: string }>;
@@ -28,11 +39,6 @@ type CalendarMessage = Readonly<{
   holidayDates?: string[];
 }>;
 
-function toTimestamp(iso: string): TimestampMessage {
-  const ms = Date.parse(iso);
-  return { seconds: String(Math.floor(ms / 1000)), nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000 };
-}
-const optionalTimestamp = (iso: string | null | undefined) => (iso ? toTimestamp(iso) : undefined);
 function fromTimestamp(timestamp: TimestampMessage | undefined | null): string | null {
   if (!timestamp) return null;
   const ms = Number(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000);
@@ -117,14 +123,14 @@ export class SlaGrpcController {
         calendar: clock.calendar,
         state: clock.state,
         startedAt: toTimestamp(clock.startedAt),
-        dueAt: optionalTimestamp(clock.dueAt),
+        dueAt: toOptionalTimestamp(clock.dueAt),
         elapsedSeconds: String(clock.elapsedSeconds),
         pausedSeconds: String(clock.pausedSeconds),
         remainingSeconds: String(clock.remainingSeconds),
-        warnedAt: optionalTimestamp(clock.warnedAt),
-        breachedAt: optionalTimestamp(clock.breachedAt),
-        metAt: optionalTimestamp(clock.metAt),
-        stoppedAt: optionalTimestamp(clock.stoppedAt),
+        warnedAt: toOptionalTimestamp(clock.warnedAt),
+        breachedAt: toOptionalTimestamp(clock.breachedAt),
+        metAt: toOptionalTimestamp(clock.metAt),
+        stoppedAt: toOptionalTimestamp(clock.stoppedAt),
       })),
     };
   }
