@@ -226,7 +226,7 @@ async function dispatchAtScale(): Promise<void> {
   const readStore = await openReadStore(`sqlite:${join(dir, 'read.db')}`, { synchronous: 'NORMAL' });
   const runner = new ProjectionRunner({ readStore, eventStore, projections: RoutingModule.projections });
   const rules = DEFAULT_ROUTING_RULES;
-  const agents = new AgentCommandsService(eventStore, readStore, clock);
+  const agents = new AgentCommandsService(eventStore, clock);
   const assignments = new AssignmentService(eventStore, rules, agents);
   const events = new Database(join(dir, 'events.db'), { readonly: true });
   const rig: Rig = { dir, clock, eventStore, readStore, runner, rules, agents, assignments, events };
@@ -541,7 +541,7 @@ async function freesOnManualClock(rig: Rig, board: { tickets: readonly WaitingTi
 
 async function freesOnRealClock(rig: Rig): Promise<FreeResults> {
   const systemClock: Clock = new SystemClock();
-  const agents = new AgentCommandsService(rig.eventStore, rig.readStore, systemClock);
+  const agents = new AgentCommandsService(rig.eventStore, systemClock);
   const assignments = new AssignmentService(rig.eventStore, rig.rules, agents);
   const dispatcher = new Dispatcher(rig.readStore, systemClock, rig.rules, assignments, new BackgroundTasks(), agents);
   await caughtUp(rig);

@@ -2,27 +2,14 @@ import { status } from '@grpc/grpc-js';
 import { SLA_PROTO_FILE } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
 import { ManualClock, newId } from '@ticketing/kernel';
+import type { SlaClockView } from '@ticketing/sla-domain';
 import { ContextGrpcClient } from './test-support/context-grpc.client';
 import { eventually } from './test-support/eventually';
 import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Ticket = { id: string; createdAt: string };
-type Clock = {
-  target: string;
-  duration: string;
-  policyVersion: number;
-  rule: string;
-  calendar: string;
-  state: 'running' | 'paused' | 'met' | 'breached' | 'stopped';
-  startedAt: string;
-  dueAt: string | null;
-  elapsedSeconds: number;
-  pausedSeconds: number;
-  remainingSeconds: number;
-  warnedAt?: string;
-  breachedAt?: string;
-  metAt?: string;
-};
+/** A clock as `GET /v1/tickets/{id}/sla` answers it (the domain's view, serialized). */
+type Clock = SlaClockView;
 type TicketSla = { ticketId: string; priority: string | null; category: string | null; clocks: Clock[]; firstContactResolution: boolean | null };
 type AtRisk = { ticketId: string; target: string; channel: string; priority: string | null; dueAt: string; secondsToDue: number; warned: boolean };
 type Rates = Record<string, { clocks: number; breached: number; rate: number | null }>;

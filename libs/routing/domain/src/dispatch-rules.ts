@@ -99,12 +99,14 @@ const loadShare = (agent: AgentCandidate, channel: Channel, rules: DispatchRules
 export function rankAgents(ticket: WaitingTicket, agents: readonly AgentCandidate[], rules: DispatchRules, at: Date): AgentCandidate[] {
   return agents
     .filter((agent) => ineligibility(ticket, agent, rules, at) === null)
-    .sort(
-      (a, b) =>
-        loadShare(a, ticket.channel, rules) - loadShare(b, ticket.channel, rules) ||
-        (a.lastTakenAt ?? '').localeCompare(b.lastTakenAt ?? '') ||
-        a.agentId.localeCompare(b.agentId),
-    );
+    .map((agent) => ({ agent, share: loadShare(agent, ticket.channel, rules), lastTakenAt: agent.lastTakenAt, agentId: agent.agentId }))
+    .sort(preferred)
+    .map(({ agent }) => agent);
+}
+
+/** Who goes first among eligible agents: the least loaded share of the channel, then the longest idle, then the id. */
+function preferred(a: Readonly<{ share: number; lastTakenAt: string | null; agentId: string }>, b: Readonly<{ share: number; lastTakenAt: string | null; agentId: string }>): number {
+  return a.share - b.share || (a.lastTakenAt ?? '').localeCompare(b.lastTakenAt ?? '') || a.agentId.localeCompare(b.agentId);
 }
 
 /** Why no agent could take a ticket: the reasons, most common first (e.g. "3 offline, 1 full (3 chat)"). */
@@ -158,21 +160,14 @@ export function planAssignments(tickets: readonly WaitingTicket[], agents: reado
     const needed = rules.queueClearances[ticket.queue] ?? [];
     const anySkill = ticket.category === null || rules.anySkillQueues.includes(ticket.queue);
     let chosen: PlanningAgent | undefined;
+    const ranked = (agent: PlanningAgent) => ({ share: share(agent, ticket.channel), lastTakenAt: agent.lastTakenAt, agentId: agent.candidate.agentId });
     for (const agent of speakers) {
       const { profile } = agent.candidate;
       if ((agent.load.get(ticket.channel) ?? 0) >= capacity(agent, ticket.channel)) continue;
       if (!needed.every((clearance) => profile.clearances.includes(clearance))) continue;
       if (!anySkill && !profile.skills.includes(ticket.category!)) continue;
       if (peak && !emergency && profile.clearances.includes('security')) continue;
-      // Least loaded share first, then longest idle, then id: as rankAgents orders them.
-      if (
-        chosen === undefined ||
-        share(agent, ticket.channel) - share(chosen, ticket.channel) < 0 ||
-        (share(agent, ticket.channel) === share(chosen, ticket.channel) &&
-          ((agent.lastTakenAt ?? '') < (chosen.lastTakenAt ?? '') || ((agent.lastTakenAt ?? '') === (chosen.lastTakenAt ?? '') && agent.candidate.agentId < chosen.candidate.agentId)))
-      ) {
-        chosen = agent;
-      }
+      if (chosen === undefined || preferred(ranked(agent), ranked(chosen)) < 0) chosen = agent;
     }
     if (chosen === undefined) continue;
     const percent = Math.round(share(chosen, ticket.channel) * 100);

@@ -6,6 +6,7 @@ import { capacityOf, isOnShift, loadOn, type AgentState, type RoutedState, type 
 import { AgentCommandsService } from './agents/agent-commands.service';
 import type { AgentRow } from './agents/routing-agents.projection';
 import { AssignmentService } from './dispatch/assignment.service';
+import { agentCandidateOf } from './dispatch/dispatcher.task';
 import type { AgentPageResponse, AgentResponse, PutAgentRequest } from './http/agents.dto';
 import type { MyTicketsResponse, RoutedTicketResponse } from './http/routing.dto';
 import { RoutingMetrics } from './metrics/routing.metrics';
@@ -34,15 +35,7 @@ const factsOfState = (agentId: string, state: AgentState): AgentFacts => ({
   lastTakenAt: state.lastTakenAt,
 });
 
-const factsOfRow = (row: AgentRow): AgentFacts => ({
-  agentId: row.agent_id,
-  profile: JSON.parse(row.profile) as AgentProfile,
-  availability: row.availability as AgentAvailability,
-  availableSince: row.available_since,
-  retired: Number(row.retired) === 1,
-  held: JSON.parse(row.held) as Record<string, Channel>,
-  lastTakenAt: row.last_taken_at,
-});
+const factsOfRow = (row: AgentRow): AgentFacts => ({ ...agentCandidateOf(row), availableSince: row.available_since });
 
 /** The profile as stored: fields in one order, only the channels given, so the same PUT again appends nothing. */
 export function profileOf(request: PutAgentRequest): AgentProfile {

@@ -14,7 +14,6 @@ import {
 import { MemoryEventStore, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { DomainError, ManualClock, systemActor, type Actor, type Event } from '@ticketing/kernel';
 import type { BusEvent } from '@ticketing/messaging';
-import type { ReadStore } from '@ticketing/read-store';
 import { agentDecider, capacityOf, DEFAULT_ROUTING_RULES, routingDecider, type AgentState, type RoutingState } from '@ticketing/routing-domain';
 import { AgentCommandsService } from '../agents/agent-commands.service';
 import { AssignmentService } from './assignment.service';
@@ -86,9 +85,6 @@ function interleaved(store: MemoryEventStore, s: fc.Scheduler): EventStore {
     close: () => store.close(),
   };
 }
-
-/** Only `list()` reads it, and the property never lists. */
-const NO_READ_STORE = { db: null } as unknown as ReadStore;
 
 /** An event as the bus hands it to a consumer (intake's events, which this test does not append). */
 const delivered = <E extends Event>(id: string, type: E['type'], data: E['data']): BusEvent<E> =>
@@ -218,7 +214,7 @@ describe('assignments under concurrency (agent-<id> and routing-<id> streams)', 
         const clock = new ManualClock(START);
         const store = new MemoryEventStore({ clock });
         const services = (eventStore: EventStore) => {
-          const agents = new AgentCommandsService(eventStore, NO_READ_STORE, clock);
+          const agents = new AgentCommandsService(eventStore, clock);
           const assignments = new AssignmentService(eventStore, RULES, agents);
           return { agents, assignments, consumer: new DispatchConsumer(assignments) };
         };

@@ -1,7 +1,6 @@
 import { routingStreams, type RoutingTicketEvent } from '@ticketing/contracts';
 import { MemoryEventStore } from '@ticketing/event-store';
 import { foldEvents, ManualClock, newId, systemActor } from '@ticketing/kernel';
-import { openReadStore, type ReadStore } from '@ticketing/read-store';
 import { DEFAULT_ROUTING_RULES, routingDecider } from '@ticketing/routing-domain';
 import { AgentCommandsService } from '../agents/agent-commands.service';
 import { AssignmentService } from './assignment.service';
@@ -10,16 +9,14 @@ const supervisor = { kind: 'supervisor', id: 'sup-1' } as const;
 
 describe('AssignmentService: reservations with ids', () => {
   let eventStore: MemoryEventStore;
-  let readStore: ReadStore;
   let agents: AgentCommandsService;
   let assignments: AssignmentService;
   let ticketId: string;
 
   beforeEach(async () => {
     eventStore = new MemoryEventStore();
-    readStore = await openReadStore('memory:');
     const clock = new ManualClock('2026-12-07T09:00:00.000Z');
-    agents = new AgentCommandsService(eventStore, readStore, clock);
+    agents = new AgentCommandsService(eventStore, clock);
     assignments = new AssignmentService(eventStore, DEFAULT_ROUTING_RULES, agents);
     await agents.saveProfile('ana', { displayName: 'Ana', languages: ['en'], skills: ['general_inquiry'], clearances: [], capacity: { chat: 1 }, timeZone: null, shifts: [] }, supervisor);
     await agents.setAvailability('ana', 'online', supervisor);
@@ -34,7 +31,6 @@ describe('AssignmentService: reservations with ids', () => {
   });
 
   afterEach(async () => {
-    await readStore.close();
     await eventStore.close();
   });
 

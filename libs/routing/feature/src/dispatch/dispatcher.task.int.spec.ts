@@ -44,7 +44,7 @@ describeEachReadStore('the dispatcher', (target) => {
     await runner.start();
     clock = new ManualClock(T0);
     rules = DEFAULT_ROUTING_RULES;
-    agents = new AgentCommandsService(eventStore, readStore, clock);
+    agents = new AgentCommandsService(eventStore, clock);
     assignments = new AssignmentService(eventStore, rules, agents);
   });
 
@@ -93,7 +93,7 @@ describeEachReadStore('the dispatcher', (target) => {
     const holders = await Promise.all(tickets.map(holderOf));
     // Oldest first, alternating between the two agents (least loaded, then longest idle, then id).
     expect(holders).toEqual(['a-1', 'a-2', 'a-1', 'a-2', null]);
-    expect((await agents.get('a-1')).heldTickets).toHaveLength(2);
+    expect(Object.keys((await agents.state('a-1')).held)).toHaveLength(2);
     await settle();
     expect(await dispatcher().dispatchOnce()).toMatchObject({ planned: 0, assigned: 0 });
   });
@@ -164,6 +164,6 @@ describeEachReadStore('the dispatcher', (target) => {
     clock.advance(60 * 60_000);
     expect(await requeueing.dispatchOnce()).toMatchObject({ released: 1 });
     expect(await holderOf(ticketId)).toBeNull();
-    expect((await agents.get('a-1')).heldTickets).toEqual([]);
+    expect(Object.keys((await agents.state('a-1')).held)).toEqual([]);
   });
 });

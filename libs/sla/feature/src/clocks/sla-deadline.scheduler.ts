@@ -70,7 +70,8 @@ export class SlaDeadlineScheduler implements OnModuleInit {
   async fireDue(): Promise<string | undefined> {
     const now = this.clock.now().toISOString();
     const nowMs = Date.parse(now);
-    const env = await this.policies.environment();
+    // Read only when a check is due: the loop wakes twice a second, mostly to find nothing.
+    let env: SlaEnvironment | undefined;
     // Keyset paging over (due, ticket, target): rows checked a moment ago whose projection has not moved yet are passed over, not re-read for ever.
     let after: { dueAt: string; ticketId: string; target: string } | undefined;
     for (;;) {
@@ -97,9 +98,10 @@ export class SlaDeadlineScheduler implements OnModuleInit {
         const checked = this.checked.get(`${row.ticket_id}:${row.target}`);
         return checked === undefined || checked.dueAt !== row.next_check_at || nowMs - checked.checkedAt >= SLA_TIMER_RECHECK_MS;
       });
+      if (fresh.length > 0) env ??= await this.policies.environment();
       // A few at once: each is its own append, and concurrent appends share the store's group commit.
       for (let index = 0; index < fresh.length; index += CONCURRENT_CHECKS) {
-        await Promise.all(fresh.slice(index, index + CONCURRENT_CHECKS).map((row) => this.check(row.ticket_id, row.target, row.next_check_at!, env)));
+        await Promise.all(fresh.slice(index, index + CONCURRENT_CHECKS).map((row) => this.check(row.ticket_id, row.target, row.next_check_at!, env!)));
       }
       if (due.length < BATCH) break;
     }
