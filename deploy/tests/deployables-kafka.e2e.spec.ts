@@ -7,7 +7,7 @@ import { KAFKA_GROUP_ID_PREFIX } from '@ticketing/runtime';
 import { InMemoryKafka } from '../../libs/messaging/src/kafka/test-support/in-memory-kafka.double';
 import { INTAKE_SERVICE } from '../../apps/intake/src/intake.service';
 import { ROUTING_SERVICE } from '../../apps/routing/src/routing.service';
-import { DISPUTES_SERVICE } from '../../apps/disputes/src/disputes.service';
+import { AUDIT_SERVICE } from '../../apps/audit/src/audit.service';
 import { SLA_SERVICE } from '../../apps/sla/src/sla.service';
 import { newDataDir, ServiceHarness } from './support/service.harness';
 
@@ -81,13 +81,13 @@ describe('deployables on TICKETING_BUS=kafka://… (kafkajs double)', () => {
   });
 
   it('a service without a context module relays nothing and consumes nothing on Kafka', async () => {
-    const disputes = await ServiceHarness.start(DISPUTES_SERVICE, { env: KAFKA_ENV, kafka });
+    const audit = await ServiceHarness.start(AUDIT_SERVICE, { env: KAFKA_ENV, kafka });
     try {
-      expect(disputes.runtime.relay).toBeUndefined();
-      expect(await disputes.runtime.bus.groupStatus()).toEqual([]);
-      expect((await disputes.request('GET', '/health/ready')).status).toBe(200);
+      expect(audit.runtime.relay).toBeUndefined();
+      expect(await audit.runtime.bus.groupStatus()).toEqual([]);
+      expect((await audit.request('GET', '/health/ready')).status).toBe(200);
     } finally {
-      await disputes.close();
+      await audit.close();
     }
   });
 

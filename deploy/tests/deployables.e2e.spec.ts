@@ -169,10 +169,7 @@ describe('the five deployables on the embedded default', () => {
     });
   });
 
-  describe.each([
-    ['disputes', DISPUTES_SERVICE],
-    ['audit', AUDIT_SERVICE],
-  ] as const)('%s (no context module in this build yet)', (name, service) => {
+  describe.each([['audit', AUDIT_SERVICE]] as const)('%s (no context module in this build yet)', (name, service) => {
     let harness: ServiceHarness;
     beforeAll(async () => {
       harness = await ServiceHarness.start(service);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
+import { registerDisputesCommands } from './commands/disputes.command';
 import { registerKbCommands } from './commands/kb.command';
 import { registerProjectionCommands } from './commands/projections.command';
 import { registerRoutingCommands } from './commands/routing.command';
@@ -19,5 +20,6 @@ export function buildCli(): Command {
   registerClassifierCommands(program);
   registerKbCommands(program);
   registerRoutingCommands(program);
+  registerDisputesCommands(program);
   return program;
 }

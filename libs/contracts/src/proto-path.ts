@@ -65,3 +65,7 @@ export const GOOGLE_RPC_ERROR_DETAILS_PROTO_FILE = 'google/rpc/error_details.pro
 /** The knowledge base's gRPC package and its .proto file, relative to `protoDir()`. */
 export const KB_GRPC_PACKAGE = 'ticketing.kb.v1';
 export const KB_PROTO_FILE = 'ticketing/kb/v1/knowledge_base.proto';
+
+/** Package and file of the disputes context's gRPC service. */
+export const DISPUTES_GRPC_PACKAGE = 'ticketing.disputes.v1';
+export const DISPUTES_PROTO_FILE = 'ticketing/disputes/v1/disputes.proto';

@@ -1,7 +1,7 @@
 import type { Event } from '@ticketing/kernel';
 import { AUDIT_CONTRACT } from './audit/audit.events';
 import { assertDisjointContracts, type ContextContract } from './context-contract';
-import { DISPUTES_CONTRACT } from './disputes/disputes.events';
+import { DISPUTES_CONTRACT, type DisputesEvent } from './disputes/disputes.events';
 import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
 import { KB_CONTRACT } from './kb/kb.events';
 import { ROUTING_CONTRACT, type RoutingEvent } from './routing/routing.events';
@@ -62,7 +62,7 @@ export const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(
 );
 
 /** Every public event of every context, in its current shape. */
-export type PublicEvent = IntakeEvent | RoutingEvent | SlaEvent;
+export type PublicEvent = IntakeEvent | RoutingEvent | SlaEvent | DisputesEvent;
 
 /**
  * An envelope (a recorded event: id, metadata, stream, position…) carrying a public event in its

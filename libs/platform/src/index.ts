@@ -59,3 +59,5 @@ export * from './limits/rate-limit.http-hooks';
 export * from './limits/limits.module';
 export * from './workers/batching-worker.pool';
 export * from './grpc/grpc-timestamp';
+export * from './signing/signing-key';
+export * from './signing/signed-manifest';

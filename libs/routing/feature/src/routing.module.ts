@@ -19,6 +19,7 @@ import { RoutingBoardQuery } from './queues/routing-board.query';
 import { RoutingApiService } from './routing-api.service';
 import { RoutingCommandsService } from './routing-commands.service';
 import { ROUTING_RULES, routingRulesFromEnv } from './routing-rules.config';
+import { CaseOpenedConsumer } from './case-opened.consumer';
 import { TicketOpenedConsumer } from './ticket-opened.consumer';
 
 const rulesProvider: Provider = { provide: ROUTING_RULES, useFactory: () => routingRulesFromEnv() };
@@ -62,10 +63,11 @@ export class RoutingModule {
 
 /**
  * Routing's bus consumers, on the consumer thread under `ticketing start`: classify and queue every
- * opened ticket; follow resolutions, reopens, SLA breaches and releases for dispatch.
+ * opened ticket; follow resolutions, reopens, SLA breaches and releases for dispatch; recategorize
+ * tickets a dispute or recovery is opened on.
  */
 @Module({
-  controllers: [TicketOpenedConsumer, DispatchConsumer],
+  controllers: [TicketOpenedConsumer, DispatchConsumer, CaseOpenedConsumer],
   providers: [
     rulesProvider,
     AgentCommandsService,

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { disputesStreams } from '@ticketing/contracts';
+import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { CLOCK, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
+import { BUNDLE_SIGNER, toEventActor, type AuthenticatedActor, type BundleSigner } from '@ticketing/platform';
+import { DisputeAccess } from '../access/dispute-access.service';
+import { buildEvidenceBundle, type EvidenceBundle } from './evidence-bundle';
+
+/**
+ * The signed bundle of a ticket's dispute and recovery, with the customer it belongs to; a
+ * NotFoundError when the ticket has neither. Used by the API and by `ticketing disputes export`.
+ */
+export async function exportEvidenceBundle(
+  eventStore: EventStore,
+  signer: BundleSigner,
+  request: Readonly<{ ticketId: string; exportedBy: Actor; exportedAt: string }>,
+): Promise<Readonly<{ bundle: EvidenceBundle; customerId: string }>> {
+  const streams: { streamName: string; events: RecordedEvent[] }[] = [];
+  for (const streamName of [disputesStreams.dispute(request.ticketId), disputesStreams.recovery(request.ticketId)]) {
+    const events: RecordedEvent[] = [];
+    for await (const recorded of eventStore.readStream(streamName)) events.push(recorded);
+    if (events.length > 0) streams.push({ streamName, events });
+  }
+  const customerId = streams.map((stream) => stream.events[0].data['customerId']).find((id): id is string => typeof id === 'string');
+  if (customerId === undefined) throw new NotFoundError(`Ticket ${request.ticketId} has no dispute and no recovery`, { ticketId: request.ticketId });
+  return { bundle: await buildEvidenceBundle({ ...request, streams }, signer), customerId };
+}
+
+/** Exports a ticket's dispute and recovery as a signed evidence bundle, to whoever may read the case. */
+@Injectable()
+export class DisputeBundleService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner,
+    private readonly access: DisputeAccess,
+  ) {}
+
+  async publicKey(): Promise<Readonly<{ keyId: string; publicKeyPem: string }>> {
+    return { keyId: this.signer.keyId, publicKeyPem: this.signer.publicKeyPem };
+  }
+
+  async export(ticketId: string, actor: AuthenticatedActor): Promise<EvidenceBundle> {
+    const { bundle, customerId } = await exportEvidenceBundle(this.eventStore, this.signer, { ticketId, exportedBy: toEventActor(actor), exportedAt: this.clock.now().toISOString() });
+    // Reading the case is what is checked; building the bundle first costs a customer probing others' tickets a signature, not a leak.
+    this.access.assertMayRead(actor, customerId, ticketId);
+    return bundle;
+  }
+}

@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { Module, type Provider } from '@nestjs/common';
+import { BUNDLE_SIGNER, loadOrCreateSigningKey, loadSigningKeyFile, TICKETING_CONFIG, type TicketingConfig } from '@ticketing/platform';
+import { DisputeAccess } from './access/dispute-access.service';
+import { disputePartiesProjection } from './access/dispute-parties.projection';
+import { BLOB_STORE, FileBlobStore } from './attachments/blob-store';
+import { DisputeBundleService } from './bundle/dispute-bundle.service';
+import { disputeCasesProjection } from './cases/dispute-cases.projection';
+import { DisputesService } from './dispute/disputes.service';
+import { DISPUTES_SETTINGS, disputesSettingsFromEnv, type DisputesSettings } from './disputes.settings';
+import { DisputesGrpcController } from './grpc/disputes.grpc.controller';
+import { DisputesHttpController } from './http/disputes.http.controller';
+import { RecoveriesHttpController } from './http/recoveries.http.controller';
+import { RecoveriesService } from './recovery/recoveries.service';
+import { RecoveryEtaWatch } from './recovery/recovery-eta.watch';
+
+const providers: Provider[] = [
+  { provide: DISPUTES_SETTINGS, useFactory: () => disputesSettingsFromEnv() },
+  { provide: BLOB_STORE, useFactory: (config: TicketingConfig) => new FileBlobStore(join(config.dataDir, 'blobs')), inject: [TICKETING_CONFIG] },
+  {
+    provide: BUNDLE_SIGNER,
+    useFactory: (config: TicketingConfig, settings: DisputesSettings) => (settings.signingKeyFile === undefined ? loadOrCreateSigningKey(config.dataDir) : loadSigningKeyFile(settings.signingKeyFile)),
+    inject: [TICKETING_CONFIG, DISPUTES_SETTINGS],
+  },
+  DisputeAccess,
+  DisputesService,
+  RecoveriesService,
+  DisputeBundleService,
+  RecoveryEtaWatch,
+];
+
+/**
+ * Dispute evidence: liquidation disputes (`dispute-<ticketId>`) and wrong-network recoveries
+ * (`recovery-<ticketId>`) over REST and gRPC, signed bundles, and the recovery ETA alert. Expects
+ * EVENT_STORE, READ_STORE, PROJECTION_RUNNER, CLOCK and the config globally; uses WORKING_DAYS
+ * where the SLA context is composed.
+ */
+@Module({
+  controllers: [DisputesHttpController, RecoveriesHttpController, DisputesGrpcController],
+  providers,
+  exports: [DisputesService, RecoveriesService, DisputeBundleService],
+})
+export class DisputesModule {
+  /** dispute-parties is read after writes elsewhere (a new ticket): the API waits for it. */
+  static readonly projections = [disputePartiesProjection];
+  static readonly eventualProjections = [disputeCasesProjection];
+}
