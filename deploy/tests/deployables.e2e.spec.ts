@@ -96,7 +96,7 @@ describe('the five deployables on the embedded default', () => {
       expect((await routing.request('GET', '/v1/tickets/x', { token: customer })).status).toBe(404);
       const groups = await routing.runtime.bus.groupStatus();
       expect(groups.map(({ group, eventTypes, running }) => ({ group, eventTypes, running }))).toEqual([
-        { group: 'routing', eventTypes: ['TicketOpened'], running: true },
+        { group: 'routing', eventTypes: ['DisputeOpened', 'RecoveryRequested', 'TicketOpened'], running: true },
         {
           group: 'routing-dispatch',
           eventTypes: ['SlaBreached', 'SlaWarningIssued', 'TicketClosed', 'TicketMerged', 'TicketReleasedFromAgent', 'TicketReopened', 'TicketResolved', 'TicketSelfServed'],
@@ -190,6 +190,35 @@ describe('the five deployables on the embedded default', () => {
       expect(harness.booted.ports).toEqual({});
       expect(harness.messages()).toContainEqual(expect.stringContaining(`No ${name} context module exists in this build yet`));
     });
+  });
+
+  it('disputes as its own deployable on intake’s data folder: knows intake’s tickets, serves /v1/disputes and relays nothing it does not own', async () => {
+    const dataDir = await newDataDir();
+    const intake = await ServiceHarness.start(INTAKE_SERVICE, { dataDir });
+    const disputes = await ServiceHarness.start(DISPUTES_SERVICE, { dataDir });
+    try {
+      expect(await disputes.apiPaths()).toEqual(expect.arrayContaining(['/v1/disputes/{ticketId}', '/v1/recoveries/{ticketId}', '/v1/disputes/{ticketId}/bundle']));
+      expect((await disputes.runtime.projections.status()).map((projection) => projection.name).sort()).toEqual(['dispute-cases', 'dispute-parties']);
+      expect(await disputes.runtime.bus.groupStatus()).toEqual([]);
+      const customer = await intake.token('customer', 'cust-disputes');
+      const opened = await intake.request('POST', '/v1/tickets', { token: customer, body: ticket });
+      const { id } = opened.body as { id: string };
+      // The parties read model catches up to the log before answering: no retry needed for a ticket opened a moment ago.
+      const dispute = await disputes.request('POST', `/v1/disputes/${id}`, {
+        token: await disputes.token('customer', 'cust-disputes'),
+        body: { position: { symbol: 'ETHUSDT', side: 'short', size: '3', leverage: '10', marginMode: 'cross' }, liquidationPrice: '3120.5', liquidatedAt: '2026-01-01T00:00:00Z' },
+      });
+      expect([dispute.status, (dispute.body as { round: number }).round]).toEqual([201, 1]);
+      // Without SLA in the process, the window is counted Monday to Friday (the recovery default calendar).
+      const recovery = await disputes.request('POST', `/v1/recoveries/${id}`, {
+        token: await disputes.token('customer', 'cust-disputes'),
+        body: { asset: 'USDT', amount: '200', txHash: '0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', sentNetwork: 'BSC', expectedNetwork: 'ETH', address: '0x1111111111111111111111111111111111111111' },
+      });
+      expect(recovery.body).toMatchObject({ status: 'quoted', quote: { fee: '20', calendar: 'mon-fri-utc' } });
+    } finally {
+      await disputes.close();
+      await intake.close();
+    }
   });
 
   it('logs no "no context module" line for a service that has one', async () => {

@@ -38,12 +38,15 @@ describe('the generated OpenAPI document', () => {
 
   it('names operations AIP-style', () => {
     expect(operations().map((candidate) => candidate.operationId).sort()).toEqual([
-      'addTicketNote', 'archiveArticle', 'assignTicket', 'claimTicket', 'classifyText', 'clickKbSuggestion', 'closeTicket', 'createArticle', 'escalateTicket',
-      'evaluateSlaWhatIf', 'getAgent', 'getArticle', 'getArticleDraft', 'getKbMetrics', 'getLiveness', 'getReadiness', 'getSlaPolicy', 'getSlaReport',
-      'getSlaSurge', 'getTicket', 'getTicketRouting', 'getTicketSla', 'giveKbArticleFeedback', 'listAgents', 'listMyTickets', 'listQueueTickets', 'listQueues',
-      'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket', 'openTicket', 'postTicketMessage', 'publishArticle', 'putAgent', 'putSlaPolicy',
-      'recategorizeTicket', 'releaseTicket', 'reopenTicket', 'resolveKbSession', 'resolveTicket', 'retireAgent', 'searchArticles', 'selfServeTicket',
-      'setAgentAvailability', 'startTicketProgress', 'streamEvents', 'suggestArticles', 'transferTicket', 'updateArticleTranslation', 'waitOnTicketCustomer',
+      'acceptRecoveryQuote', 'addTicketNote', 'appealDispute', 'archiveArticle', 'assignTicket', 'claimTicket', 'classifyText', 'clickKbSuggestion',
+      'closeTicket', 'completeRecovery', 'createArticle', 'decideDispute', 'declineRecoveryQuote', 'escalateTicket', 'evaluateSlaWhatIf', 'getAgent',
+      'getArticle', 'getArticleDraft', 'getDispute', 'getDisputeAttachment', 'getDisputeBundle', 'getDisputeSigningKey', 'getKbMetrics', 'getLiveness',
+      'getReadiness', 'getRecovery', 'getSlaPolicy', 'getSlaReport', 'getSlaSurge', 'getTicket', 'getTicketRouting', 'getTicketSla', 'giveKbArticleFeedback',
+      'listAgents', 'listMyTickets', 'listQueueTickets', 'listQueues', 'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket', 'openDispute',
+      'openTicket', 'postTicketMessage', 'publishArticle', 'putAgent', 'putSlaPolicy', 'recategorizeTicket', 'releaseTicket', 'reopenTicket', 'requestRecovery',
+      'requoteRecovery', 'resolveKbSession', 'resolveTicket', 'retireAgent', 'searchArticles', 'selfServeTicket', 'setAgentAvailability',
+      'startRecoveryTracing', 'startTicketProgress', 'streamEvents', 'submitDisputeEvidence', 'submitRecoveryProof', 'suggestArticles', 'transferTicket',
+      'updateArticleTranslation', 'uploadDisputeAttachment', 'waitOnTicketCustomer',
     ]);
   });
 

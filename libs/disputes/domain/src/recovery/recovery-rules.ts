@@ -25,6 +25,8 @@ export type RecoveryRuleWhen = Readonly<{
   families?: readonly string[];
   /** The expected network requires a memo/tag and none was given (null or blank). */
   memoMissing?: boolean;
+  /** The expected network requires a memo/tag (whether or not one was given). */
+  memoRequired?: boolean;
   /** The asset (upper-case symbol) is in the list. */
   assets?: readonly string[];
 }>;
@@ -123,6 +125,15 @@ export const DEFAULT_RECOVERY_RULES: RecoveryRules = {
         'the {asset} reached the exchange on {sent} without the memo/tag that identifies your account; once you prove you own the sending address, the tracing team can try to match it to your account. A recovery is not guaranteed',
     },
     {
+      // A memo given but wrong (a typo, another exchange's) lands the same way as a missing one.
+      name: 'wrong-memo-on-tag-network',
+      when: { sameNetwork: true, memoRequired: true },
+      outcome: 'recoverable',
+      conditions: ['proof_of_ownership'],
+      reason:
+        'the {asset} reached the exchange on {sent} with a memo/tag that does not identify your account; once you prove you own the sending address, the tracing team can try to match it to your account. A recovery is not guaranteed',
+    },
+    {
       name: 'evm-to-evm',
       when: { sameNetwork: false, families: ['evm'] },
       outcome: 'recoverable',
@@ -149,7 +160,7 @@ export const DEFAULT_RECOVERY_RULES: RecoveryRules = {
 export const NO_RULE_MATCHED = 'no-rule-matched';
 
 const TOP_LEVEL_KEYS = ['feeRate', 'fees', 'etaWorkingDays', 'calendar', 'quoteValidityHours', 'networks', 'rules'] as const;
-const WHEN_KEYS = ['sameNetwork', 'sameFamily', 'families', 'memoMissing', 'assets'] as const;
+const WHEN_KEYS = ['sameNetwork', 'sameFamily', 'families', 'memoMissing', 'memoRequired', 'assets'] as const;
 const RULE_KEYS = ['name', 'when', 'outcome', 'conditions', 'reason'] as const;
 const NETWORK_KEYS = ['family', 'memo', 'aliases'] as const;
 const FEE_KEYS = ['minimum', 'maximum'] as const;
@@ -271,7 +282,7 @@ function reasonProblems(label: string, reason: unknown): string[] {
 function whenProblems(label: string, when: unknown, families: ReadonlySet<string>): string[] {
   if (!isObject(when)) return [`${label} needs a "when" object ({} matches every deposit)`];
   const problems = unknownKeys(when, WHEN_KEYS).map((key) => `${label} matches on unknown field "${key}" (known: ${WHEN_KEYS.join(', ')})`);
-  for (const key of ['sameNetwork', 'sameFamily', 'memoMissing'] as const) {
+  for (const key of ['sameNetwork', 'sameFamily', 'memoMissing', 'memoRequired'] as const) {
     if (when[key] !== undefined && typeof when[key] !== 'boolean') problems.push(`${label}: when.${key} must be true or false`);
   }
   const list = (key: 'families' | 'assets', valid: (one: string) => string | null) => {
@@ -366,6 +377,7 @@ function ruleHolds(when: RecoveryRuleWhen, deposit: MisdirectedDeposit, sent: Re
   if (when.sameFamily !== undefined && when.sameFamily !== (sent.family === expected.family)) return false;
   if (when.families !== undefined && !(when.families.includes(sent.family) && when.families.includes(expected.family))) return false;
   if (when.memoMissing !== undefined && when.memoMissing !== (expected.memo === 'required' && blank(deposit.memo))) return false;
+  if (when.memoRequired !== undefined && when.memoRequired !== (expected.memo === 'required')) return false;
   if (when.assets !== undefined && !when.assets.includes(deposit.asset)) return false;
   return true;
 }

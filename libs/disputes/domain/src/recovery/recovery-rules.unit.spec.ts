@@ -63,8 +63,17 @@ describe('recovery rules', () => {
       if (!judged.feasible) expect(judged.reason).toContain('the exchange holds no key on TRON');
     });
 
-    it('judge the same network with the memo given, or a network that needs none, unsupported: a missing-deposit case', () => {
-      for (const same of [deposit({ asset: 'XRP', sentNetwork: 'XRP', expectedNetwork: 'XRP', memo: '104857' }), deposit({ sentNetwork: 'ETH', expectedNetwork: 'ETH' })]) {
+    it('judge a wrong memo on a tag network recoverable with proof of ownership, like a missing one', () => {
+      expect(judgeRecovery(deposit({ asset: 'XRP', sentNetwork: 'XRP', expectedNetwork: 'XRP', memo: '104857' }), rules)).toEqual({
+        feasible: true,
+        rule: 'wrong-memo-on-tag-network',
+        conditions: ['proof_of_ownership'],
+        reason: expect.stringMatching(/does not identify your account.*not guaranteed/),
+      });
+    });
+
+    it('judge the same network where no memo is needed unsupported: a missing-deposit case', () => {
+      for (const same of [deposit({ sentNetwork: 'ETH', expectedNetwork: 'ETH' }), deposit({ asset: 'BTC', sentNetwork: 'BTC', expectedNetwork: 'BTC', memo: 'note' })]) {
         expect(judgeRecovery(same, rules)).toEqual({
           feasible: false,
           rule: 'same-network',

@@ -7,6 +7,7 @@ import { DISPUTE_OUTCOMES, EVIDENCE_KINDS, MARGIN_MODES, POSITION_SIDES, type Di
 const DECIMAL = { type: String, maxLength: 40, pattern: '^\\d+(\\.\\d+)?$', example: '64210.5' } as const;
 const INSTANT = { type: String, format: 'date-time', maxLength: 35 } as const;
 const ID = { type: String, maxLength: 128 } as const;
+const EVIDENCE_ID = { type: 'string', format: 'uuid', maxLength: 36 } as const;
 const HASH = { type: String, pattern: '^[0-9a-f]{64}$', minLength: 64, maxLength: 64, description: 'SHA-256, lowercase hex' } as const;
 
 export class PositionRequest {
@@ -48,7 +49,7 @@ export class DecideDisputeRequest {
   @IsOptional() @IsObject() @ValidateNested() @Type(() => CompensationRequest)
   compensation?: CompensationRequest;
   @ApiProperty({ minLength: 1, maxLength: 2000, description: 'Why, in words the customer reads' }) @IsString() @Length(1, 2000) reason!: string;
-  @ApiProperty({ type: [String], maxItems: 100, description: 'The evidence ids the decision rests on (at least one, all of this case)' })
+  @ApiProperty({ type: 'array', items: EVIDENCE_ID, minItems: 1, maxItems: 100, description: 'The evidence ids the decision rests on (at least one, all of this case)' })
   @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(64, { each: true })
   citedEvidenceIds!: string[];
 }
@@ -81,7 +82,7 @@ export class AssessmentResponse {
   @ApiProperty({ description: 'Exactly at the tolerance is within' }) withinTolerance!: boolean;
   @ApiProperty(DECIMAL) indexPrice!: string;
   @ApiProperty(DECIMAL) liquidationPrice!: string;
-  @ApiProperty({ type: [String], maxItems: 10, description: 'The index price item(s) used' }) evidenceIds!: string[];
+  @ApiProperty({ type: 'array', items: EVIDENCE_ID, maxItems: 10, description: 'The index price item(s) used' }) evidenceIds!: string[];
   @ApiProperty(INSTANT) assessedAt!: string;
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 10 }) round!: number;
   @ApiProperty({ format: 'uuid', maxLength: 36 }) ticketId!: string;
@@ -93,7 +94,7 @@ export class DecisionResponse {
   @ApiProperty({ enum: DISPUTE_OUTCOMES }) outcome!: DisputeOutcome;
   @ApiProperty({ type: CompensationResponse, nullable: true }) compensation!: CompensationResponse | null;
   @ApiProperty({ maxLength: 2000 }) reason!: string;
-  @ApiProperty({ type: [String], maxItems: 100 }) citedEvidenceIds!: string[];
+  @ApiProperty({ type: 'array', items: EVIDENCE_ID, maxItems: 100 }) citedEvidenceIds!: string[];
   @ApiProperty({ type: ActorViewResponse }) decidedBy!: ActorViewResponse;
   @ApiProperty(INSTANT) decidedAt!: string;
   @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 10 }) round!: number;
