@@ -4,6 +4,7 @@ import { ALL_CONTEXTS } from './contexts';
 import { topicOf } from '@ticketing/contracts';
 import { loadConfig } from '@ticketing/platform';
 import { parseAllDocuments } from 'yaml';
+import { disputesSettingsFromEnv } from '@ticketing/disputes-feature';
 
 export const REPO_ROOT = join(__dirname, '../../..');
 export const DEPLOY_DIR = join(REPO_ROOT, 'deploy');
@@ -57,6 +58,8 @@ export function knownConfigVariables(): ReadonlySet<string> {
     },
   });
   loadConfig(recording);
+  // Contexts read their own settings beside the platform's: the ones a manifest may set today.
+  disputesSettingsFromEnv(recording);
   return seen;
 }
 
