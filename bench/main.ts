@@ -1,4 +1,5 @@
 import { runClassifierBench } from './classifier.bench';
+import { runDisputesBench } from './disputes.bench';
 import { runEventStoreBench } from './event-store.bench';
 import { runIntakeBench } from './intake.bench';
 import { runKbBench } from './kb.bench';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'classifier') await runClassifierBench();
   if (only === undefined || only === 'sla') await runSlaBench();
   if (only === undefined || only === 'routing') await runRoutingBench();
+  if (only === undefined || only === 'disputes') await runDisputesBench();
 }
 
 main().catch((error: unknown) => {
