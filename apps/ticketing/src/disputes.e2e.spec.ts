@@ -244,5 +244,10 @@ describe('dispute evidence over REST (e2e, ManualClock)', () => {
     await overrun;
     supervisor = await harness.token('supervisor', 'sup-1');
     expect(((await harness.request('GET', `/v1/recoveries/${id}`, { token: supervisor })).body as Recovery).etaOverrun).toBe(true);
+    // Ops alert on it: the overdue recovery and every case by status are on /metrics.
+    const metrics = String((await harness.request('GET', '/metrics')).body);
+    expect(metrics).toMatch(/^ticketing_recoveries_overdue 1$/m);
+    expect(metrics).toMatch(/^ticketing_dispute_cases\{kind="recovery",status="succeeded"\} 1$/m);
+    expect(metrics).toMatch(/^ticketing_dispute_cases\{kind="dispute",status="open"\} 1$/m);
   });
 });

@@ -13,6 +13,7 @@ import { DisputesHttpController } from './http/disputes.http.controller';
 import { RecoveriesHttpController } from './http/recoveries.http.controller';
 import { RecoveriesService } from './recovery/recoveries.service';
 import { RecoveryEtaWatch } from './recovery/recovery-eta.watch';
+import { DisputesMetrics } from './metrics/disputes.metrics';
 
 const providers: Provider[] = [
   { provide: DISPUTES_SETTINGS, useFactory: () => disputesSettingsFromEnv() },
@@ -34,6 +35,7 @@ const providers: Provider[] = [
   RecoveriesService,
   DisputeBundleService,
   RecoveryEtaWatch,
+  DisputesMetrics,
 ];
 
 /**
