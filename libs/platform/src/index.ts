@@ -40,6 +40,7 @@ export * from './metrics/metrics.module';
 
 export * from './platform.module';
 export * from './http/create-http-app';
+export { MAX_BODY_DEPTH, nestingDepth, unrepresentable } from './http/json-body.parser';
 
 export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
@@ -60,4 +61,5 @@ export * from './limits/limits.module';
 export * from './workers/batching-worker.pool';
 export * from './grpc/grpc-timestamp';
 export * from './signing/signing-key';
+export * from './files/create-file-once';
 export * from './signing/signed-manifest';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileOnce } from '../files/create-file-once';
 
 export const DEV_SECRET_FILE = 'dev-jwt-secret';
 const SECRET_BYTES = 32;
@@ -21,17 +22,7 @@ export async function loadOrCreateDevSecret(dataDir: string): Promise<Uint8Array
     return existing;
   }
 
-  // Write the whole secret under a private name, then link it into place: `link` fails if the
-  // file exists, so a concurrent starter never reads a half-written secret and both end up with one.
-  const draft = join(dataDir, `.${DEV_SECRET_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
-  await writeFile(draft, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(draft, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft);
-  }
+  await createFileOnce(file, `${randomBytes(SECRET_BYTES).toString('base64url')}\n`);
   await chmod(file, 0o600);
   const secret = await readSecret(file);
   if (!secret) throw new Error(`Dev JWT secret ${file} vanished while starting`);

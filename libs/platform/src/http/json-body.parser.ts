@@ -39,8 +39,8 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
   });
 }
 
-/** The deepest bracket nesting of a JSON text, ignoring brackets inside strings. */
-function nestingDepth(text: string): number {
+/** The deepest bracket nesting of a JSON text, ignoring brackets inside strings (checked before parsing). */
+export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
@@ -56,13 +56,17 @@ function nestingDepth(text: string): number {
   return deepest;
 }
 
-type FieldError = { field: string; message: string };
+export type FieldError = { field: string; message: string };
 
 // With the u flag a surrogate pair is one code point: only a lone surrogate matches \p{Cs}.
 const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
 
-// Depth is bounded by MAX_BODY_DEPTH, so recursion is safe.
-function unrepresentable(value: unknown, path: string): FieldError[] {
+/**
+ * What JSON parsed but the hash-chained log cannot keep: non-finite numbers and strings or keys that
+ * are not well-formed Unicode, each with its path under `path` (`body` when empty). Depth is bounded
+ * by {@link MAX_BODY_DEPTH} before this runs, so recursion is safe.
+ */
+export function unrepresentable(value: unknown, path: string): FieldError[] {
   const field = path || 'body';
   if (typeof value === 'number') return Number.isFinite(value) ? [] : [{ field, message: `${field} must be a finite number` }];
   if (typeof value === 'string') return isWellFormed(value) ? [] : [{ field, message: `${field} must be well-formed Unicode (no lone surrogates)` }];

@@ -1,6 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileOnce } from '../files/create-file-once';
 
 /** The embedded default's signing key: `<dataDir>/signing-ed25519.pem`, a PKCS#8 PEM Ed25519 private key. */
 export const SIGNING_KEY_FILE = 'signing-ed25519.pem';
@@ -77,19 +78,9 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<BundleSig
     return signerFromPrivateKey(parsePrivateKey(existing, file));
   }
 
-  // Write the whole key under a private name, then link it into place: `link` fails if the file
-  // exists, so a concurrent starter never reads a half-written key and both end up with one.
+  // Two starters at once: the first key linked into place wins, and both read it back.
   const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const draft = join(dataDir, `.${SIGNING_KEY_FILE}.${process.pid}.${randomBytes(6).toString('hex')}`);
-  await writeFile(draft, pem, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(draft, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft);
-  }
+  await createFileOnce(file, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   await chmod(file, 0o600);
   const text = await readKeyFile(file);
   if (text === undefined) throw new Error(`Signing key ${file} vanished while starting`);

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createFileOnce } from '@ticketing/platform';
 
 /** Bytes stored by their SHA-256: the same file twice is stored once, and a stored file cannot change under its name. */
 export interface BlobStore {
@@ -18,9 +19,8 @@ export const BLOB_STORE = Symbol.for('ticketing.disputes.BlobStore');
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
- * Content-addressed files under `<root>/sha256/ab/cdef…`. A blob is written under a private name
- * and linked into place, so a reader never sees half a file and two writers of the same bytes
- * end with one.
+ * Content-addressed files under `<root>/sha256/ab/cdef…`, each created once (`createFileOnce`): a
+ * reader never sees half a file, and two writers of the same bytes end with one.
  */
 export class FileBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -30,15 +30,7 @@ export class FileBlobStore implements BlobStore {
     const file = this.pathOf(sha256);
     if ((await this.sizeOf(sha256)) === bytes.length) return { sha256, size: bytes.length };
     await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
-    const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
-    await writeFile(draft, bytes, { mode: 0o600, flag: 'wx' });
-    try {
-      await link(draft, file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    } finally {
-      await unlink(draft);
-    }
+    await createFileOnce(file, bytes);
     return { sha256, size: bytes.length };
   }
 

@@ -6,11 +6,14 @@ import {
   CurrentActor,
   GrpcCorrelationInterceptor,
   IdempotencyInterceptor,
+  MAX_BODY_DEPTH,
+  nestingDepth,
   protoEnum,
   RateLimitClass,
   Roles,
   toOptionalTimestamp,
   toTimestamp,
+  unrepresentable,
   validated,
   type AuthenticatedActor,
   type EnumValue,
@@ -86,42 +89,6 @@ class CompleteRecoveryMessageRequest extends CompleteRecoveryRequest {
 
 // ---- JSON content (`content_json`) ----
 
-/** As REST's body parser: deeper nesting is refused before parsing. */
-const MAX_JSON_DEPTH = 32;
-
-/** The deepest bracket nesting of a JSON text, ignoring brackets inside strings. */
-function nestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === 0x5c) index++;
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) inString = true;
-    else if (char === 0x7b || char === 0x5b) deepest = Math.max(deepest, ++depth);
-    else if (char === 0x7d || char === 0x5d) depth--;
-  }
-  return deepest;
-}
-
-// With the u flag a surrogate pair is one code point: only a lone surrogate matches \p{Cs}.
-const isWellFormed = (text: string): boolean => !/\p{Cs}/u.test(text);
-
-/** What REST's body parser also refuses: numbers JSON cannot carry (1e309) and lone surrogates. */
-function unrepresentable(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is not a finite number`;
-  if (typeof value === 'string') return isWellFormed(value) ? undefined : `${path} is not well-formed Unicode (a lone surrogate)`;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    if (!isWellFormed(key)) return `${path} has a key that is not well-formed Unicode (a lone surrogate)`;
-    const problem = unrepresentable(child, `${path}.${key}`);
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
-}
-
 /**
  * `content_json` as the object REST would have received as `content`: JSON text holding one object.
  * Anything else is INVALID_ARGUMENT saying what it is instead.
@@ -132,7 +99,7 @@ function jsonObjectOf(text: string | undefined): Record<string, unknown> {
   };
   const json = text ?? '';
   if (json.trim() === '') return refuse('is required: a JSON object as text, e.g. {"text": "…"}');
-  if (nestingDepth(json) > MAX_JSON_DEPTH) return refuse(`must be a JSON object nested at most ${MAX_JSON_DEPTH} levels deep`);
+  if (nestingDepth(json) > MAX_BODY_DEPTH) return refuse(`must be a JSON object nested at most ${MAX_BODY_DEPTH} levels deep`);
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -142,8 +109,9 @@ function jsonObjectOf(text: string | undefined): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return refuse(`must be a JSON object ({…}), not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}`);
   }
-  const problem = unrepresentable(value, 'contentJson');
-  if (problem !== undefined) return refuse(`holds a value the API cannot store: ${problem}`);
+  // What REST's body parser also refuses: numbers JSON cannot carry (1e309) and lone surrogates.
+  const [problem] = unrepresentable(value, 'contentJson');
+  if (problem !== undefined) return refuse(`holds a value the API cannot store: ${problem.message}`);
   return value as Record<string, unknown>;
 }
 
