@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { disputesStreams, WORKING_DAYS, type RecoveryEvent, type WorkingDays } from '@ticketing/contracts';
-import { isRecoveryQuoteExpired, recoveryDecider, WEEKDAYS_CALENDAR, type RecoveryCommand, type RecoveryState } from '@ticketing/disputes-domain';
+import { disputesStreams, WORKING_DAYS, type RecoveryCondition, type RecoveryEvent, type WorkingDays } from '@ticketing/contracts';
+import { isRecoveryQuoteExpired, recoveryDecider, WEEKDAYS_CALENDAR, type RecoveryCommand, type RecoveryDepositInput, type RecoveryState } from '@ticketing/disputes-domain';
 import { EVENT_STORE, handleCommand, type EventStore } from '@ticketing/event-store';
 import { CLOCK, ForbiddenError, foldEvents, newId, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
 import { CorrelationContext, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
@@ -48,12 +48,12 @@ export class RecoveriesService {
     @Optional() @Inject(WORKING_DAYS) private readonly workingDays?: WorkingDays,
   ) {}
 
-  async request(ticketId: string, deposit: unknown, actor: AuthenticatedActor): Promise<RecoveryView> {
+  async request(ticketId: string, deposit: RecoveryDepositInput, actor: AuthenticatedActor): Promise<RecoveryView> {
     if (actor.kind !== 'customer' && !actor.roles.some((role) => REQUESTERS.has(role))) throw new ForbiddenError('A recovery is requested by the ticket’s customer or by staff');
     const ticket = await this.access.ticketFor(ticketId, actor);
     return this.run(ticketId, actor, (now, by) => ({
       type: 'RequestRecovery',
-      data: { ticketId, customerId: ticket.customer_id, deposit: deposit as never, rules: this.settings.recovery, quoteId: newId(), now, requestedBy: by },
+      data: { ticketId, customerId: ticket.customer_id, deposit, rules: this.settings.recovery, quoteId: newId(), now, requestedBy: by },
     }));
   }
 
@@ -76,9 +76,9 @@ export class RecoveriesService {
     return this.run(ticketId, actor, (now, by) => ({ type: 'DeclineRecoveryQuote', data: { quoteId, reason, now, by } }));
   }
 
-  async submitProof(ticketId: string, condition: string, content: Readonly<Record<string, unknown>>, actor: AuthenticatedActor): Promise<RecoveryView> {
+  async submitProof(ticketId: string, condition: RecoveryCondition, content: Readonly<Record<string, unknown>>, actor: AuthenticatedActor): Promise<RecoveryView> {
     await this.visible(ticketId, actor, 'customer-or-staff');
-    return this.run(ticketId, actor, (now, by) => ({ type: 'SubmitRecoveryProof', data: { condition: condition as never, content, now, by } }));
+    return this.run(ticketId, actor, (now, by) => ({ type: 'SubmitRecoveryProof', data: { condition, content, now, by } }));
   }
 
   async startTracing(ticketId: string, actor: AuthenticatedActor): Promise<RecoveryView> {
