@@ -62,7 +62,7 @@ describe('ticketing start on a Kafka bus', () => {
     // Routing consumed TicketOpened from intake's topic, so its group committed there.
     expect(kafka.committedOffset('ticketing.routing', topicOf('intake'), kafka.partitionOf(topicOf('intake'), ids[0]))).toBeGreaterThan(0);
     const relays = await harness.runtime.relay!.status();
-    expect(relays.map(({ context }) => context).sort()).toEqual(['intake', 'kb', 'routing', 'sla']);
+    expect(relays.map(({ context }) => context).sort()).toEqual(['disputes', 'intake', 'kb', 'routing', 'sla']);
   });
 
   it('creates the missing topics at start-up with the configured partitions (TICKETING_KAFKA_TOPICS=create, the default)', async () => {
@@ -83,7 +83,7 @@ describe('ticketing start on a Kafka bus', () => {
     const customer = await harness.token('customer', 'cust-first-look');
     const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: chat(1) });
     expect(opened.status).toBe(201);
-    expect((await harness.runtime.relay!.status()).map(({ role }) => role)).toEqual(['starting', 'starting', 'starting', 'starting']);
+    expect((await harness.runtime.relay!.status()).map(({ role }) => role)).toEqual(['starting', 'starting', 'starting', 'starting', 'starting']);
     expect(kafka.sends).toHaveLength(0);
 
     kafka.unreachable = false;
