@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { Logger, Module, type Provider } from '@nestjs/common';
 import { BUNDLE_SIGNER, loadOrCreateSigningKey, loadSigningKeyFile, TICKETING_CONFIG, type TicketingConfig } from '@ticketing/platform';
 import { DisputeAccess } from './access/dispute-access.service';
 import { disputePartiesProjection } from './access/dispute-parties.projection';
-import { BLOB_STORE, FileBlobStore } from './attachments/blob-store';
+import { BLOB_STORE } from './attachments/blob-store';
+import { createBlobStore } from './attachments/blob-store.factory';
 import { DisputeBundleService } from './bundle/dispute-bundle.service';
 import { disputeCasesProjection } from './cases/dispute-cases.projection';
 import { DisputesService } from './dispute/disputes.service';
@@ -17,7 +17,11 @@ import { DisputesMetrics } from './metrics/disputes.metrics';
 
 const providers: Provider[] = [
   { provide: DISPUTES_SETTINGS, useFactory: () => disputesSettingsFromEnv() },
-  { provide: BLOB_STORE, useFactory: (config: TicketingConfig) => new FileBlobStore(join(config.dataDir, 'blobs')), inject: [TICKETING_CONFIG] },
+  {
+    provide: BLOB_STORE,
+    useFactory: (config: TicketingConfig, settings: DisputesSettings) => createBlobStore(settings.blobStore, config.dataDir),
+    inject: [TICKETING_CONFIG, DISPUTES_SETTINGS],
+  },
   {
     provide: BUNDLE_SIGNER,
     useFactory: (config: TicketingConfig, settings: DisputesSettings) => {

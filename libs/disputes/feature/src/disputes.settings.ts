@@ -1,5 +1,6 @@
 import { ConfigError, type ConfigProblem } from '@ticketing/platform';
 import { parseDecimal, parseRecoveryRules, type DisputeRules, type RecoveryRules } from '@ticketing/disputes-domain';
+import { BLOB_STORE_VARIABLE, parseBlobStoreSetting, type BlobStoreSetting } from './attachments/blob-store.factory';
 
 /** The disputes context's configuration, validated at start-up. */
 export type DisputesSettings = Readonly<{
@@ -9,6 +10,8 @@ export type DisputesSettings = Readonly<{
   recovery: RecoveryRules;
   /** A mounted Ed25519 key (PKCS#8 PEM) that signs bundles; unset: one generated into the data folder. */
   signingKeyFile: string | undefined;
+  /** Where attachment bytes are stored: files (default `<data dir>/blobs`) or an S3 bucket. */
+  blobStore: BlobStoreSetting;
 }>;
 
 export const DISPUTES_SETTINGS = Symbol.for('ticketing.disputes.settings');
@@ -22,6 +25,7 @@ const ENV = {
   maxRounds: 'TICKETING_DISPUTES_MAX_ROUNDS',
   recoveryRules: 'TICKETING_RECOVERY_RULES',
   signingKey: 'TICKETING_SIGNING_KEY_FILE',
+  blobStore: BLOB_STORE_VARIABLE,
 } as const;
 
 function toleranceProblem(value: unknown): string | undefined {
@@ -79,7 +83,8 @@ function parseInteger(env: NodeJS.ProcessEnv, variable: string, fallback: number
  * `TICKETING_DISPUTES_TOLERANCES` (per symbol, default 0.5%), `TICKETING_DISPUTES_INDEX_PRICE_WINDOW_MS`
  * (how near the liquidation time an index price must be, default 1000), `TICKETING_DISPUTES_MAX_ROUNDS`
  * (a case and its appeals, default 3), `TICKETING_RECOVERY_RULES` (JSON; defaults: 10% fee, 15–30
- * working days) and `TICKETING_SIGNING_KEY_FILE`. Throws a ConfigError naming every bad variable.
+ * working days), `TICKETING_SIGNING_KEY_FILE` and `TICKETING_BLOB_STORE` (`file:`, `file:/folder` or
+ * `s3://bucket[/prefix][?region=…&endpoint=…&forcePathStyle=true]`). Throws a ConfigError naming every bad variable.
  */
 export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): DisputesSettings {
   const problems: ConfigProblem[] = [];
@@ -96,6 +101,7 @@ export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
     }
   }
   const signingKeyFile = env[ENV.signingKey]?.trim() || undefined;
+  const blobStore = parseBlobStoreSetting(env[ENV.blobStore], problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     dispute: {
@@ -107,5 +113,6 @@ export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
     tolerances,
     recovery,
     signingKeyFile,
+    blobStore,
   };
 }
