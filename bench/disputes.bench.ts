@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import type { DisputeEvent } from '@ticketing/contracts';
 import { Dec, decimalString, deviationOf, disputeDecider, evolveDispute, initialDisputeState, type DisputeCommand, type DisputeRules, type DisputeState } from '@ticketing/disputes-domain';
-import { verifyEvidenceBundle, verifyEvidenceBundleText } from '@ticketing/disputes-feature';
+import { verifyEvidenceBundle, verifyEvidenceBundleText } from '@ticketing/evidence-bundle';
 import type { Actor } from '@ticketing/kernel';
 import { publicKeyFromPem } from '@ticketing/platform';
 import { mintToken, startServer, TICKETING_START } from './intake.bench';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { DISPUTES_PROTO_FILE } from '@ticketing/contracts';
-import { verifyEvidenceBundle } from '@ticketing/disputes-feature';
+import { verifyEvidenceBundle } from '@ticketing/evidence-bundle';
 import { newId } from '@ticketing/kernel';
 import { publicKeyFromPem } from '@ticketing/platform';
 import { ContextGrpcClient } from './test-support/context-grpc.client';

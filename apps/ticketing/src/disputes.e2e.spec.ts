@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ManualClock } from '@ticketing/kernel';
 import { publicKeyFromPem } from '@ticketing/platform';
-import { verifyEvidenceBundle } from '@ticketing/disputes-feature';
+import { verifyEvidenceBundle } from '@ticketing/evidence-bundle';
 import { TicketingHarness, type HttpReply } from './test-support/ticketing.harness';
 
 type Item = { evidenceId: string; kind: string; contentHash: string; submittedBy: { kind: string; id?: string }; content: Record<string, unknown> };

@@ -11,3 +11,4 @@ export * from './kb/article-suggester.port';
 export * from './kb/kb.events';
 export * from './routing/category-guesser.port';
 export * from './sla/working-days.port';
+export * from './content-hash';

@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { isUuid, systemActor } from '@ticketing/kernel';
-import { disputesSettingsFromEnv, exportEvidenceBundle, verifyEvidenceBundleText } from '@ticketing/disputes-feature';
+import { disputesSettingsFromEnv, exportEvidenceBundle } from '@ticketing/disputes-feature';
+import { verifyEvidenceBundleText } from '@ticketing/evidence-bundle';
 import { assertConfigOrExit, loadOrCreateSigningKey, loadSigningKeyFile, publicKeyFromPem, type BundleSigner, type TicketingConfig } from '@ticketing/platform';
 import { TicketingRuntime } from '@ticketing/runtime';
 import { printJson } from './cli-output';

@@ -1,5 +1,4 @@
 export * from './decimal';
-export * from './content-hash';
 export * from './dispute/dispute.state';
 export * from './dispute/dispute.decider';
 export * from './dispute/deviation';

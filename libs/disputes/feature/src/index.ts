@@ -5,8 +5,6 @@ export * from './dispute/disputes.service';
 export * from './recovery/recoveries.service';
 export * from './recovery/recovery-eta.watch';
 export * from './bundle/dispute-bundle.service';
-export * from './bundle/evidence-bundle';
-export * from './bundle/bundle-verifier';
 export * from './attachments/blob-store';
 export * from './access/dispute-parties.projection';
 export * from './cases/dispute-cases.projection';

@@ -1,6 +1,6 @@
+import { contentHashOf } from '@ticketing/contracts';
 import type { DisputeEvent, DisputeOpened, EvidenceKind, EvidenceSubmitted } from '@ticketing/contracts';
 import { foldEvents, type Actor } from '@ticketing/kernel';
-import { contentHashOf } from '../content-hash';
 import { deviationOf, indexPriceItemFor } from './deviation';
 import { disputeDecider, evidenceIdOf } from './dispute.decider';
 

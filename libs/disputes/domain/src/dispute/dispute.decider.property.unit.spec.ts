@@ -1,7 +1,7 @@
+import { contentHashOf } from '@ticketing/contracts';
 import fc from 'fast-check';
 import type { DisputeEvent } from '@ticketing/contracts';
 import { ConflictError, IllegalStateError, NotFoundError, ValidationError, type Actor } from '@ticketing/kernel';
-import { contentHashOf } from '../content-hash';
 import { deviationOf } from './deviation';
 import { disputeDecider, evidenceIdOf, type DisputeCommand, type DisputeRules } from './dispute.decider';
 import type { DisputeState } from './dispute.state';

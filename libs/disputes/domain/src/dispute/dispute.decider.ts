@@ -1,19 +1,5 @@
-import {
-  DISPUTE_OUTCOMES,
-  EVIDENCE_KINDS,
-  MARGIN_MODES,
-  POSITION_SIDES,
-  type DeviationAssessed,
-  type DisputedPosition,
-  type DisputeDecided,
-  type DisputeEvent,
-  type DisputeOpened,
-  type DisputeOutcome,
-  type EvidenceKind,
-  type EvidenceSubmitted,
-} from '@ticketing/contracts';
+import { contentHashOf, type DeviationAssessed, DISPUTE_OUTCOMES, type DisputeDecided, type DisputedPosition, type DisputeEvent, type DisputeOpened, type DisputeOutcome, EVIDENCE_KINDS, type EvidenceKind, type EvidenceSubmitted, MARGIN_MODES, POSITION_SIDES } from '@ticketing/contracts';
 import { assertNever, deterministicId, IllegalStateError, NotFoundError, ConflictError, ValidationError, type Actor, type Command, type Decider } from '@ticketing/kernel';
-import { contentHashOf } from '../content-hash';
 import { Dec, decimalString, parseDecimal } from '../decimal';
 import { assessmentFor } from './deviation';
 import { currentRound, evolveDispute, initialDisputeState, type DisputeState } from './dispute.state';

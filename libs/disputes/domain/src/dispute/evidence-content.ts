@@ -1,6 +1,6 @@
+import { canonicalJson } from '@ticketing/contracts';
 import { DateTime } from 'luxon';
 import type { EvidenceKind } from '@ticketing/contracts';
-import { canonicalJson } from '../content-hash';
 import { parseDecimal } from '../decimal';
 
 /** Largest evidence item, as canonical JSON: a month of fills fits, a file does not (attach it). */

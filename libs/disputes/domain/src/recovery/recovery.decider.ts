@@ -1,14 +1,5 @@
-import {
-  RECOVERY_CONDITIONS,
-  type MisdirectedDeposit,
-  type RecoveryCondition,
-  type RecoveryEvent,
-  type RecoveryProofSubmitted,
-  type RecoveryQuoted,
-  type RecoverySucceeded,
-} from '@ticketing/contracts';
+import { canonicalJson, contentHashOf, type MisdirectedDeposit, RECOVERY_CONDITIONS, type RecoveryCondition, type RecoveryEvent, type RecoveryProofSubmitted, type RecoveryQuoted, type RecoverySucceeded } from '@ticketing/contracts';
 import { assertNever, ConflictError, IllegalStateError, UnprocessableError, ValidationError, type Actor, type Command, type Decider } from '@ticketing/kernel';
-import { canonicalJson, contentHashOf } from '../content-hash';
 import { Dec, decimalString, parseDecimal } from '../decimal';
 import { ASSET_SYMBOL, judgeRecovery, knownNetworks, normalizeNetwork, quoteFee, type RecoveryRules } from './recovery-rules';
 

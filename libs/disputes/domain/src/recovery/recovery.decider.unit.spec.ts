@@ -1,8 +1,8 @@
+import { contentHashOf } from '@ticketing/contracts';
 import fc from 'fast-check';
 import type { MisdirectedDeposit, RecoveryCondition, RecoveryEvent, RecoveryQuoted } from '@ticketing/contracts';
 import { ConflictError, DomainError, foldEvents, IllegalStateError, UnprocessableError, ValidationError, type Actor } from '@ticketing/kernel';
 import { deciderSpec } from '@ticketing/testing';
-import { contentHashOf } from '../content-hash';
 import { Dec } from '../decimal';
 import { DEFAULT_RECOVERY_RULES, WEEKDAYS_CALENDAR, type RecoveryRules } from './recovery-rules';
 import {

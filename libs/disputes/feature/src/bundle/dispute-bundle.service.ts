@@ -4,7 +4,7 @@ import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ticketing/eve
 import { CLOCK, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, toEventActor, type AuthenticatedActor, type BundleSigner } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
-import { buildEvidenceBundle, type EvidenceBundle } from './evidence-bundle';
+import { buildEvidenceBundle, type EvidenceBundle } from '@ticketing/evidence-bundle';
 
 /**
  * The signed bundle of a ticket's dispute and recovery, with the customer it belongs to; a

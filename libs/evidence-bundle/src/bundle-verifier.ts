@@ -1,5 +1,5 @@
+import { canonicalJson, contentHashOf } from '@ticketing/contracts';
 import type { KeyObject } from 'node:crypto';
-import { canonicalJson, contentHashOf } from '@ticketing/disputes-domain';
 import { verifyChain, type ChainVerification } from '@ticketing/event-store';
 import { publicKeyFromPem, verifyManifestSignature } from '@ticketing/platform';
 import {

@@ -1,5 +1,5 @@
+import { contentHashOf } from '@ticketing/contracts';
 import type { EvidenceSubmitted, RecoveryProofSubmitted } from '@ticketing/contracts';
-import { contentHashOf } from '@ticketing/disputes-domain';
 import { verifyChain, type RecordedEvent } from '@ticketing/event-store';
 import type { Actor } from '@ticketing/kernel';
 import { signManifest, type BundleSigner, type ManifestSignature } from '@ticketing/platform';

@@ -1,0 +1,2 @@
+export * from './evidence-bundle';
+export * from './bundle-verifier';
