@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit.command';
 import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerDisputesCommands } from './commands/disputes.command';
@@ -21,5 +22,6 @@ export function buildCli(): Command {
   registerKbCommands(program);
   registerRoutingCommands(program);
   registerDisputesCommands(program);
+  registerAuditCommands(program);
   return program;
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ALL_CONTEXTS } from './contexts';
 import { topicOf } from '@ticketing/contracts';
-import { loadConfig } from '@ticketing/platform';
+import { loadConfig, signingKeyFileFromEnv } from '@ticketing/platform';
 import { parseAllDocuments } from 'yaml';
 import { disputesSettingsFromEnv } from '@ticketing/disputes-feature';
 
@@ -60,6 +60,7 @@ export function knownConfigVariables(): ReadonlySet<string> {
   loadConfig(recording);
   // Contexts read their own settings beside the platform's: the ones a manifest may set today.
   disputesSettingsFromEnv(recording);
+  signingKeyFileFromEnv(recording);
   return seen;
 }
 

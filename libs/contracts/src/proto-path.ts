@@ -69,3 +69,7 @@ export const KB_PROTO_FILE = 'ticketing/kb/v1/knowledge_base.proto';
 /** Package and file of the disputes context's gRPC service. */
 export const DISPUTES_GRPC_PACKAGE = 'ticketing.disputes.v1';
 export const DISPUTES_PROTO_FILE = 'ticketing/disputes/v1/disputes.proto';
+
+/** Package and file of the audit context's gRPC service. */
+export const AUDIT_GRPC_PACKAGE = 'ticketing.audit.v1';
+export const AUDIT_PROTO_FILE = 'ticketing/audit/v1/audit.proto';

@@ -1,5 +1,5 @@
 import type { Event } from '@ticketing/kernel';
-import { AUDIT_CONTRACT } from './audit/audit.events';
+import { AUDIT_CONTRACT, type AuditEvent } from './audit/audit.events';
 import { assertDisjointContracts, type ContextContract } from './context-contract';
 import { DISPUTES_CONTRACT, type DisputesEvent } from './disputes/disputes.events';
 import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
@@ -62,7 +62,7 @@ export const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(
 );
 
 /** Every public event of every context, in its current shape. */
-export type PublicEvent = IntakeEvent | RoutingEvent | SlaEvent | DisputesEvent;
+export type PublicEvent = IntakeEvent | RoutingEvent | SlaEvent | DisputesEvent | AuditEvent;
 
 /**
  * An envelope (a recorded event: id, metadata, stream, position…) carrying a public event in its

@@ -138,6 +138,9 @@ export type ChainVerification =
       eventsChecked: number;
       brokenAtRevision: number;
       reason: 'revision_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'stream_mismatch';
+      /** What the link should hold and what it holds: the revision, the previous hash, the event's hash or its stream. */
+      expected: string;
+      found: string;
     }>;
 
 type ChainLink = Pick<
@@ -158,15 +161,16 @@ export class ChainVerifier {
   /** Feeds the next event; returns false once the chain is broken (later events are ignored). */
   push(event: ChainLink): boolean {
     if (this.failure) return false;
-    const fail = (reason: Extract<ChainVerification, { valid: false }>['reason']): false => {
-      this.failure = { valid: false, eventsChecked: this.expectedRevision, brokenAtRevision: this.expectedRevision, reason };
+    const fail = (reason: Extract<ChainVerification, { valid: false }>['reason'], expected: string, found: string): false => {
+      this.failure = { valid: false, eventsChecked: this.expectedRevision, brokenAtRevision: this.expectedRevision, reason, expected, found };
       return false;
     };
     this.streamName ??= event.streamName;
-    if (event.streamName !== this.streamName) return fail('stream_mismatch');
-    if (event.streamRevision !== this.expectedRevision) return fail('revision_gap');
-    if (event.prevHash !== this.previousHash) return fail('prev_hash_mismatch');
-    if (hashOf(event) !== event.hash) return fail('hash_mismatch');
+    if (event.streamName !== this.streamName) return fail('stream_mismatch', this.streamName, event.streamName);
+    if (event.streamRevision !== this.expectedRevision) return fail('revision_gap', String(this.expectedRevision), String(event.streamRevision));
+    if (event.prevHash !== this.previousHash) return fail('prev_hash_mismatch', this.previousHash, event.prevHash);
+    const recomputed = hashOf(event);
+    if (recomputed !== event.hash) return fail('hash_mismatch', recomputed, event.hash);
     this.previousHash = event.hash;
     this.expectedRevision++;
     return true;

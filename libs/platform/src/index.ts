@@ -61,5 +61,6 @@ export * from './limits/limits.module';
 export * from './workers/batching-worker.pool';
 export * from './grpc/grpc-timestamp';
 export * from './signing/signing-key';
+export * from './signing/bundle-signer.provider';
 export * from './files/create-file-once';
 export * from './signing/signed-manifest';

@@ -1,5 +1,5 @@
-import { Logger, Module, type Provider } from '@nestjs/common';
-import { BUNDLE_SIGNER, loadOrCreateSigningKey, loadSigningKeyFile, TICKETING_CONFIG, type TicketingConfig } from '@ticketing/platform';
+import { Module, type Provider } from '@nestjs/common';
+import { bundleSignerProvider, TICKETING_CONFIG, type TicketingConfig } from '@ticketing/platform';
 import { DisputeAccess } from './access/dispute-access.service';
 import { disputePartiesProjection } from './access/dispute-parties.projection';
 import { BLOB_STORE } from './attachments/blob-store';
@@ -22,18 +22,7 @@ const providers: Provider[] = [
     useFactory: (config: TicketingConfig, settings: DisputesSettings) => createBlobStore(settings.blobStore, config.dataDir),
     inject: [TICKETING_CONFIG, DISPUTES_SETTINGS],
   },
-  {
-    provide: BUNDLE_SIGNER,
-    useFactory: (config: TicketingConfig, settings: DisputesSettings) => {
-      if (settings.signingKeyFile !== undefined) return loadSigningKeyFile(settings.signingKeyFile);
-      // On a shared event store there are usually several replicas: each would sign with a key of its own.
-      if (config.eventStore.kind === 'kurrentdb') {
-        new Logger('DisputesModule').warn(`TICKETING_SIGNING_KEY_FILE is not set: bundles are signed with a key generated in ${config.dataDir}, which other replicas do not share`);
-      }
-      return loadOrCreateSigningKey(config.dataDir);
-    },
-    inject: [TICKETING_CONFIG, DISPUTES_SETTINGS],
-  },
+  bundleSignerProvider,
   DisputeAccess,
   DisputesService,
   RecoveriesService,

@@ -8,8 +8,6 @@ export type DisputesSettings = Readonly<{
   /** The tolerances as configured, for the README's "what is in force" answer and the API. */
   tolerances: Readonly<{ default: string; symbols: Readonly<Record<string, string>> }>;
   recovery: RecoveryRules;
-  /** A mounted Ed25519 key (PKCS#8 PEM) that signs bundles; unset: one generated into the data folder. */
-  signingKeyFile: string | undefined;
   /** Where attachment bytes are stored: files (default `<data dir>/blobs`) or an S3 bucket. */
   blobStore: BlobStoreSetting;
 }>;
@@ -24,7 +22,6 @@ const ENV = {
   indexWindow: 'TICKETING_DISPUTES_INDEX_PRICE_WINDOW_MS',
   maxRounds: 'TICKETING_DISPUTES_MAX_ROUNDS',
   recoveryRules: 'TICKETING_RECOVERY_RULES',
-  signingKey: 'TICKETING_SIGNING_KEY_FILE',
   blobStore: BLOB_STORE_VARIABLE,
 } as const;
 
@@ -100,7 +97,6 @@ export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
       problems.push({ variable: ENV.recoveryRules, value: rawRules, allowed: `JSON recovery rules (README, "Wrong-network recovery"): ${(error as Error).message}` });
     }
   }
-  const signingKeyFile = env[ENV.signingKey]?.trim() || undefined;
   const blobStore = parseBlobStoreSetting(env[ENV.blobStore], problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -112,7 +108,6 @@ export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
     },
     tolerances,
     recovery,
-    signingKeyFile,
     blobStore,
   };
 }

@@ -1,0 +1,145 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { buildEvidenceBundle, type EvidenceBundle } from '@ticketing/evidence-bundle';
+import { CLOCK, NotFoundError, ValidationError, type Actor, type Clock } from '@ticketing/kernel';
+import { BUNDLE_SIGNER, type BundleSigner } from '@ticketing/platform';
+import { AuditAccessLog } from './access/audit-access.log';
+import { cursorAfter, decodeCursor, DecisionContext, encodeCursor, mergedHistory, ticketStreams, type AuditEntry, type HistoryCursor } from './history/ticket-history';
+import { TicketStateFolder, type TicketStateAt } from './state/ticket-state.fold';
+
+export type HistoryPage = Readonly<{ ticketId: string; events: readonly AuditEntry[]; nextCursor: string | null }>;
+
+export type StreamVerification = Readonly<{ streamName: string; events: number; valid: boolean; lastHash: string | null }>;
+export type TicketVerification = Readonly<{
+  ticketId: string;
+  valid: boolean;
+  streams: readonly StreamVerification[];
+  /** The first link that does not hold, exactly: which stream and revision, what was expected and what was found. */
+  firstBroken: Readonly<{ streamName: string; revision: number; reason: string; expected: string; found: string }> | null;
+}>;
+
+export const MAX_PAGE = 1000;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** How a reader reaches the trail (recorded with each read). */
+export type Via = 'api' | 'cli';
+
+/**
+ * The auditor's reads of one ticket across every context: history, state at a past moment, the
+ * hash chains' verification and the signed export. Every read is recorded first (AuditAccessed).
+ */
+@Injectable()
+export class AuditTrailService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner,
+    private readonly access: AuditAccessLog,
+  ) {}
+
+  async history(ticketId: string, query: Readonly<{ cursor?: string; limit?: string | number }>, who: Actor, via: Via = 'api'): Promise<HistoryPage> {
+    const limit = query.limit === undefined ? 100 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ValidationError(`limit is an integer from 1 to ${MAX_PAGE}`, [{ field: 'limit', message: `must be an integer from 1 to ${MAX_PAGE}` }]);
+    let cursor: HistoryCursor = query.cursor === undefined ? {} : decodeCursor(query.cursor, ticketId);
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'history', ticketId, ...(query.cursor !== undefined && { cursor: query.cursor }) }, via);
+    const events: AuditEntry[] = [];
+    const context = new DecisionContext();
+    let more = false;
+    for await (const recorded of mergedHistory(this.eventStore, ticketId, cursor)) {
+      if (events.length === limit) {
+        more = true;
+        break;
+      }
+      events.push(context.entryOf(recorded));
+      cursor = cursorAfter(cursor, recorded);
+    }
+    return { ticketId, events, nextCursor: more ? encodeCursor(cursor) : null };
+  }
+
+  /** The whole history, for a server stream: recorded once, then yielded event by event. */
+  async *replay(ticketId: string, who: Actor): AsyncGenerator<AuditEntry> {
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'history', ticketId });
+    const context = new DecisionContext();
+    for await (const recorded of mergedHistory(this.eventStore, ticketId)) yield context.entryOf(recorded);
+  }
+
+  /**
+   * The ticket as every context saw it at `at`: an ISO time (events recorded up to it) or a global
+   * position (events up to and including it). Before the ticket existed the state is empty.
+   */
+  async stateAt(ticketId: string, at: string | undefined, who: Actor, via: Via = 'api'): Promise<TicketStateAt> {
+    const moment = await this.momentOf(at);
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'state', ticketId, ...('time' in moment ? { at: moment.time } : { position: moment.position }) }, via);
+    // Folded as read: a ticket of any length in bounded memory.
+    const folder = new TicketStateFolder(ticketId, 'time' in moment ? { time: moment.time, position: 0 } : { position: moment.position, time: '' });
+    let last: RecordedEvent | undefined;
+    for await (const recorded of mergedHistory(this.eventStore, ticketId)) {
+      if ('time' in moment ? recorded.recordedAt > moment.time : recorded.globalPosition > moment.position) break;
+      folder.apply(recorded);
+      last = recorded;
+    }
+    const state = folder.state();
+    return { ...state, at: 'time' in moment ? { time: moment.time, position: last?.globalPosition ?? 0 } : { position: moment.position, time: last?.recordedAt ?? '' } };
+  }
+
+  async verify(ticketId: string, who: Actor, via: Via = 'api'): Promise<TicketVerification> {
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'verify', ticketId }, via);
+    const streams: StreamVerification[] = [];
+    let firstBroken: TicketVerification['firstBroken'] = null;
+    for (const streamName of ticketStreams(ticketId)) {
+      let events = 0;
+      const counted = async function* (source: AsyncIterable<RecordedEvent>) {
+        for await (const event of source) {
+          events++;
+          yield event;
+        }
+      };
+      const result = await verifyChainAsync(counted(this.eventStore.readStream(streamName)));
+      if (events === 0) continue;
+      streams.push({ streamName, events, valid: result.valid, lastHash: result.valid ? result.lastHash : null });
+      if (!result.valid && firstBroken === null) {
+        firstBroken = { streamName, revision: result.brokenAtRevision, reason: result.reason, expected: result.expected, found: result.found };
+      }
+    }
+    return { ticketId, valid: firstBroken === null, streams, firstBroken };
+  }
+
+  /** Every stream of the ticket with its hashes, as an evidence bundle (the disputes' format and key). */
+  async export(ticketId: string, who: Actor, via: Via = 'api'): Promise<EvidenceBundle> {
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'export', ticketId }, via);
+    const streams: { streamName: string; events: RecordedEvent[] }[] = [];
+    for (const streamName of ticketStreams(ticketId)) {
+      const events: RecordedEvent[] = [];
+      for await (const event of this.eventStore.readStream(streamName)) events.push(event);
+      if (events.length > 0) streams.push({ streamName, events });
+    }
+    return buildEvidenceBundle({ ticketId, exportedAt: this.clock.now().toISOString(), exportedBy: { kind: who.kind, id: who.id }, streams }, this.signer);
+  }
+
+  private async assertExists(ticketId: string): Promise<void> {
+    for (const streamName of ticketStreams(ticketId)) {
+      for await (const _event of this.eventStore.readStream(streamName, { max: 1 })) return;
+    }
+    throw new NotFoundError(`No ticket ${ticketId} in any context`, { ticketId });
+  }
+
+  private async momentOf(at: string | undefined): Promise<{ time: string } | { position: number }> {
+    const head = await this.eventStore.headPosition();
+    if (at === undefined || at === '') return { position: head };
+    if (/^\d{1,16}$/.test(at)) {
+      const position = Number(at);
+      if (position > head) throw new ValidationError(`at position ${position} is past the log's head (${head})`, [{ field: 'at', message: `must be at most ${head}, the log's head` }]);
+      return { position };
+    }
+    const time = Date.parse(at);
+    if (!ISO_INSTANT.test(at) || Number.isNaN(time)) {
+      throw new ValidationError('at is neither an ISO 8601 time nor a log position', [{ field: 'at', message: 'must be an ISO 8601 date-time with a zone (2026-12-07T10:00:00Z) or a global position (an integer)' }]);
+    }
+    return { time: new Date(time).toISOString() };
+  }
+}
