@@ -283,7 +283,7 @@ describe('dispute decider', () => {
       });
 
       // BUG: parseInstant (evidence-content.ts) trusts Date.parse, which rolls 30 February over into 2 March.
-      it.each<[string]>([['2026-02-30T09:30:00Z'], ['2026-02-29T09:30:00Z'], ['2026-04-31T09:30:00Z']])('rejects a liquidation time on a day the month does not have: %s', (liquidatedAt) => {
+      it.each<[string]>([['2026-02-30T09:30:00Z'], ['2026-02-29T09:30:00Z'], ['2026-04-31T09:30:00Z'], ['2026-12-07T24:00:00Z'], ['2026-12-07T09:30:00+25:00']])('rejects a liquidation time that is no instant (a day the month lacks, hour 24, an offset past 14 h): %s', (liquidatedAt) => {
         spec.given([]).when(openDispute({ liquidatedAt })).thenThrows(ValidationError, naming('liquidatedAt'));
       });
 

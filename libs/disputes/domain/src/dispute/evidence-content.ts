@@ -6,7 +6,8 @@ import { parseDecimal } from '../decimal';
 /** Largest evidence item, as canonical JSON: a month of fills fits, a file does not (attach it). */
 export const MAX_EVIDENCE_BYTES = 1_000_000;
 const MAX_DEPTH = 16;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339: hours 00–23 (no 24:00), offsets within ±14:00 (luxon would accept both and move the instant).
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 /** The largest attachment whose metadata we accept (its bytes are stored apart). */
