@@ -11,6 +11,19 @@ import { fail } from './disputes.command';
 /** The operator at the console: what they read is recorded like any auditor's read. */
 const CLI_READER = systemActor('cli');
 
+/** Runs `work` on the audit trail of the configured store; a failure is reported, exit 1. */
+async function withTrail(work: (trail: AuditTrailService) => Promise<void>): Promise<void> {
+  const config = assertConfigOrExit();
+  const runtime = await TicketingRuntime.open({ config, projections: [] });
+  try {
+    await work(new AuditTrailService(runtime.eventStore, runtime.clock, await loadBundleSigner(config), new AuditAccessLog(runtime.eventStore, runtime.clock)));
+  } catch (error) {
+    fail((error as Error).message);
+  } finally {
+    await runtime.close();
+  }
+}
+
 async function verifyFile(file: string, options: { publicKey?: string }): Promise<void> {
   let text: string;
   let publicKey;
@@ -36,18 +49,21 @@ export function registerAuditCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write it (JSON)')
     .action(async (ticketId: string, options: { out: string }) => {
       if (!isUuid(ticketId)) return fail(`"${ticketId}" is not a ticket id (a UUID)`, 2);
-      const config = assertConfigOrExit();
-      const runtime = await TicketingRuntime.open({ config, projections: [] });
-      try {
-        const trail = new AuditTrailService(runtime.eventStore, runtime.clock, await loadBundleSigner(config), new AuditAccessLog(runtime.eventStore, runtime.clock));
+      await withTrail(async (trail) => {
         const bundle = await trail.export(ticketId, CLI_READER, 'cli');
         await writeFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
         printJson({ ticketId, out: options.out, streams: bundle.streams.map((stream) => ({ streamName: stream.streamName, events: stream.events.length })), keyId: bundle.signature.keyId });
-      } catch (error) {
-        fail((error as Error).message);
-      } finally {
-        await runtime.close();
-      }
+      });
+    });
+
+  audit
+    .command('diff <ticketId>')
+    .description('what changed in a ticket between two moments (ISO times or global positions), by whom and why (JSON); the read is recorded')
+    .requiredOption('--at <moment...>', 'the two moments: --at T1 --at T2')
+    .action(async (ticketId: string, options: { at: string[] }) => {
+      if (!isUuid(ticketId)) return fail(`"${ticketId}" is not a ticket id (a UUID)`, 2);
+      if (options.at.length !== 2) return fail('give exactly two moments: --at T1 --at T2', 2);
+      await withTrail(async (trail) => printJson(await trail.diff(ticketId, options.at[0], options.at[1], CLI_READER, 'cli')));
     });
 
   audit

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import microdiff from 'microdiff';
 import { EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { buildEvidenceBundle, type EvidenceBundle } from '@ticketing/evidence-bundle';
 import { CLOCK, NotFoundError, ValidationError, type Actor, type Clock } from '@ticketing/kernel';
@@ -19,6 +20,22 @@ export type TicketVerification = Readonly<{
 }>;
 
 export const MAX_PAGE = 1000;
+
+type Moment = Readonly<{ time: string }> | Readonly<{ position: number }>;
+
+/** Between two moments: the state's changed fields and the events that changed them. */
+export type TicketStateDiff = Readonly<{
+  ticketId: string;
+  from: TicketStateAt['at'];
+  to: TicketStateAt['at'];
+  changes: readonly Readonly<{ path: string; before: unknown; after: unknown }>[];
+  events: readonly Readonly<{ position: number; type: string; streamName: string; actor: Actor; causationId: string; occurredAt: string; reason?: string }>[];
+}>;
+
+const isAfter = (event: RecordedEvent, moment: Moment): boolean => ('time' in moment ? event.recordedAt > moment.time : event.globalPosition > moment.position);
+
+/** The state without the moment it was taken at (that differs by definition). */
+const stripMoment = ({ at: _at, ...state }: TicketStateAt): Record<string, unknown> => state;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** How a reader reaches the trail (recorded with each read). */
@@ -70,14 +87,45 @@ export class AuditTrailService {
    * position (events up to and including it). Before the ticket existed the state is empty.
    */
   async stateAt(ticketId: string, at: string | undefined, who: Actor, via: Via = 'api'): Promise<TicketStateAt> {
-    const moment = await this.momentOf(at);
+    const moment = await this.momentOf(at, 'at');
     await this.assertExists(ticketId);
     await this.access.record(who, { operation: 'state', ticketId, ...('time' in moment ? { at: moment.time } : { position: moment.position }) }, via);
+    return this.foldAt(ticketId, moment);
+  }
+
+  /**
+   * What changed between two moments: every field of the state that differs (before, after), and the
+   * events in between — by whom, caused by what, and the reason where the event gives one.
+   */
+  async diff(ticketId: string, from: string | undefined, to: string | undefined, who: Actor, via: Via = 'api'): Promise<TicketStateDiff> {
+    if (from === undefined || to === undefined) throw new ValidationError('from and to are both required', [{ field: from === undefined ? 'from' : 'to', message: 'is required: an ISO 8601 time or a global position' }]);
+    const [start, end] = [await this.momentOf(from, 'from'), await this.momentOf(to, 'to')];
+    await this.assertExists(ticketId);
+    await this.access.record(who, { operation: 'diff', ticketId, at: `${from}..${to}` }, via);
+    const [before, after] = [await this.foldAt(ticketId, start), await this.foldAt(ticketId, end)];
+    const changes = microdiff(stripMoment(before), stripMoment(after)).map((change) => ({
+      path: change.path.join('.'),
+      before: change.type === 'CREATE' ? null : change.oldValue,
+      after: change.type === 'REMOVE' ? null : change.value,
+    }));
+    const events: TicketStateDiff['events'][number][] = [];
+    const context = new DecisionContext();
+    for await (const recorded of mergedHistory(this.eventStore, ticketId)) {
+      if (!isAfter(recorded, start)) continue;
+      if (isAfter(recorded, end)) break;
+      const entry = context.entryOf(recorded);
+      const reason = entry.data['reason'];
+      events.push({ position: entry.position, type: entry.type, streamName: entry.streamName, actor: entry.actor, causationId: entry.causationId, occurredAt: entry.occurredAt, ...(typeof reason === 'string' && { reason }) });
+    }
+    return { ticketId, from: before.at, to: after.at, changes, events };
+  }
+
+  private async foldAt(ticketId: string, moment: Moment): Promise<TicketStateAt> {
     // Folded as read: a ticket of any length in bounded memory.
     const folder = new TicketStateFolder(ticketId, 'time' in moment ? { time: moment.time, position: 0 } : { position: moment.position, time: '' });
     let last: RecordedEvent | undefined;
     for await (const recorded of mergedHistory(this.eventStore, ticketId)) {
-      if ('time' in moment ? recorded.recordedAt > moment.time : recorded.globalPosition > moment.position) break;
+      if (isAfter(recorded, moment)) break;
       folder.apply(recorded);
       last = recorded;
     }
@@ -128,17 +176,17 @@ export class AuditTrailService {
     throw new NotFoundError(`No ticket ${ticketId} in any context`, { ticketId });
   }
 
-  private async momentOf(at: string | undefined): Promise<{ time: string } | { position: number }> {
+  private async momentOf(at: string | undefined, field: string): Promise<Moment> {
     const head = await this.eventStore.headPosition();
     if (at === undefined || at === '') return { position: head };
     if (/^\d{1,16}$/.test(at)) {
       const position = Number(at);
-      if (position > head) throw new ValidationError(`at position ${position} is past the log's head (${head})`, [{ field: 'at', message: `must be at most ${head}, the log's head` }]);
+      if (position > head) throw new ValidationError(`${field} position ${position} is past the log's head (${head})`, [{ field, message: `must be at most ${head}, the log's head` }]);
       return { position };
     }
     const time = Date.parse(at);
     if (!ISO_INSTANT.test(at) || Number.isNaN(time)) {
-      throw new ValidationError('at is neither an ISO 8601 time nor a log position', [{ field: 'at', message: 'must be an ISO 8601 date-time with a zone (2026-12-07T10:00:00Z) or a global position (an integer)' }]);
+      throw new ValidationError(`${field} is neither an ISO 8601 time nor a log position`, [{ field, message: 'must be an ISO 8601 date-time with a zone (2026-12-07T10:00:00Z) or a global position (an integer)' }]);
     }
     return { time: new Date(time).toISOString() };
   }

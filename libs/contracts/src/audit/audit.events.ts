@@ -2,7 +2,7 @@ import type { Actor, Event } from '@ticketing/kernel';
 import type { ContextContract } from '../context-contract';
 
 /** What an auditor read. */
-export const AUDIT_OPERATIONS = ['history', 'state', 'verify', 'export'] as const;
+export const AUDIT_OPERATIONS = ['history', 'state', 'diff', 'verify', 'export'] as const;
 export type AuditOperation = (typeof AUDIT_OPERATIONS)[number];
 
 /** Someone read a ticket's audit trail: who looked at what is auditable too. */

@@ -26,7 +26,15 @@ export function ensurePrivateDir(dir: string): void {
 export function preparePrivateSqliteFile(file: string): void {
   if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
   mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-  closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
+  // Only a file that does not exist yet is opened here: closing any descriptor of a file drops every
+  // POSIX lock this process holds on it, so touching a database another connection of this process
+  // (the consumer thread's, the server's) has open would let a second process take it for unused,
+  // checkpoint and delete the WAL those connections still write to.
+  try {
+    closeSync(openSync(file, 'wx', PRIVATE_FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   for (const suffix of SQLITE_COMPANIONS) {
     try {
       chmodSync(`${file}${suffix}`, PRIVATE_FILE_MODE);

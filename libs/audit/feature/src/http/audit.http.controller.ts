@@ -42,6 +42,21 @@ export class AuditHttpController {
     return this.trail.stateAt(ticketId, at, actor);
   }
 
+  @Get(':id/diff')
+  @Roles('auditor', 'admin')
+  @ApiUuidParam('id', 'The ticket')
+  @ApiQuery({ name: 'from', required: true, schema: { type: 'string', maxLength: 35 }, description: 'An ISO 8601 time or a global position' })
+  @ApiQuery({ name: 'to', required: true, schema: { type: 'string', maxLength: 35 }, description: 'An ISO 8601 time or a global position' })
+  @ApiProblems(400, 404)
+  @Operation('diffTicketState', {
+    summary: 'What changed between two moments, by whom and why',
+    description: 'Auditors, admins. Every field of the ticket’s state that differs between `from` and `to` (before, after), and the events in between with their actor, cause and reason.',
+  })
+  @ApiOkResponse({ schema: { type: 'object', additionalProperties: true, description: 'TicketStateDiff (README, Audit)' } })
+  diff(@Param('id', new ParseUUIDPipe()) ticketId: string, @Query('from') from: string | undefined, @Query('to') to: string | undefined, @CurrentActor() actor: AuthenticatedActor): Promise<unknown> {
+    return this.trail.diff(ticketId, from, to, actor);
+  }
+
   @Get(':id/verify')
   @Roles('auditor', 'admin')
   @ApiUuidParam('id', 'The ticket')
