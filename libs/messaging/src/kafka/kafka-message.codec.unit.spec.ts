@@ -152,7 +152,9 @@ describe('KafkaTopology', () => {
       'ticketing.routing.events.dlq',
       'ticketing.sla.events.dlq',
       'ticketing.disputes.events.dlq',
+      'ticketing.audit.events.dlq',
       'ticketing.kb.events.dlq',
     ]);
+    expect(topology.topicOfStream('audit-access-auditor.a-1.2026-12-07')).toBe('ticketing.audit.events');
   });
 });
