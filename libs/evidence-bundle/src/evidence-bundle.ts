@@ -1,6 +1,5 @@
-import { contentHashOf } from '@ticketing/contracts';
-import type { EvidenceSubmitted, RecoveryProofSubmitted } from '@ticketing/contracts';
-import { verifyChain, type RecordedEvent } from '@ticketing/event-store';
+import { contentHashOf, type EvidenceSubmitted, type RecoveryProofSubmitted } from '@ticketing/contracts';
+import { verifyChain, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import type { Actor } from '@ticketing/kernel';
 import { signManifest, type BundleSigner, type ManifestSignature } from '@ticketing/platform';
 
@@ -203,4 +202,15 @@ function bundleEventOf(event: RecordedEvent): EvidenceBundleEvent {
     recordedAt: event.recordedAt,
     globalPosition: event.globalPosition,
   };
+}
+
+/** The named streams read whole, in the order given, leaving out those without events: what a bundle is built from. */
+export async function readBundleStreams(eventStore: EventStore, streamNames: readonly string[]): Promise<{ streamName: string; events: RecordedEvent[] }[]> {
+  const streams: { streamName: string; events: RecordedEvent[] }[] = [];
+  for (const streamName of streamNames) {
+    const events: RecordedEvent[] = [];
+    for await (const event of eventStore.readStream(streamName)) events.push(event);
+    if (events.length > 0) streams.push({ streamName, events });
+  }
+  return streams;
 }

@@ -1,6 +1,5 @@
-import { contentHashOf } from '@ticketing/contracts';
+import { contentHashOf, type EvidenceKind } from '@ticketing/contracts';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { EvidenceKind } from '@ticketing/contracts';
 import { chainEvents, GENESIS_HASH, MemoryEventStore, type NewEvent, type RecordedEvent } from '@ticketing/event-store';
 import { deterministicId, ManualClock, type Actor } from '@ticketing/kernel';
 import { publicKeyFromPem, signerFromPrivateKey, signManifest, type BundleSigner } from '@ticketing/platform';

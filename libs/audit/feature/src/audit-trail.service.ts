@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import microdiff from 'microdiff';
 import { EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
-import { buildEvidenceBundle, type EvidenceBundle } from '@ticketing/evidence-bundle';
+import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ticketing/evidence-bundle';
 import { CLOCK, NotFoundError, ValidationError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, type BundleSigner } from '@ticketing/platform';
 import { AuditAccessLog } from './access/audit-access.log';
@@ -160,12 +160,7 @@ export class AuditTrailService {
   async export(ticketId: string, who: Actor, via: Via = 'api'): Promise<EvidenceBundle> {
     await this.assertExists(ticketId);
     await this.access.record(who, { operation: 'export', ticketId }, via);
-    const streams: { streamName: string; events: RecordedEvent[] }[] = [];
-    for (const streamName of ticketStreams(ticketId)) {
-      const events: RecordedEvent[] = [];
-      for await (const event of this.eventStore.readStream(streamName)) events.push(event);
-      if (events.length > 0) streams.push({ streamName, events });
-    }
+    const streams = await readBundleStreams(this.eventStore, ticketStreams(ticketId));
     return buildEvidenceBundle({ ticketId, exportedAt: this.clock.now().toISOString(), exportedBy: { kind: who.kind, id: who.id }, streams }, this.signer);
   }
 

@@ -1,5 +1,4 @@
-import { contentHashOf } from '@ticketing/contracts';
-import type { DisputeEvent, DisputeOpened, EvidenceKind, EvidenceSubmitted } from '@ticketing/contracts';
+import { contentHashOf, type DisputeEvent, type DisputeOpened, type EvidenceKind, type EvidenceSubmitted } from '@ticketing/contracts';
 import { foldEvents, type Actor } from '@ticketing/kernel';
 import { deviationOf, indexPriceItemFor } from './deviation';
 import { disputeDecider, evidenceIdOf } from './dispute.decider';

@@ -1,6 +1,5 @@
-import { contentHashOf } from '@ticketing/contracts';
+import { contentHashOf, type DisputeEvent } from '@ticketing/contracts';
 import fc from 'fast-check';
-import type { DisputeEvent } from '@ticketing/contracts';
 import { ConflictError, IllegalStateError, NotFoundError, ValidationError, type Actor } from '@ticketing/kernel';
 import { deviationOf } from './deviation';
 import { disputeDecider, evidenceIdOf, type DisputeCommand, type DisputeRules } from './dispute.decider';

@@ -1,6 +1,5 @@
-import { contentHashOf } from '@ticketing/contracts';
+import { contentHashOf, type DeviationAssessed, type DisputeDecided, type DisputeEvent, type DisputeOpened, type EvidenceKind, type EvidenceSubmitted } from '@ticketing/contracts';
 import { createHash } from 'node:crypto';
-import type { DeviationAssessed, DisputeDecided, DisputeEvent, DisputeOpened, EvidenceKind, EvidenceSubmitted } from '@ticketing/contracts';
 import { ConflictError, deterministicId, IllegalStateError, NotFoundError, ValidationError, type Actor } from '@ticketing/kernel';
 import { deciderSpec } from '@ticketing/testing';
 import { disputeDecider, type AppealDispute, type DecideDispute, type DisputeRules, type OpenDispute, type SubmitEvidence } from './dispute.decider';

@@ -1,6 +1,5 @@
-import { canonicalJson } from '@ticketing/contracts';
+import { canonicalJson, type EvidenceKind } from '@ticketing/contracts';
 import { DateTime } from 'luxon';
-import type { EvidenceKind } from '@ticketing/contracts';
 import { parseDecimal } from '../decimal';
 
 /** Largest evidence item, as canonical JSON: a month of fills fits, a file does not (attach it). */

@@ -1,6 +1,5 @@
-import { contentHashOf } from '@ticketing/contracts';
+import { contentHashOf, type MisdirectedDeposit, type RecoveryCondition, type RecoveryEvent, type RecoveryQuoted } from '@ticketing/contracts';
 import fc from 'fast-check';
-import type { MisdirectedDeposit, RecoveryCondition, RecoveryEvent, RecoveryQuoted } from '@ticketing/contracts';
 import { ConflictError, DomainError, foldEvents, IllegalStateError, UnprocessableError, ValidationError, type Actor } from '@ticketing/kernel';
 import { deciderSpec } from '@ticketing/testing';
 import { Dec } from '../decimal';

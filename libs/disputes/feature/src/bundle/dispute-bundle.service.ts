@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { disputesStreams } from '@ticketing/contracts';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { EVENT_STORE, type EventStore } from '@ticketing/event-store';
 import { CLOCK, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, toEventActor, type AuthenticatedActor, type BundleSigner } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
-import { buildEvidenceBundle, type EvidenceBundle } from '@ticketing/evidence-bundle';
+import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ticketing/evidence-bundle';
 
 /**
  * The signed bundle of a ticket's dispute and recovery, with the customer it belongs to; a
@@ -15,12 +15,7 @@ export async function exportEvidenceBundle(
   signer: BundleSigner,
   request: Readonly<{ ticketId: string; exportedBy: Actor; exportedAt: string }>,
 ): Promise<Readonly<{ bundle: EvidenceBundle; customerId: string }>> {
-  const streams: { streamName: string; events: RecordedEvent[] }[] = [];
-  for (const streamName of [disputesStreams.dispute(request.ticketId), disputesStreams.recovery(request.ticketId)]) {
-    const events: RecordedEvent[] = [];
-    for await (const recorded of eventStore.readStream(streamName)) events.push(recorded);
-    if (events.length > 0) streams.push({ streamName, events });
-  }
+  const streams = await readBundleStreams(eventStore, [disputesStreams.dispute(request.ticketId), disputesStreams.recovery(request.ticketId)]);
   const customerId = streams.map((stream) => stream.events[0].data['customerId']).find((id): id is string => typeof id === 'string');
   if (customerId === undefined) throw new NotFoundError(`Ticket ${request.ticketId} has no dispute and no recovery`, { ticketId: request.ticketId });
   return { bundle: await buildEvidenceBundle({ ...request, streams }, signer), customerId };
