@@ -1,3 +1,4 @@
+import { runAuditBench } from './audit.bench';
 import { runClassifierBench } from './classifier.bench';
 import { runDisputesBench } from './disputes.bench';
 import { runEventStoreBench } from './event-store.bench';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   if (only === undefined || only === 'sla') await runSlaBench();
   if (only === undefined || only === 'routing') await runRoutingBench();
   if (only === undefined || only === 'disputes') await runDisputesBench();
+  if (only === undefined || only === 'audit') await runAuditBench();
 }
 
 main().catch((error: unknown) => {
