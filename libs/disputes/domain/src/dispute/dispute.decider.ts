@@ -129,7 +129,7 @@ function submit(command: SubmitEvidence, state: DisputeState): DisputeEvent[] {
     throw new IllegalStateError('sealed', 'SubmitEvidence', `Round ${round.round} was decided (${round.decision?.outcome}) and is sealed: no more evidence; appeal to open a new round`);
   }
   if (!EVIDENCE_KINDS.includes(kind as never)) fail('Invalid evidence', [{ field: 'kind', message: `must be one of ${EVIDENCE_KINDS.join(', ')}` }]);
-  const problems = evidenceContentProblems(kind as EvidenceKind, content);
+  const problems = evidenceContentProblems(kind as EvidenceKind, content, new Date(Date.parse(now) + rules.clockSkewMs).toISOString());
   if (problems.length > 0) fail(`Invalid ${kind as string} evidence`, problems);
   const contentHash = contentHashOf(content);
   const evidenceId = evidenceIdOf(state.ticketId, kind as EvidenceKind, contentHash, by);

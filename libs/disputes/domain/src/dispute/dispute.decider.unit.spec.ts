@@ -720,3 +720,33 @@ describe('dispute decider', () => {
     });
   });
 });
+
+describe('dispute decider: trade log entries', () => {
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a price with a separator', { fills: [{ id: 'f-1', price: '21,427.5', qty: '1' }] }, 'content.fills[0].price'],
+    ['a quantity in exponent notation', { orders: [{ id: 'o-1', price: '10', quantity: '1e3' }] }, 'content.orders[0].quantity'],
+    ['a negative price', { fills: [{ id: 'f-1', price: '-10' }] }, 'content.fills[0].price'],
+    ['a margin ratio without its time', { marginRatios: [{ ratio: '0.93' }] }, 'content.marginRatios[0].at'],
+    ['a margin ratio without a ratio', { marginRatios: [{ at: LIQUIDATED_AT }] }, 'content.marginRatios[0].ratio'],
+    ['a fill at no instant', { fills: [{ id: 'f-1', price: '10', at: '2026-12-07T24:00:00Z' }] }, 'content.fills[0].at'],
+  ])('refuses %s, naming the field', (_case, content, field) => {
+    spec
+      .given(OPEN)
+      .when(submit('trade_log', content))
+      .thenThrows(ValidationError, (error) => expect(error.errors.map((problem) => problem.field)).toContain(field));
+  });
+
+  it('takes a rebate (a negative fee), exact integers and fields it does not know as given', () => {
+    const content = { fills: [{ id: 'f-1', price: '21427.5', qty: 3, fee: '-0.0125', venue: 'perp-1', at: LIQUIDATED_AT }] };
+    spec.given(OPEN).when(submit('trade_log', content)).then([submitted('trade_log', content)]);
+  });
+});
+
+describe('dispute decider: evidence from the future', () => {
+  it('refuses a snapshot dated after now (beyond the clock skew), naming content.at', () => {
+    spec
+      .given(OPEN)
+      .when(submit('index_price', { indexPrice: '10', at: '9999-12-31T23:59:59Z' }))
+      .thenThrows(ValidationError, (error) => expect(error.errors).toContainEqual(expect.objectContaining({ field: 'content.at', message: expect.stringContaining('future') })));
+  });
+});

@@ -66,6 +66,39 @@ function entriesField(content: Record<string, unknown>, key: string, problems: P
   return value.length;
 }
 
+/** Amount-like fields of trade-log entries: where given as text they must be decimals (a fee may be negative: a rebate). */
+const TRADE_LOG_DECIMALS: Readonly<Record<string, 'unsigned' | 'signed'>> = {
+  price: 'unsigned',
+  quantity: 'unsigned',
+  qty: 'unsigned',
+  size: 'unsigned',
+  amount: 'unsigned',
+  ratio: 'unsigned',
+  fee: 'signed',
+  realizedPnl: 'signed',
+};
+
+/** Each order, fill and margin ratio: its amounts decimal strings (or exact integers), its `at` an instant; a margin ratio needs both. */
+function tradeLogEntryProblems(content: Record<string, unknown>, problems: Problems): void {
+  for (const list of ['orders', 'fills', 'marginRatios'] as const) {
+    const entries = (content[list] ?? []) as Record<string, unknown>[];
+    entries.forEach((entry, index) => {
+      const where = `content.${list}[${index}]`;
+      for (const [key, sign] of Object.entries(TRADE_LOG_DECIMALS)) {
+        let value = entry[key];
+        if (typeof value !== 'string') continue;
+        if (sign === 'signed' && value.startsWith('-')) value = value.slice(1);
+        const parsed = parseDecimal(`${where}.${key}`, value, { sign: 'non_negative' });
+        if ('problem' in parsed) problems.push({ field: `${where}.${key}`, message: parsed.problem.slice(where.length + key.length + 2) });
+      }
+      if ((entry['at'] !== undefined || list === 'marginRatios') && parseInstant(entry['at']) === undefined) {
+        problems.push({ field: `${where}.at`, message: 'must be an ISO 8601 date-time with a zone' });
+      }
+      if (list === 'marginRatios' && entry['ratio'] === undefined) problems.push({ field: `${where}.ratio`, message: 'is required: the margin ratio as a decimal string' });
+    });
+  }
+}
+
 /** What each kind must carry; anything else an item carries is kept as given. */
 const KIND_RULES: Readonly<Record<EvidenceKind, (content: Record<string, unknown>, problems: Problems) => void>> = {
   index_price(content, problems) {
@@ -84,6 +117,7 @@ const KIND_RULES: Readonly<Record<EvidenceKind, (content: Record<string, unknown
   trade_log(content, problems) {
     const entries = ['orders', 'fills', 'marginRatios'].reduce((sum, key) => sum + entriesField(content, key, problems), 0);
     if (entries === 0 && problems.length === 0) problems.push({ field: 'content', message: 'a trade log carries at least one of orders, fills or marginRatios (lists of objects)' });
+    if (problems.length === 0) tradeLogEntryProblems(content, problems);
   },
   statement(content, problems) {
     textField(content, 'text', 20_000, problems);
@@ -97,13 +131,16 @@ const KIND_RULES: Readonly<Record<EvidenceKind, (content: Record<string, unknown
   },
 };
 
-/** Every problem of an evidence item's content for its kind (empty when it is acceptable). */
-export function evidenceContentProblems(kind: EvidenceKind, content: unknown): Problems {
+/** Every problem of an evidence item's content for its kind (empty when it is acceptable); `notAfter` bounds its `at`. */
+export function evidenceContentProblems(kind: EvidenceKind, content: unknown, notAfter?: string): Problems {
   if (!isPlainObject(content)) return [{ field: 'content', message: 'must be a JSON object' }];
   const problems: Problems = [];
   numberProblems(content, 'content', 0, problems);
   if (problems.length > 0) return problems;
   KIND_RULES[kind](content, problems);
+  // A snapshot, a funding or a fill from the future is no evidence of what happened.
+  const at = parseInstant(content['at']);
+  if (notAfter !== undefined && at !== undefined && at > notAfter) problems.push({ field: 'content.at', message: `is in the future (${at}; now ${notAfter} allowing for clock skew)` });
   if (problems.length === 0 && Buffer.byteLength(canonicalJson(content), 'utf8') > MAX_EVIDENCE_BYTES) {
     problems.push({ field: 'content', message: `is larger than ${MAX_EVIDENCE_BYTES} bytes as canonical JSON: split it, or attach a file` });
   }
