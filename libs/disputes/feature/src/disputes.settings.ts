@@ -5,8 +5,6 @@ import { BLOB_STORE_VARIABLE, parseBlobStoreSetting, type BlobStoreSetting } fro
 /** The disputes context's configuration, validated at start-up. */
 export type DisputesSettings = Readonly<{
   dispute: DisputeRules;
-  /** The tolerances as configured, for the README's "what is in force" answer and the API. */
-  tolerances: Readonly<{ default: string; symbols: Readonly<Record<string, string>> }>;
   recovery: RecoveryRules;
   /** Where attachment bytes are stored: files (default `<data dir>/blobs`) or an S3 bucket. */
   blobStore: BlobStoreSetting;
@@ -31,7 +29,9 @@ function toleranceProblem(value: unknown): string | undefined {
   return parsed.value.greaterThanOrEqualTo(1) ? 'tolerance must be a fraction below 1 ("0.005" is 0.5%)' : undefined;
 }
 
-function parseTolerances(raw: string | undefined, problems: ConfigProblem[]): DisputesSettings['tolerances'] {
+type Tolerances = Readonly<{ default: string; symbols: Readonly<Record<string, string>> }>;
+
+function parseTolerances(raw: string | undefined, problems: ConfigProblem[]): Tolerances {
   const fallback = { default: DEFAULT_TOLERANCE, symbols: {} };
   if (raw === undefined || raw.trim() === '') return fallback;
   const allowed = 'JSON {"default": "0.005", "symbols": {"BTCUSDT": "0.003"}}: fractions as decimal strings below 1, symbols in capitals';
@@ -106,7 +106,6 @@ export function disputesSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): D
       maxRounds,
       clockSkewMs: 60_000,
     },
-    tolerances,
     recovery,
     blobStore,
   };
