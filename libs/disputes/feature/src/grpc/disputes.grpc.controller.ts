@@ -6,6 +6,7 @@ import {
   CurrentActor,
   GrpcCorrelationInterceptor,
   IdempotencyInterceptor,
+  isoFromTimestamp,
   MAX_BODY_DEPTH,
   nestingDepth,
   protoEnum,
@@ -115,18 +116,6 @@ function jsonObjectOf(text: string | undefined): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-// ---- Timestamps ----
-
-/** A request's Timestamp as an ISO instant; absent stays absent (the domain names the missing field). */
-function isoOf(field: string, timestamp: TimestampMessage | undefined | null): string | undefined {
-  if (!timestamp) return undefined;
-  const ms = Number(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000);
-  const date = new Date(ms);
-  if (!Number.isFinite(ms) || Number.isNaN(date.getTime())) {
-    throw new ValidationError(`The request is invalid: ${field}: is not a valid timestamp`, [{ field, message: 'must be a valid timestamp' }]);
-  }
-  return date.toISOString();
-}
 
 // ---- Responses ----
 
@@ -342,7 +331,7 @@ export class DisputesGrpcController {
         marginMode: fromEnum(marginModeEnum, position.marginMode),
       },
       liquidationPrice: message.liquidationPrice ?? '',
-      liquidatedAt: isoOf('liquidatedAt', message.liquidatedAt) ?? '',
+      liquidatedAt: isoFromTimestamp('liquidatedAt', message.liquidatedAt) ?? '',
     });
     return toDispute(await this.disputes.open(request.ticketId, { position: { ...request.position }, liquidationPrice: request.liquidationPrice, liquidatedAt: request.liquidatedAt }, actor));
   }

@@ -2,11 +2,11 @@ import { Controller, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod, Payload } from '@nestjs/microservices';
 import { IsUUID } from 'class-validator';
 import { SLA_TARGETS, WEEKDAYS, type SlaCalendarSpec, type SlaRule, type SlaRuleMatch, type SlaTarget, type Weekday } from '@ticketing/contracts';
-import { ValidationError } from '@ticketing/kernel';
 import {
   CurrentActor,
   GrpcCorrelationInterceptor,
   IdempotencyInterceptor,
+  isoFromTimestamp,
   RateLimitClass,
   Roles,
   toOptionalTimestamp,
@@ -39,12 +39,6 @@ type CalendarMessage = Readonly<{
   holidayDates?: string[];
 }>;
 
-function fromTimestamp(timestamp: TimestampMessage | undefined | null): string | null {
-  if (!timestamp) return null;
-  const ms = Number(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000);
-  if (!Number.isFinite(ms)) throw new ValidationError('effective_from is not a valid timestamp', [{ field: 'effectiveFrom', message: 'must be a valid timestamp' }]);
-  return new Date(ms).toISOString();
-}
 
 function ruleOf(message: RuleMessage): SlaRule {
   const match: Record<string, string[]> = {};
@@ -151,7 +145,7 @@ export class SlaGrpcController {
   ) {
     const rules = (message.rules ?? []).map(ruleOf);
     const calendars = Object.fromEntries(Object.entries(message.calendars ?? {}).map(([name, calendar]) => [name, calendarOf(calendar)]));
-    return toPolicyMessage(await this.policies.change({ rules, calendars }, fromTimestamp(message.effectiveFrom), actor));
+    return toPolicyMessage(await this.policies.change({ rules, calendars }, isoFromTimestamp('effectiveFrom', message.effectiveFrom) ?? null, actor));
   }
 
   @GrpcMethod(SERVICE, 'ListSlaAtRisk')
