@@ -33,6 +33,24 @@ const toDomainEvent = (recorded: RecordedEvent): Event => ({
 });
 
 /**
+ * A stream's current state, read page by page and folded with the decider's `evolve` (each event
+ * upcast first when `upcast` is given): what a query answers from, never behind a write.
+ */
+export async function readStreamState<State, E extends Event>(
+  eventStore: EventStore,
+  streamName: string,
+  decider: Pick<Decider<State, Command, E>, 'initialState' | 'evolve'>,
+  upcast?: (event: Event) => E,
+): Promise<State> {
+  let state = decider.initialState();
+  for await (const recorded of eventStore.readStream(streamName)) {
+    const event = toDomainEvent(recorded);
+    state = decider.evolve(state, upcast ? upcast(event) : (event as E));
+  }
+  return state;
+}
+
+/**
  * Reads the stream, folds it, decides and appends with the revision it read (docs/architecture.md §3).
  * On a concurrency conflict it re-reads and re-decides, at most `maxRetries` times.
  */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { SLA_TARGETS, slaStreams, type SlaClockEvent, type SlaTarget } from '@ticketing/contracts';
-import { EVENT_STORE, type EventStore } from '@ticketing/event-store';
+import { SLA_TARGETS, slaStreams, type SlaTarget } from '@ticketing/contracts';
+import { EVENT_STORE, readStreamState, type EventStore } from '@ticketing/event-store';
 import { CLOCK, NotFoundError, ValidationError, type Clock } from '@ticketing/kernel';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import { slaClockDecider, viewClocks, type SlaClockView } from '@ticketing/sla-domain';
@@ -51,10 +51,7 @@ export class SlaQueriesService {
   }
 
   async ticket(ticketId: string): Promise<TicketSla> {
-    let state = slaClockDecider.initialState();
-    for await (const recorded of this.eventStore.readStream(slaStreams.clock(ticketId))) {
-      state = slaClockDecider.evolve(state, recorded as unknown as SlaClockEvent);
-    }
+    const state = await readStreamState(this.eventStore, slaStreams.clock(ticketId), slaClockDecider);
     if (state.ticketId === null) throw new NotFoundError(`SLA tracks no ticket ${ticketId} (yet: clocks start as the ticket's opening reaches the SLA context)`);
     const clocks = viewClocks(state, await this.policies.environment(), this.clock.now().toISOString());
     const history = await this.history.selectFrom('sla_report_tickets').select(['first_resolved_at', 'first_reopened_at', 'transfers']).where('ticket_id', '=', ticketId).executeTakeFirst();

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { disputesStreams, type DisputeEvent } from '@ticketing/contracts';
+import { disputesStreams } from '@ticketing/contracts';
 import { disputeDecider, type DisputeCommand, type DisputeState } from '@ticketing/disputes-domain';
-import { EVENT_STORE, handleCommand, type EventStore } from '@ticketing/event-store';
-import { CLOCK, ForbiddenError, newId, NotFoundError, UnprocessableError, foldEvents, type Clock } from '@ticketing/kernel';
+import { EVENT_STORE, handleCommand, readStreamState, type EventStore } from '@ticketing/event-store';
+import { CLOCK, ForbiddenError, newId, NotFoundError, UnprocessableError, type Clock } from '@ticketing/kernel';
 import { CorrelationContext, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
 import { BLOB_STORE, type BlobStore } from '../attachments/blob-store';
@@ -81,19 +81,12 @@ export class DisputesService {
 
   /** The case's state, folded from its stream (never behind a write), if `actor` may see it. */
   async visibleCase(ticketId: string, actor: AuthenticatedActor): Promise<DisputeState> {
-    const state = await this.read(ticketId);
+    const state = await readStreamState(this.eventStore, disputesStreams.dispute(ticketId), disputeDecider);
     if (state.status === 'none' || state.customerId === null) throw new NotFoundError(`No dispute on ticket ${ticketId}`, { ticketId });
     this.access.assertMayRead(actor, state.customerId, ticketId);
     return state;
   }
 
-  private async read(ticketId: string): Promise<DisputeState> {
-    const events: DisputeEvent[] = [];
-    for await (const recorded of this.eventStore.readStream(disputesStreams.dispute(ticketId))) {
-      events.push({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as DisputeEvent);
-    }
-    return foldEvents(disputeDecider, events);
-  }
 
   private async assertStored(content: unknown): Promise<void> {
     if (typeof content !== 'object' || content === null) return;

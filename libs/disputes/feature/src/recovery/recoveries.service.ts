@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { disputesStreams, WORKING_DAYS, type RecoveryCondition, type RecoveryEvent, type WorkingDays } from '@ticketing/contracts';
+import { disputesStreams, WORKING_DAYS, type RecoveryCondition, type WorkingDays } from '@ticketing/contracts';
 import { isRecoveryQuoteExpired, recoveryDecider, WEEKDAYS_CALENDAR, type RecoveryCommand, type RecoveryDepositInput, type RecoveryState } from '@ticketing/disputes-domain';
-import { EVENT_STORE, handleCommand, type EventStore } from '@ticketing/event-store';
-import { CLOCK, ForbiddenError, foldEvents, newId, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
+import { EVENT_STORE, handleCommand, readStreamState, type EventStore } from '@ticketing/event-store';
+import { CLOCK, ForbiddenError, newId, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
 import { CorrelationContext, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
 import { actorViewFor, type ActorView } from '../case-view';
@@ -121,7 +121,7 @@ export class RecoveriesService {
   }
 
   private async visible(ticketId: string, actor: AuthenticatedActor, who: 'customer' | 'customer-or-staff' | 'any'): Promise<RecoveryState> {
-    const state = await this.read(ticketId);
+    const state = await readStreamState(this.eventStore, disputesStreams.recovery(ticketId), recoveryDecider);
     if (state.status === 'none' || state.customerId === null) throw new NotFoundError(`No recovery on ticket ${ticketId}`, { ticketId });
     this.access.assertMayRead(actor, state.customerId, ticketId);
     if (who === 'customer' && actor.kind !== 'customer') throw new ForbiddenError('Only the ticket’s customer accepts or declines a quote');
@@ -129,13 +129,6 @@ export class RecoveriesService {
     return state;
   }
 
-  private async read(ticketId: string): Promise<RecoveryState> {
-    const events: RecoveryEvent[] = [];
-    for await (const recorded of this.eventStore.readStream(disputesStreams.recovery(ticketId))) {
-      events.push({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as RecoveryEvent);
-    }
-    return foldEvents(recoveryDecider, events);
-  }
 
   private viewOf(state: RecoveryState, viewer: AuthenticatedActor): RecoveryView {
     const actor = actorViewFor(viewer);

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
 import type { Kysely } from 'kysely';
-import { slaStreams, type SurgeEvent } from '@ticketing/contracts';
-import { EVENT_STORE, handleCommand, type EventStore } from '@ticketing/event-store';
-import { CLOCK, deterministicId, foldEvents, systemActor, type Clock } from '@ticketing/kernel';
+import { slaStreams } from '@ticketing/contracts';
+import { EVENT_STORE, handleCommand, readStreamState, type EventStore } from '@ticketing/event-store';
+import { CLOCK, deterministicId, systemActor, type Clock } from '@ticketing/kernel';
 import { BackgroundTasks, ConfigError, type ConfigProblem } from '@ticketing/platform';
 import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import {
@@ -154,12 +154,8 @@ export class SurgeWatchTask implements OnModuleInit {
     return readInflowSince(this.db, nowMinute - HISTORY_MINUTES);
   }
 
-  private async state(): Promise<SurgeState> {
-    const events: SurgeEvent[] = [];
-    for await (const recorded of this.eventStore.readStream(slaStreams.surge)) {
-      events.push({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data } as SurgeEvent);
-    }
-    return foldEvents(surgeDecider, events);
+  private state(): Promise<SurgeState> {
+    return readStreamState(this.eventStore, slaStreams.surge, surgeDecider);
   }
 
   private statusOf(state: SurgeState, counts: readonly MinuteCount[], nowMinute: number): SurgeStatus {
