@@ -154,6 +154,25 @@ export class ProjectionRunner {
     return this.worker(name).caughtUpTo(position, options.signal, options.written);
   }
 
+  /**
+   * `caughtUpTo` bounded by `timeoutMs`: true once caught up, false when it took longer or the
+   * projection stopped. For reads after a write: the write is durable either way, a lagging read
+   * model only makes the answer older.
+   */
+  async caughtUpWithin(name: string, position: number, timeoutMs: number, written?: WrittenEvent): Promise<boolean> {
+    // Not AbortSignal.timeout: its timer outlives the wait and aborts for nobody later.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    try {
+      await this.caughtUpTo(name, position, { signal: timeout.signal, written });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** `caughtUpTo` for several projections (default: all). */
   async waitFor(position: number, options: WaitOptions = {}): Promise<void> {
     const names = options.projections ?? this.projectionNames;

@@ -63,16 +63,8 @@ export class DisputeAccess {
   private async caughtUp<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
     const found = await read();
     if (found !== undefined) return found;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), CATCH_UP_TIMEOUT_MS);
-    try {
-      await this.projections.caughtUpTo(DISPUTE_PARTIES_PROJECTION, await this.eventStore.headPosition(), { signal: timeout.signal });
-    } catch {
-      // A lagging read model answers "unknown" now; the client may retry.
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+    // A lagging read model answers "unknown" now; the client may retry.
+    if (!(await this.projections.caughtUpWithin(DISPUTE_PARTIES_PROJECTION, await this.eventStore.headPosition(), CATCH_UP_TIMEOUT_MS))) return undefined;
     return read();
   }
 }

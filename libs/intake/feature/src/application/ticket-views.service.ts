@@ -21,14 +21,7 @@ export class TicketViewsService {
   async afterWrite(outcome: CommandOutcome, actor: AuthenticatedActor): Promise<TicketResponse> {
     if (outcome.lastGlobalPosition !== undefined) {
       const written = outcome.lastEventType === undefined ? undefined : { streamName: streams.ticket(outcome.ticketId), type: outcome.lastEventType };
-      // Not AbortSignal.timeout: its timer outlives the wait and, two seconds on, aborts for nobody.
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), READ_YOUR_WRITES_TIMEOUT_MS);
-      await this.projections
-        .caughtUpTo(TICKET_LIST_PROJECTION, outcome.lastGlobalPosition, { signal: timeout.signal, written })
-        // The write is durable either way; a lagging read model only makes this answer older.
-        .catch(() => undefined)
-        .finally(() => clearTimeout(timer));
+      await this.projections.caughtUpWithin(TICKET_LIST_PROJECTION, outcome.lastGlobalPosition, READ_YOUR_WRITES_TIMEOUT_MS, written);
     }
     return this.tickets.getVisible(outcome.ticketId, actor);
   }

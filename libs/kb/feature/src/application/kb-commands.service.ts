@@ -77,12 +77,7 @@ export class KbCommandsService {
       metadata: { correlationId: context.correlationId, causationId: context.correlationId, actor: context.actor, occurredAt: this.now() },
     });
     if (result.lastGlobalPosition === undefined) return;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), READ_YOUR_WRITES_TIMEOUT_MS);
-    await this.projections
-      .caughtUpTo(projection, result.lastGlobalPosition, { signal: timeout.signal, written: { streamName: stream, type: result.newEvents.at(-1)!.type } })
-      // The write is durable either way; a lagging read model only makes the answer older.
-      .catch(() => undefined)
-      .finally(() => clearTimeout(timer));
+    // The write is durable either way; a lagging read model only makes the answer older.
+    await this.projections.caughtUpWithin(projection, result.lastGlobalPosition, READ_YOUR_WRITES_TIMEOUT_MS, { streamName: stream, type: result.newEvents.at(-1)!.type });
   }
 }
