@@ -78,8 +78,6 @@ export function decodeCursor(text: string, ticketId: string): HistoryCursor {
   return value as HistoryCursor;
 }
 
-const VERSION_FIELDS = ['modelVersion', 'policyVersion'] as const;
-
 /** Follows a merged history to say what each event was decided under (an SLA clock under the policy applied last). */
 export class DecisionContext {
   private policyVersion: number | undefined;
@@ -87,14 +85,12 @@ export class DecisionContext {
   entryOf(recorded: RecordedEvent): AuditEntry {
     const event = upcastPublicEvent(recorded);
     const data = event.data as Record<string, unknown>;
-    const decidedUnder: { modelVersion?: string; policyVersion?: number } = {};
-    if (typeof data[VERSION_FIELDS[0]] === 'string') decidedUnder.modelVersion = data[VERSION_FIELDS[0]] as string;
-    if (typeof data[VERSION_FIELDS[1]] === 'number') {
-      this.policyVersion = data[VERSION_FIELDS[1]] as number;
-      decidedUnder.policyVersion = this.policyVersion;
-    } else if (recorded.type.startsWith('Sla') && this.policyVersion !== undefined) {
-      decidedUnder.policyVersion = this.policyVersion;
-    }
+    const { modelVersion, policyVersion } = data;
+    if (typeof policyVersion === 'number') this.policyVersion = policyVersion;
+    const decidedUnder = {
+      ...(typeof modelVersion === 'string' && { modelVersion }),
+      ...((typeof policyVersion === 'number' || recorded.type.startsWith('Sla')) && this.policyVersion !== undefined && { policyVersion: this.policyVersion }),
+    };
     return {
       position: recorded.globalPosition,
       streamName: recorded.streamName,

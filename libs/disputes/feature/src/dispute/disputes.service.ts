@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { disputesStreams } from '@ticketing/contracts';
 import { disputeDecider, type DisputeCommand, type DisputeState } from '@ticketing/disputes-domain';
-import { EVENT_STORE, handleCommand, readStreamState, type EventStore } from '@ticketing/event-store';
-import { CLOCK, ForbiddenError, newId, NotFoundError, UnprocessableError, type Clock } from '@ticketing/kernel';
-import { CorrelationContext, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import { EVENT_STORE, readStreamState, type EventStore } from '@ticketing/event-store';
+import { CLOCK, ForbiddenError, NotFoundError, UnprocessableError, type Actor, type Clock } from '@ticketing/kernel';
+import type { AuthenticatedActor } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
 import { BLOB_STORE, type BlobStore } from '../attachments/blob-store';
+import { runCaseCommand } from '../case-command';
 import { disputeViewOf, type DisputeView } from '../case-view';
 import { DISPUTES_SETTINGS, type DisputesSettings } from '../disputes.settings';
 
@@ -97,14 +98,8 @@ export class DisputesService {
     if (stored !== size) throw new UnprocessableError(`Attachment ${sha256} has ${stored} bytes, not ${size}`, { sha256, size: stored });
   }
 
-  private async run(ticketId: string, actor: AuthenticatedActor, command: (now: string, by: ReturnType<typeof toEventActor>) => DisputeCommand): Promise<DisputeView> {
-    const now = this.clock.now().toISOString();
-    const by = toEventActor(actor);
-    const correlationId = CorrelationContext.currentCorrelationId() ?? newId();
-    const result = await handleCommand(this.eventStore, disputesStreams.dispute(ticketId), disputeDecider, command(now, by), {
-      metadata: { ticketId, correlationId, causationId: correlationId, actor: by, occurredAt: now },
-      maxRetries: 10,
-    });
-    return disputeViewOf(result.newState, actor);
+  private async run(ticketId: string, actor: AuthenticatedActor, command: (now: string, by: Actor) => DisputeCommand): Promise<DisputeView> {
+    const state = await runCaseCommand(this.eventStore, this.clock, { streamName: disputesStreams.dispute(ticketId), ticketId, decider: disputeDecider }, actor, command);
+    return disputeViewOf(state, actor);
   }
 }

@@ -3,8 +3,9 @@ import { disputesStreams, WORKING_DAYS, type RecoveryCondition, type WorkingDays
 import { isRecoveryQuoteExpired, recoveryDecider, WEEKDAYS_CALENDAR, type RecoveryCommand, type RecoveryDepositInput, type RecoveryState } from '@ticketing/disputes-domain';
 import { EVENT_STORE, handleCommand, readStreamState, type EventStore } from '@ticketing/event-store';
 import { CLOCK, ForbiddenError, newId, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
-import { CorrelationContext, toEventActor, type AuthenticatedActor } from '@ticketing/platform';
+import type { AuthenticatedActor } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
+import { runCaseCommand } from '../case-command';
 import { actorViewFor, type ActorView } from '../case-view';
 import { DISPUTES_SETTINGS, type DisputesSettings } from '../disputes.settings';
 
@@ -156,14 +157,8 @@ export class RecoveriesService {
   }
 
   private async run(ticketId: string, actor: AuthenticatedActor, command: (now: string, by: Actor) => RecoveryCommand): Promise<RecoveryView> {
-    const now = this.clock.now().toISOString();
-    const by = toEventActor(actor);
-    const correlationId = CorrelationContext.currentCorrelationId() ?? newId();
-    const result = await handleCommand(this.eventStore, disputesStreams.recovery(ticketId), recoveryDecider, command(now, by), {
-      metadata: { ticketId, correlationId, causationId: correlationId, actor: by, occurredAt: now },
-      maxRetries: 10,
-    });
-    return this.viewOf(result.newState, actor);
+    const state = await runCaseCommand(this.eventStore, this.clock, { streamName: disputesStreams.recovery(ticketId), ticketId, decider: recoveryDecider }, actor, command);
+    return this.viewOf(state, actor);
   }
 }
 
