@@ -7,18 +7,21 @@ import { DisputeAccess } from '../access/dispute-access.service';
 import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ticketing/evidence-bundle';
 
 /**
- * The signed bundle of a ticket's dispute and recovery, with the customer it belongs to; a
- * NotFoundError when the ticket has neither. Used by the API and by `ticketing disputes export`.
+ * The signed bundle of a ticket's dispute and recovery; a NotFoundError when the ticket has neither.
+ * `mayRead` sees the case's customer before anything is signed. Used by the API and by
+ * `ticketing disputes export`.
  */
 export async function exportEvidenceBundle(
   eventStore: EventStore,
   signer: BundleSigner,
   request: Readonly<{ ticketId: string; exportedBy: Actor; exportedAt: string }>,
-): Promise<Readonly<{ bundle: EvidenceBundle; customerId: string }>> {
+  mayRead: (customerId: string) => void = () => undefined,
+): Promise<EvidenceBundle> {
   const streams = await readBundleStreams(eventStore, [disputesStreams.dispute(request.ticketId), disputesStreams.recovery(request.ticketId)]);
   const customerId = streams.map((stream) => stream.events[0].data['customerId']).find((id): id is string => typeof id === 'string');
   if (customerId === undefined) throw new NotFoundError(`Ticket ${request.ticketId} has no dispute and no recovery`, { ticketId: request.ticketId });
-  return { bundle: await buildEvidenceBundle({ ...request, streams }, signer), customerId };
+  mayRead(customerId);
+  return buildEvidenceBundle({ ...request, streams }, signer);
 }
 
 /** Exports a ticket's dispute and recovery as a signed evidence bundle, to whoever may read the case. */
@@ -36,9 +39,8 @@ export class DisputeBundleService {
   }
 
   async export(ticketId: string, actor: AuthenticatedActor): Promise<EvidenceBundle> {
-    const { bundle, customerId } = await exportEvidenceBundle(this.eventStore, this.signer, { ticketId, exportedBy: toEventActor(actor), exportedAt: this.clock.now().toISOString() });
-    // Reading the case is what is checked; building the bundle first costs a customer probing others' tickets a signature, not a leak.
-    this.access.assertMayRead(actor, customerId, ticketId);
-    return bundle;
+    return exportEvidenceBundle(this.eventStore, this.signer, { ticketId, exportedBy: toEventActor(actor), exportedAt: this.clock.now().toISOString() }, (customerId) =>
+      this.access.assertMayRead(actor, customerId, ticketId),
+    );
   }
 }
