@@ -5,8 +5,7 @@ import { verifyEvidenceBundleText } from '@ticketing/evidence-bundle';
 import { isUuid, systemActor } from '@ticketing/kernel';
 import { assertConfigOrExit, loadBundleSigner, publicKeyFromPem } from '@ticketing/platform';
 import { TicketingRuntime } from '@ticketing/runtime';
-import { printJson } from './cli-output';
-import { fail } from './disputes.command';
+import { fail, printJson } from './cli-output';
 
 /** The operator at the console: what they read is recorded like any auditor's read. */
 const CLI_READER = systemActor('cli');

@@ -4,16 +4,11 @@ import { isUuid, systemActor } from '@ticketing/kernel';
 import { exportEvidenceBundle } from '@ticketing/disputes-feature';
 import { assertConfigOrExit, loadBundleSigner } from '@ticketing/platform';
 import { TicketingRuntime } from '@ticketing/runtime';
-import { printJson } from './cli-output';
+import { fail, printJson } from './cli-output';
 
 /** Exports are made by the operator at the console, not by a person with a token. */
 const CLI_ACTOR = systemActor('cli');
 
-/** Reports a failure on stderr and sets the exit code (the command's result, if any, is on stdout). */
-export const fail = (message: string, code = 1): void => {
-  process.stderr.write(`${message}\n`);
-  process.exitCode = code;
-};
 
 export function registerDisputesCommands(program: Command): void {
   const disputes = program.command('disputes').description('dispute evidence');
