@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAuditCommands } from './commands/audit.command';
+import { registerPrivacyCommands } from './commands/privacy.command';
 import { registerClassifierCommands } from './commands/classifier.command';
 import { registerDeadLetterCommands } from './commands/dead-letters.command';
 import { registerDisputesCommands } from './commands/disputes.command';
@@ -23,5 +24,6 @@ export function buildCli(): Command {
   registerRoutingCommands(program);
   registerDisputesCommands(program);
   registerAuditCommands(program);
+  registerPrivacyCommands(program);
   return program;
 }

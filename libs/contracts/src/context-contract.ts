@@ -31,7 +31,26 @@ export type ContextContract<Name extends string = string> = Readonly<{
   upcast?: (event: Event) => Event;
   /** Its event types that only staff may see (customers never get them on any API, SSE included). */
   staffOnlyEventTypes?: readonly string[];
+  /**
+   * Where its events carry personal data, per event type: stored encrypted under the data
+   * subject's key, unreadable everywhere once that key is erased (crypto-shredding).
+   */
+  personalData?: Readonly<Record<string, PersonalDataFields>>;
 }>;
+
+/**
+ * The personal data in one event type. `subject` names whose data it is: a field holding the
+ * customer's id, or `ticket` for the customer who opened the ticket in `data.ticketId`.
+ * `fields` are dot paths (`channelDetails.fromAddress`) of string values; a path that is absent or
+ * not a string in an event is left as it is.
+ */
+export type PersonalDataFields = Readonly<{
+  subject: Readonly<{ field: string }> | 'ticket';
+  fields: readonly string[];
+}>;
+
+/** What a personal field reads as once its subject's key was erased. */
+export const ERASED_PERSONAL_DATA = '[erased]';
 
 /**
  * Checks that no two contracts claim the same name, event type or streams (one prefix being a
@@ -43,6 +62,12 @@ export function assertDisjointContracts(contracts: readonly ContextContract[]): 
     problems.push(...orderingProblemsOf(contract));
     for (const type of contract.staffOnlyEventTypes ?? []) {
       if (!contract.eventTypes.includes(type)) problems.push(`context ${contract.name} declares ${type} staff-only but does not publish it`);
+    }
+    for (const [type, personal] of Object.entries(contract.personalData ?? {})) {
+      if (!contract.eventTypes.includes(type)) problems.push(`context ${contract.name} declares personal data in ${type} but does not publish it`);
+      if (personal.fields.length === 0 || personal.fields.some((path) => !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(path))) {
+        problems.push(`context ${contract.name} declares personal data in ${type} with a field list that is empty or not dot paths`);
+      }
     }
     for (const earlier of contracts.slice(0, index)) {
       if (earlier.name === contract.name) problems.push(`context ${contract.name} is defined twice`);

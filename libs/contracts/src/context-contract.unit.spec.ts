@@ -55,7 +55,7 @@ describe('public events across contexts', () => {
   });
 
   it('collect the staff-only event types every contract declares, and refuse one a context does not publish', () => {
-    expect([...STAFF_ONLY_EVENT_TYPES]).toEqual(['InternalNoteAdded', 'SlaPolicyChanged', 'AuditAccessed']);
+    expect([...STAFF_ONLY_EVENT_TYPES]).toEqual(['InternalNoteAdded', 'SlaPolicyChanged', 'AuditAccessed', 'CustomerDataErased']);
     expect(contextOfEventType('InternalNoteAdded')).toBe('intake');
     expect(contextOfEventType('TicketQueued')).toBe('routing');
     expect(() => assertDisjointContracts([{ name: 'routing', streamPrefixes: [], eventTypes: ['TicketQueued'], staffOnlyEventTypes: ['InternalNoteAdded'] }])).toThrow(

@@ -1,6 +1,6 @@
 import type { Event } from '@ticketing/kernel';
 import { AUDIT_CONTRACT, type AuditEvent } from './audit/audit.events';
-import { assertDisjointContracts, type ContextContract } from './context-contract';
+import { assertDisjointContracts, type ContextContract, type PersonalDataFields } from './context-contract';
 import { DISPUTES_CONTRACT, type DisputesEvent } from './disputes/disputes.events';
 import { INTAKE_CONTRACT, type IntakeEvent } from './intake/intake.events';
 import { KB_CONTRACT } from './kb/kb.events';
@@ -59,6 +59,11 @@ export function contextOfEventType(type: string): ContextName | undefined {
 /** Event types customers never see on any API: the union of the contracts' staff-only types. */
 export const STAFF_ONLY_EVENT_TYPES: ReadonlySet<string> = new Set(
   CONTEXT_CONTRACTS.flatMap((contract: ContextContract) => contract.staffOnlyEventTypes ?? []),
+);
+
+/** Where each event type carries personal data (crypto-shredded on erasure): the union of the contracts' declarations. */
+export const PERSONAL_DATA: ReadonlyMap<string, PersonalDataFields> = new Map(
+  CONTEXT_CONTRACTS.flatMap((contract: ContextContract) => Object.entries(contract.personalData ?? {})),
 );
 
 /** Every public event of every context, in its current shape. */

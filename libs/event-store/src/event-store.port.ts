@@ -102,3 +102,9 @@ export interface EventStore {
 
 /** DI token for the EventStore port. */
 export const EVENT_STORE = Symbol('EventStore');
+
+/**
+ * DI token for the event store as recorded: personal data still sealed, so hashes recompute. For
+ * chain verification and signed exports only; everything else reads EVENT_STORE.
+ */
+export const STORED_EVENT_STORE = Symbol('StoredEventStore');

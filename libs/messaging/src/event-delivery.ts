@@ -46,6 +46,8 @@ export type DeliverWithRetryInput = Readonly<{
   /** Attempt number of the first delivery here (a replay continues the count). Default 1. */
   firstAttempt?: number;
   invoke?: InvokeBusHandler;
+  /** Opens what travelled sealed (personal data) before upcasting; default none. */
+  reveal?: (event: RecordedEvent) => RecordedEvent | Promise<RecordedEvent>;
   onRetry?: (failure: Readonly<{ attempt: number; delayMs: number; error: unknown }>) => void;
 }>;
 
@@ -69,7 +71,7 @@ export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<De
     let lastError: unknown;
     for (const handler of pending) {
       try {
-        payload ??= upcastPublicEvent(event);
+        payload ??= upcastPublicEvent(input.reveal ? await input.reveal(event) : event);
         await invoke(handler, payload, context);
       } catch (error) {
         failed.push(handler);

@@ -1,6 +1,6 @@
 import type { Clock } from '@ticketing/kernel';
 import { EVENT_TYPES_BY_CONTEXT, type ContextName } from '@ticketing/contracts';
-import type { EventStore } from '@ticketing/event-store';
+import type { ProtectedEventStore } from '@ticketing/privacy';
 import {
   createKafkaClient,
   EmbeddedBusServer,
@@ -54,7 +54,11 @@ export const KAFKA_GROUP_ID_PREFIX = 'ticketing';
 
 export type OpenBusOptions = Readonly<{
   config: TicketingConfig;
-  eventStore: EventStore;
+  /**
+   * Personal data opened: the embedded bus delivers from it; the relay publishes `stored` (sealed,
+   * so Kafka never holds what an erasure must make unreadable) and Kafka consumers open it here.
+   */
+  eventStore: ProtectedEventStore;
   readStore: ReadStore;
   clock: Clock;
   retry?: Partial<RetryPolicy>;
@@ -134,6 +138,7 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
     clock,
     retry: options.retry,
     runInContext,
+    revealEvent: (event) => eventStore.protection.reveal(event),
     partitionsConsumedConcurrently: KAFKA_PARTITIONS_CONSUMED_CONCURRENTLY,
     offsetsRefreshMs: KAFKA_OFFSETS_REFRESH_MS,
     beforeConsuming: () => topics.whenLooked(),
@@ -158,7 +163,7 @@ function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): Open
         createRelay: (): RelayProcess => {
           // A producer per term as leader: a new leader never inherits a fenced or half-failed one.
           const publisher = new KafkaRelayPublisher({ kafka });
-          const relay = new EventRelay({ eventStore, publisher, checkpoints, contexts: [context], clock });
+          const relay = new EventRelay({ eventStore: eventStore.stored, publisher, checkpoints, contexts: [context], clock });
           return {
             start: () => relay.start(),
             stop: async () => {

@@ -91,7 +91,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
     connectBusMicroservice(app, runtime.bus);
     if (mode === 'operate') return { app, runtime, ports: {} };
     if (mode === 'consume') {
-      await runtime.projections.start();
+      await runtime.startProjections();
       await app.startAllMicroservices();
       return { app, runtime, ports: {} };
     }
@@ -101,7 +101,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
       const grpc = connectGrpc(app, grpcSurfaces, { port: config.grpcPort });
       transports.push({ name: 'grpc', port: () => grpc.port });
     }
-    await runtime.projections.start();
+    await runtime.startProjections();
     await runtime.relay?.start();
     await app.startAllMicroservices();
     app.get(BackgroundTasks).start();

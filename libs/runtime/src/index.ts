@@ -9,3 +9,4 @@ export * from './run-service';
 export * from './relay/relay.runner';
 export * from './relay/relay-lock';
 export * from './relay/read-store-relay-checkpoints';
+export * from './erasure.follower';

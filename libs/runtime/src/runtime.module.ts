@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK } from '@ticketing/kernel';
-import { EVENT_STORE } from '@ticketing/event-store';
+import { EVENT_STORE, STORED_EVENT_STORE } from '@ticketing/event-store';
+import { PersonalDataProtection } from '@ticketing/privacy';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
 import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
 import { PinoLogger } from 'nestjs-pino';
@@ -29,6 +30,8 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: AUXILIARY_CONSUMER_GROUPS, useValue: new Set(options.auxiliaryConsumerGroups ?? []) },
         { provide: TicketingRuntime, useValue: runtime },
         { provide: EVENT_STORE, useValue: runtime.eventStore },
+        { provide: STORED_EVENT_STORE, useValue: runtime.storedEvents },
+        { provide: PersonalDataProtection, useValue: runtime.privacy },
         { provide: READ_STORE, useValue: runtime.readStore },
         { provide: PROJECTION_RUNNER, useValue: runtime.projections },
         { provide: CLOCK, useValue: runtime.clock },
@@ -36,7 +39,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: IdempotencyStore, useValue: new IdempotencyStore(runtime.readStore.db) },
         IdempotencyInterceptor,
       ],
-      exports: [TicketingRuntime, EVENT_STORE, READ_STORE, PROJECTION_RUNNER, CLOCK, IdempotencyStore, IdempotencyInterceptor],
+      exports: [TicketingRuntime, EVENT_STORE, STORED_EVENT_STORE, PersonalDataProtection, READ_STORE, PROJECTION_RUNNER, CLOCK, IdempotencyStore, IdempotencyInterceptor],
     };
   }
 

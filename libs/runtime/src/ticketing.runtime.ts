@@ -4,8 +4,11 @@ import type { ContextName } from '@ticketing/contracts';
 import { ensurePrivateDir, openEventStore, type EventStore } from '@ticketing/event-store';
 import type { KafkaClient, KafkaTopicProvisioner, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
+import { openSubjectKeyStore, PersonalDataProtection, ProtectedEventStore, type SubjectKeyStore } from '@ticketing/privacy';
 import type { TicketingConfig } from '@ticketing/platform';
+import { Logger } from '@nestjs/common';
 import { openBus, type OpenedBus } from './bus.factory';
+import { ErasureFollower } from './erasure.follower';
 import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
 
 export type RuntimeOptions = Readonly<{
@@ -61,27 +64,42 @@ function readStoreUrl(config: TicketingConfig): string {
  */
 export class TicketingRuntime {
   private appendedHook?: AppendedHook;
+  private erasures?: ErasureFollower;
 
   private constructor(
     readonly config: TicketingConfig,
     readonly clock: Clock,
-    readonly eventStore: EventStore,
+    /** The event store with personal data opened: what every context reads and appends to. */
+    readonly eventStore: ProtectedEventStore,
     readonly readStore: ReadStore,
     readonly projections: ProjectionRunner,
     private readonly opened: OpenedBus,
   ) {}
+
+  /** The event store as recorded (personal data sealed): for chain checks, signed exports and the relay. */
+  get storedEvents(): EventStore {
+    return this.eventStore.stored;
+  }
+
+  /** Seals and opens personal data; holds the key store an erasure destroys keys in. */
+  get privacy(): PersonalDataProtection {
+    return this.eventStore.protection;
+  }
 
   static async open(options: RuntimeOptions): Promise<TicketingRuntime> {
     const { config } = options;
     const clock = options.clock ?? new SystemClock();
     tightenDataDir(config);
     let runtime: TicketingRuntime | undefined;
-    const eventStore = await openEventStore(eventStoreUrl(config), {
+    const storedEvents = await openEventStore(eventStoreUrl(config), {
       clock,
       onAppended: (streamName, count) => runtime?.appendedHook?.(streamName, count),
     });
     let readStore: ReadStore | undefined;
+    let keys: SubjectKeyStore | undefined;
     try {
+      keys = openSubjectKeyStore(config.keyStore, () => clock.now().toISOString());
+      const eventStore = new ProtectedEventStore(storedEvents, new PersonalDataProtection({ keys, storedEvents, clock }));
       // NORMAL, not FULL: rows and checkpoint commit together, so a commit lost to a power cut is
       // simply replayed from the event store; no fsync per projection batch.
       readStore = await openReadStore(readStoreUrl(config), { clock, synchronous: 'NORMAL' });
@@ -100,7 +118,8 @@ export class TicketingRuntime {
       return runtime;
     } catch (error) {
       await readStore?.close();
-      await eventStore.close();
+      await keys?.close();
+      await storedEvents.close();
       throw error;
     }
   }
@@ -120,6 +139,22 @@ export class TicketingRuntime {
     return this.opened.topics;
   }
 
+  /**
+   * Starts the projections, and follows erasures so that this process's read models and cached
+   * keys forget an erased customer (ErasureFollower).
+   */
+  async startProjections(): Promise<void> {
+    await this.projections.start();
+    this.erasures ??= new ErasureFollower({
+      eventStore: this.eventStore,
+      readStore: this.readStore,
+      protection: this.privacy,
+      projections: this.projections,
+      logger: new Logger('Erasures'),
+    });
+    await this.erasures.start();
+  }
+
   onEventsAppended(hook: AppendedHook): void {
     this.appendedHook = hook;
   }
@@ -127,16 +162,18 @@ export class TicketingRuntime {
   /** Closes the relay and the stores; the bus and HTTP must have stopped first (Nest's app.close does both). */
   async close(): Promise<void> {
     await this.opened.relay?.close();
+    await this.erasures?.stop();
     await this.projections.stop();
     await this.opened.close();
     await this.readStore.close();
+    await this.privacy.keys.close();
     await this.eventStore.close();
   }
 }
 
 // The data folder holds the SQLite files (personal data) and the dev secret: the owner's only.
 function tightenDataDir(config: TicketingConfig): void {
-  const files = [config.eventStore, config.readStore].flatMap((store) => (store.kind === 'sqlite' ? [store.file] : []));
+  const files = [config.eventStore, config.readStore, config.keyStore].flatMap((store) => (store.kind === 'sqlite' ? [store.file] : []));
   const inside = (file: string) => !relative(resolve(config.dataDir), resolve(file)).startsWith('..');
   if (files.some(inside)) ensurePrivateDir(config.dataDir);
 }

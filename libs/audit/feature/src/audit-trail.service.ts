@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import microdiff from 'microdiff';
-import { EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { EVENT_STORE, STORED_EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ticketing/evidence-bundle';
 import { CLOCK, NotFoundError, ValidationError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, type BundleSigner } from '@ticketing/platform';
@@ -49,6 +49,8 @@ export type Via = 'api' | 'cli';
 export class AuditTrailService {
   constructor(
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    /** As recorded, personal data sealed: what the hashes cover, so what verify and export read. */
+    @Inject(STORED_EVENT_STORE) private readonly storedEvents: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner,
     private readonly access: AuditAccessLog,
@@ -146,7 +148,7 @@ export class AuditTrailService {
           yield event;
         }
       };
-      const result = await verifyChainAsync(counted(this.eventStore.readStream(streamName)));
+      const result = await verifyChainAsync(counted(this.storedEvents.readStream(streamName)));
       if (events === 0) continue;
       streams.push({ streamName, events, valid: result.valid, lastHash: result.valid ? result.lastHash : null });
       if (!result.valid && firstBroken === null) {
@@ -160,7 +162,7 @@ export class AuditTrailService {
   async export(ticketId: string, who: Actor, via: Via = 'api'): Promise<EvidenceBundle> {
     await this.assertExists(ticketId);
     await this.access.record(who, { operation: 'export', ticketId }, via);
-    const streams = await readBundleStreams(this.eventStore, ticketStreams(ticketId));
+    const streams = await readBundleStreams(this.storedEvents, ticketStreams(ticketId));
     return buildEvidenceBundle({ ticketId, exportedAt: this.clock.now().toISOString(), exportedBy: { kind: who.kind, id: who.id }, streams }, this.signer);
   }
 

@@ -17,20 +17,41 @@ export type AuditAccessed = Event<
   }
 >;
 
-export type AuditEvent = AuditAccessed;
-export const AUDIT_EVENT_TYPES = ['AuditAccessed'] as const satisfies readonly AuditEvent['type'][];
+/**
+ * A customer's personal data was erased: every key it was encrypted under is destroyed, so it reads
+ * as erased everywhere while every hash chain still verifies. Read models holding it are rebuilt.
+ */
+export type CustomerDataErased = Event<
+  'CustomerDataErased',
+  {
+    customerId: string;
+    /** Ids of the keys destroyed by this erasure (none when an earlier one had destroyed them all). */
+    destroyedKeyIds: readonly string[];
+    reason: string | null;
+    by: Actor;
+    erasedAt: string;
+    via: 'api' | 'cli';
+  }
+>;
 
-/** Audit's streams: one per reader and UTC day, so readers never contend for one stream. */
+export type AuditEvent = AuditAccessed | CustomerDataErased;
+export const AUDIT_EVENT_TYPES = ['AuditAccessed', 'CustomerDataErased'] as const satisfies readonly AuditEvent['type'][];
+
+/** Audit's streams: one per reader and UTC day, so readers never contend for one stream; one per erased customer. */
 export const auditStreams = {
   access: (who: Actor, when: string) => `audit-access-${who.kind}.${who.id}.${when.slice(0, 10)}`,
+  erasure: (customerId: string) => `privacy-${customerId}`,
 } as const;
 
-/** Audit reads every other context's streams; it writes only who read what (`audit-access-…`, by reader). */
+/**
+ * Audit reads every other context's streams; it writes only who read what (`audit-access-…`, by
+ * reader) and which customer's personal data was erased (`privacy-<customerId>`).
+ */
 export const AUDIT_CONTRACT = {
   name: 'audit',
-  streamPrefixes: ['audit-access-'],
-  entityStreams: { 'audit-access-': 'reader' },
+  streamPrefixes: ['audit-access-', 'privacy-'],
+  entityStreams: { 'audit-access-': 'reader', 'privacy-': 'customer' },
   eventTypes: AUDIT_EVENT_TYPES,
-  // Staff reading the trail is not a customer's business.
-  staffOnlyEventTypes: ['AuditAccessed'],
+  // Staff reading the trail, and erasures, are not another customer's business.
+  staffOnlyEventTypes: ['AuditAccessed', 'CustomerDataErased'],
 } as const satisfies ContextContract;

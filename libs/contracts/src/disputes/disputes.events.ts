@@ -210,4 +210,12 @@ export const DISPUTES_CONTRACT = {
   name: 'disputes',
   streamPrefixes: ['dispute-', 'recovery-'],
   eventTypes: DISPUTES_EVENT_TYPES,
+  // Statements, file names and wallet details are the customer's; prices, amounts and decisions are the case's.
+  personalData: {
+    DisputeOpened: { subject: { field: 'customerId' }, fields: ['appealOf.reason'] },
+    EvidenceSubmitted: { subject: 'ticket', fields: ['content.text', 'content.name'] },
+    RecoveryRequested: { subject: { field: 'customerId' }, fields: ['deposit.txHash', 'deposit.address', 'deposit.memo'] },
+    RecoveryQuoteDeclined: { subject: 'ticket', fields: ['reason'] },
+    RecoverySucceeded: { subject: 'ticket', fields: ['creditTxHash'] },
+  },
 } as const satisfies ContextContract;

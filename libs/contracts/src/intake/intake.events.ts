@@ -250,4 +250,14 @@ export const INTAKE_CONTRACT = {
   upcast: upcastIntakeEvent,
   // Agents' notes to each other: a customer reading them would see what staff say about them.
   staffOnlyEventTypes: ['InternalNoteAdded'],
+  // What the customer wrote and how to reach them; ids, channel, language and times stay readable for SLA and metrics.
+  personalData: {
+    TicketOpened: {
+      subject: { field: 'customerId' },
+      fields: ['subject', 'body', 'channelDetails.fromAddress', 'channelDetails.handle', 'channelDetails.postUrl', 'assetContext.txHash'],
+    },
+    CustomerMessagePosted: { subject: { field: 'customerId' }, fields: ['body'] },
+    AgentReplied: { subject: 'ticket', fields: ['body'] },
+    InternalNoteAdded: { subject: 'ticket', fields: ['body'] },
+  },
 } as const satisfies ContextContract;

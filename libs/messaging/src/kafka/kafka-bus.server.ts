@@ -34,6 +34,11 @@ export type KafkaBusOptions = Readonly<{
   topicOf?: (context: ContextName) => string;
   clock: Clock;
   retry?: Partial<RetryPolicy>;
+  /**
+   * Turns an event as it travelled (personal data sealed) into what handlers get (opened); default
+   * none. A failure is retried and dead-lettered like a handler's.
+   */
+  revealEvent?: (event: RecordedEvent) => RecordedEvent | Promise<RecordedEvent>;
   /** Wraps every handler call, e.g. to put the event's correlation id into the logging context. */
   runInContext?: <T>(event: RecordedEvent, fn: () => Promise<T>) => Promise<T>;
   /** Called after a message was dead-lettered; `event` is undefined for a message that was not a bus event. */
@@ -119,6 +124,7 @@ export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> im
       clock: options.clock,
       policy: this.retryPolicy,
       invoke: this.invoke,
+      reveal: options.revealEvent,
       logger: this.logger,
     });
   }
@@ -152,6 +158,7 @@ export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> im
         policy: this.retryPolicy,
         clock: this.options.clock,
         invoke: this.invoke,
+        reveal: this.options.revealEvent,
         deadLetters: this.deadLetterLog,
         logger: this.logger,
         signal,

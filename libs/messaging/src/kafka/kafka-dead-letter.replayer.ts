@@ -1,3 +1,4 @@
+import type { RecordedEvent } from '@ticketing/event-store';
 import type { LoggerService } from '@nestjs/common';
 import { assertNever, type Clock } from '@ticketing/kernel';
 import type { BusHandlerRegistry } from '../bus-handler.registry';
@@ -17,6 +18,8 @@ export type KafkaDeadLetterReplayerDeps = Readonly<{
   clock: Clock;
   policy: RetryPolicy;
   invoke: InvokeBusHandler;
+  /** Opens personal data sealed in transit before handlers see the event. */
+  reveal?: (event: RecordedEvent) => RecordedEvent | Promise<RecordedEvent>;
   logger: LoggerService;
 }>;
 
@@ -98,6 +101,7 @@ export class KafkaDeadLetterReplayer {
       clock,
       firstAttempt: record.attempts + 1,
       invoke: this.deps.invoke,
+      reveal: this.deps.reveal,
     });
     const attempts = record.attempts + 1;
     switch (outcome.kind) {

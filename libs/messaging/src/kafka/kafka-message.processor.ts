@@ -31,6 +31,8 @@ export type KafkaMessageProcessorDeps = Readonly<{
   policy: RetryPolicy;
   clock: Clock;
   invoke: InvokeBusHandler;
+  /** Opens personal data sealed in transit before handlers see the event. */
+  reveal?: (event: RecordedEvent) => RecordedEvent | Promise<RecordedEvent>;
   deadLetters: Pick<DeadLetterLog, 'append'>;
   logger: LoggerService;
   /** Aborted when the bus closes: a pending backoff ends and the message is left uncommitted. */
@@ -92,6 +94,7 @@ export class KafkaMessageProcessor {
       clock: this.heartbeatingClock(payload),
       signal: this.deps.signal,
       invoke: this.deps.invoke,
+      reveal: this.deps.reveal,
       onRetry: ({ attempt, delayMs, error }) =>
         logger.warn(
           `${group}: ${type} ${event.id} (${topic}/${partition}@${message.offset}) failed attempt ${attempt}/` +

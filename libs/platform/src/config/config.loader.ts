@@ -11,6 +11,7 @@ import {
   type LogFormat,
   type LogLevel,
   type RatePolicy,
+  type KeyStoreConfig,
   type ReadStoreConfig,
   type TicketingConfig,
 } from './ticketing-config';
@@ -25,6 +26,7 @@ const ALLOWED = {
   eventStore: '"sqlite:<file>", "memory:", "esdb://…", "esdb+discover://…", "kurrentdb://…" or "kurrentdb+discover://…"',
   bus: '"embedded" or "kafka://host:port[,host:port…]"',
   readStore: '"sqlite:<file>", "memory:" or "postgres://…" / "postgresql://…"',
+  keyStore: '"sqlite:<file>", "memory:" or "postgres://…" / "postgresql://…"',
   port: 'an integer from 0 to 65535',
   jwksUrl: 'an http:// or https:// URL',
   nonEmpty: 'a non-empty string',
@@ -76,6 +78,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     'TICKETING_READ_STORE',
     ALLOWED.readStore,
     { kind: 'sqlite', file: join(dataDir, 'read.db') },
+    parseReadStore,
+  );
+  // Keys live as long as the events they open: in memory only beside a memory event store.
+  const keyStore = read<KeyStoreConfig>(
+    'TICKETING_KEY_STORE',
+    ALLOWED.keyStore,
+    eventStore.kind === 'memory' ? { kind: 'memory' } : { kind: 'sqlite', file: join(dataDir, 'keys.db') },
     parseReadStore,
   );
   const httpPort = read('TICKETING_HTTP_PORT', ALLOWED.port, 3000, parsePort);
@@ -135,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     eventStore,
     bus,
     readStore,
+    keyStore,
     httpPort,
     grpcPort,
     auth,

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       eventStore: { kind: 'sqlite', file: 'data/events.db' },
       bus: { kind: 'embedded' },
       readStore: { kind: 'sqlite', file: 'data/read.db' },
+      keyStore: { kind: 'sqlite', file: 'data/keys.db' },
       httpPort: 3000,
       grpcPort: 50051,
       auth: { kind: 'dev-secret', maxLifetimeSeconds: 86_400 },

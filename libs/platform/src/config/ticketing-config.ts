@@ -19,6 +19,15 @@ export type ReadStoreConfig =
   | Readonly<{ kind: 'postgres'; connectionString: string }>;
 
 /**
+ * Where per-customer personal-data keys live (TICKETING_KEY_STORE): a SQLite file beside the events
+ * (embedded), memory (with a `memory:` event store), or a PostgreSQL table every service shares.
+ */
+export type KeyStoreConfig =
+  | Readonly<{ kind: 'sqlite'; file: string }>
+  | Readonly<{ kind: 'memory' }>
+  | Readonly<{ kind: 'postgres'; connectionString: string }>;
+
+/**
  * How bearer tokens are verified: the dev secret in the data dir (embedded) or the identity provider's
  * JWKS; `maxLifetimeSeconds` (TICKETING_JWT_MAX_LIFETIME) caps `exp - iat` either way.
  */
@@ -68,6 +77,7 @@ export type TicketingConfig = Readonly<{
   eventStore: EventStoreConfig;
   bus: BusConfig;
   readStore: ReadStoreConfig;
+  keyStore: KeyStoreConfig;
   httpPort: number;
   grpcPort: number;
   auth: AuthConfig;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { disputesStreams } from '@ticketing/contracts';
-import { EVENT_STORE, type EventStore } from '@ticketing/event-store';
+import { STORED_EVENT_STORE, type EventStore } from '@ticketing/event-store';
 import { CLOCK, NotFoundError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, toEventActor, type AuthenticatedActor, type BundleSigner } from '@ticketing/platform';
 import { DisputeAccess } from '../access/dispute-access.service';
@@ -9,7 +9,7 @@ import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ti
 /**
  * The signed bundle of a ticket's dispute and recovery; a NotFoundError when the ticket has neither.
  * `mayRead` sees the case's customer before anything is signed. Used by the API and by
- * `ticketing disputes export`.
+ * `ticketing disputes export`. Reads the store as recorded: the hashes cover personal data sealed.
  */
 export async function exportEvidenceBundle(
   eventStore: EventStore,
@@ -28,7 +28,7 @@ export async function exportEvidenceBundle(
 @Injectable()
 export class DisputeBundleService {
   constructor(
-    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(STORED_EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner,
     private readonly access: DisputeAccess,

@@ -1,0 +1,61 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventSubscription,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '@ticketing/event-store';
+import type { PersonalDataProtection } from './personal-data.protection';
+
+/**
+ * The event store as the application sees it: personal fields sealed on append, opened on every
+ * read. `stored` is the same store as recorded (ciphertext), for what must match the hashes:
+ * chain verification, signed exports, and the relay to Kafka.
+ */
+export class ProtectedEventStore implements EventStore {
+  constructor(
+    readonly stored: EventStore,
+    readonly protection: PersonalDataProtection,
+  ) {}
+
+  async append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    return this.stored.append(streamName, Array.isArray(events) ? await this.protection.seal(events) : events, options);
+  }
+
+  readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+    return this.revealing(this.stored.readStream(streamName, options));
+  }
+
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+    return this.revealing(this.stored.readAll(options));
+  }
+
+  subscribe(options?: SubscribeOptions): EventSubscription {
+    const subscription = this.stored.subscribe(options);
+    const revealed = this.revealing(subscription);
+    return { [Symbol.asyncIterator]: () => revealed[Symbol.asyncIterator](), close: () => subscription.close() };
+  }
+
+  headPosition(): Promise<number> {
+    return this.stored.headPosition();
+  }
+
+  ping(): Promise<void> {
+    return this.stored.ping();
+  }
+
+  close(): Promise<void> {
+    return this.stored.close();
+  }
+
+  private async *revealing(events: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent> {
+    for await (const event of events) yield this.protection.reveal(event);
+  }
+}
+
+/** The store as recorded behind a protected one, or the store itself when it is not protected. */
+export const storedEventsOf = (store: EventStore): EventStore => (store instanceof ProtectedEventStore ? store.stored : store);

@@ -1,0 +1,92 @@
+import type { Logger } from '@nestjs/common';
+import type { Kysely } from 'kysely';
+import type { CustomerDataErased } from '@ticketing/contracts';
+import type { EventStore, EventSubscription } from '@ticketing/event-store';
+import type { PersonalDataProtection } from '@ticketing/privacy';
+import type { ProjectionRunner, ReadStore } from '@ticketing/read-store';
+
+export type ErasureFollowerOptions = Readonly<{
+  eventStore: EventStore;
+  readStore: ReadStore;
+  protection: PersonalDataProtection;
+  projections: ProjectionRunner;
+  logger: Pick<Logger, 'log' | 'error'>;
+}>;
+
+type ErasureTables = { erasure_rebuilds: { projection: string; position: number } };
+
+const ERASURE_TYPES = ['CustomerDataErased'] satisfies CustomerDataErased['type'][];
+
+/**
+ * Makes an erasure (CustomerDataErased, from any process) reach this process: its cached keys are
+ * dropped, and each of its read models that may hold the customer's personal data in clear is
+ * rebuilt, so it reads `[erased]` there too. Which erasures a read model already reflects is kept
+ * in the read store (`erasure_rebuilds`: the log head when its last such replay started), so an
+ * erasure made while the process was down is caught at its next start, and none is acted on twice.
+ */
+export class ErasureFollower {
+  private subscription: EventSubscription | undefined;
+  private following: Promise<void> | undefined;
+  private readonly db: Kysely<ErasureTables>;
+
+  constructor(private readonly options: ErasureFollowerOptions) {
+    this.db = options.readStore.db as Kysely<ErasureTables>;
+  }
+
+  /** Call after the projections started. */
+  async start(): Promise<void> {
+    const { projections, eventStore } = this.options;
+    await this.db.schema
+      .createTable('erasure_rebuilds')
+      .ifNotExists()
+      .addColumn('projection', 'varchar(100)', (column) => column.primaryKey())
+      .addColumn('position', 'bigint', (column) => column.notNull())
+      .execute();
+    const reflected = await this.reflected();
+    const positions = projections.projectionNames.map((name) => reflected.get(name) ?? 0);
+    const fromPosition = positions.length > 0 ? Math.min(...positions) : await eventStore.headPosition();
+    this.subscription = eventStore.subscribe({ fromPosition, filter: { eventTypes: ERASURE_TYPES } });
+    this.following = this.follow(this.subscription);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await this.following;
+  }
+
+  private async reflected(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('erasure_rebuilds').select(['projection', 'position']).execute();
+    return new Map(rows.map((row) => [row.projection, Number(row.position)]));
+  }
+
+  private async follow(subscription: EventSubscription): Promise<void> {
+    const { protection, projections, eventStore, logger } = this.options;
+    try {
+      for await (const event of subscription) {
+        const { data } = event as unknown as CustomerDataErased;
+        protection.forgetKeys(data.destroyedKeyIds ?? []);
+        // Another replica may have rebuilt a shared read model meanwhile: read what is reflected now.
+        const reflected = await this.reflected();
+        const rebuilt: string[] = [];
+        for (const name of projections.projectionNames) {
+          if ((reflected.get(name) ?? -1) >= event.globalPosition) continue;
+          const head = await eventStore.headPosition();
+          try {
+            await projections.rebuild(name);
+            await this.db
+              .insertInto('erasure_rebuilds')
+              .values({ projection: name, position: head })
+              .onConflict((conflict) => conflict.column('projection').doUpdateSet({ position: head }))
+              .execute();
+            rebuilt.push(name);
+          } catch (error) {
+            logger.error(`Rebuilding ${name} after the erasure of customer ${data.customerId} failed: ${String(error)}`);
+          }
+        }
+        if (rebuilt.length > 0) logger.log(`Customer ${data.customerId} erased: read models ${rebuilt.join(', ')} rebuilt`);
+      }
+    } catch (error) {
+      logger.error(`Following erasures stopped: ${String(error)}`);
+    }
+  }
+}
