@@ -281,8 +281,9 @@ describe('audit gRPC API (e2e over grpc-js)', () => {
     const key = (await harness.request('GET', '/v1/disputes/signing-key', { token: auditor })).body as { keyId: string; publicKeyPem: string };
     const bundle = JSON.parse(bundleJson) as unknown;
     expect(verifyEvidenceBundle(bundle, publicKeyFromPem(key.publicKeyPem))).toMatchObject({ valid: true, ticketId, keySource: 'given', keyId: key.keyId });
-    // One changed byte and it no longer verifies.
-    expect(verifyEvidenceBundle(JSON.parse(bundleJson.replace('someone withdrew my USDT', 'someone withdrew my USDC')), publicKeyFromPem(key.publicKeyPem))).toMatchObject({ valid: false });
+    // One changed byte and it no longer verifies (the body is sealed in the export; the channel is not).
+    expect(bundleJson).toContain('"channel":"chat"');
+    expect(verifyEvidenceBundle(JSON.parse(bundleJson.replace('"channel":"chat"', '"channel":"chaT"')), publicKeyFromPem(key.publicKeyPem))).toMatchObject({ valid: false });
   });
 
   it('a replay is recorded as one read, and holds a stream slot only until it ends; a refused one holds none', async () => {

@@ -135,7 +135,8 @@ describe('audit over REST (e2e)', () => {
     await writeFile(file, JSON.stringify(exported.body, null, 2));
     await writeFile(keyFile, key.publicKeyPem);
     expect(JSON.parse((await execFileAsync('node', [CLI, 'audit', 'verify', file, '--public-key', keyFile])).stdout)).toMatchObject({ valid: true });
-    await writeFile(file, (await readFile(file, 'utf8')).replace('someone withdrew my USDT', 'someone withdrew my USDC'));
+    // The body is sealed in the export (personal data); the chat session id is not.
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"s-a1"', '"s-a2"'));
     const failed = await execFileAsync('node', [CLI, 'audit', 'verify', file, '--public-key', keyFile]).catch((error: { code: number; stdout: string }) => error);
     expect((failed as { code: number }).code).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ valid: false, where: { stream: `ticket-${ticketId}`, revision: 0 } });

@@ -53,6 +53,44 @@ export type PersonalDataFields = Readonly<{
 export const ERASED_PERSONAL_DATA = '[erased]';
 
 /**
+ * A personal value as stored: AES-256-GCM under the subject's key `kid` (libs/privacy). An object
+ * where the plain value is a string, so a stored value is never mistaken for plain text.
+ */
+export type SealedValue = Readonly<{ pd: 1; kid: string; ct: string }>;
+
+export const isSealedValue = (value: unknown): value is SealedValue =>
+  typeof value === 'object' &&
+  value !== null &&
+  (value as SealedValue).pd === 1 &&
+  typeof (value as SealedValue).kid === 'string' &&
+  typeof (value as SealedValue).ct === 'string';
+
+/**
+ * Whether `opened` is `stored` with sealed values opened: equal everywhere, except that where
+ * `stored` holds a sealed value `opened` holds a string. `erased` tells whether one of those
+ * strings is `[erased]` (its key destroyed, so it cannot be checked against any hash).
+ */
+export function openedFrom(opened: unknown, stored: unknown): Readonly<{ matches: boolean; erased: boolean }> {
+  let erased = false;
+  const walk = (a: unknown, b: unknown): boolean => {
+    if (isSealedValue(b)) {
+      if (typeof a !== 'string') return false;
+      if (a === ERASED_PERSONAL_DATA) erased = true;
+      return true;
+    }
+    if (Array.isArray(b)) return Array.isArray(a) && a.length === b.length && b.every((entry, index) => walk(a[index], entry));
+    if (typeof b === 'object' && b !== null) {
+      if (typeof a !== 'object' || a === null || Array.isArray(a)) return false;
+      const keys = Object.keys(b);
+      return keys.length === Object.keys(a).length && keys.every((key) => Object.hasOwn(a, key) && walk((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
+    }
+    return a === b;
+  };
+  const matches = walk(opened, stored);
+  return { matches, erased: matches && erased };
+}
+
+/**
  * Checks that no two contracts claim the same name, event type or streams (one prefix being a
  * prefix of another's counts: their streams would overlap). Throws naming both claimants.
  */

@@ -1,6 +1,6 @@
-import { assertDisjointContracts } from './context-contract';
+import { assertDisjointContracts, ERASED_PERSONAL_DATA, isSealedValue, openedFrom } from './context-contract';
 import { TICKET_OPENED_SCHEMA_VERSION, upcastTicketOpened, type TicketOpenedV1 } from './intake/intake.events';
-import { CONTEXT_CONTRACTS, CONTEXT_NAMES, contextOfEventType, EVENT_TYPES_BY_CONTEXT, STAFF_ONLY_EVENT_TYPES, STREAM_PREFIXES, upcastPublicEvent } from './streams';
+import { CONTEXT_CONTRACTS, CONTEXT_NAMES, contextOfEventType, EVENT_TYPES_BY_CONTEXT, PERSONAL_DATA, STAFF_ONLY_EVENT_TYPES, STREAM_PREFIXES, upcastPublicEvent } from './streams';
 
 describe('context contracts', () => {
   it('derive the stream prefixes and event types of every context from one list', () => {
@@ -61,5 +61,29 @@ describe('public events across contexts', () => {
     expect(() => assertDisjointContracts([{ name: 'routing', streamPrefixes: [], eventTypes: ['TicketQueued'], staffOnlyEventTypes: ['InternalNoteAdded'] }])).toThrow(
       'context routing declares InternalNoteAdded staff-only but does not publish it',
     );
+  });
+});
+
+describe('personal data as stored and as opened', () => {
+  const sealed = { pd: 1, kid: 'k-1', ct: 'AbC' } as const;
+
+  it('every declared personal field names a type its context publishes, by dot paths', () => {
+    expect(PERSONAL_DATA.get('TicketOpened')).toMatchObject({ subject: { field: 'customerId' }, fields: expect.arrayContaining(['body', 'channelDetails.fromAddress']) });
+    expect(PERSONAL_DATA.get('AgentReplied')).toMatchObject({ subject: 'ticket' });
+    expect(PERSONAL_DATA.has('TicketAssigned')).toBe(false);
+    expect(() => assertDisjointContracts([{ name: 'x', streamPrefixes: ['x-'], eventTypes: ['A'], personalData: { B: { subject: 'ticket', fields: ['body'] } } }])).toThrow(/personal data in B/);
+    expect(() => assertDisjointContracts([{ name: 'x', streamPrefixes: ['x-'], eventTypes: ['A'], personalData: { A: { subject: 'ticket', fields: ['a..b'] } } }])).toThrow(/dot paths/);
+  });
+
+  it('openedFrom: equal except where the stored value is sealed and the opened one is a string', () => {
+    expect(openedFrom({ text: 'hello', n: 1 }, { text: sealed, n: 1 })).toEqual({ matches: true, erased: false });
+    expect(openedFrom({ text: ERASED_PERSONAL_DATA, n: 1 }, { text: sealed, n: 1 })).toEqual({ matches: true, erased: true });
+    expect(openedFrom({ text: 'hello', n: 2 }, { text: sealed, n: 1 })).toEqual({ matches: false, erased: false });
+    expect(openedFrom({ text: ERASED_PERSONAL_DATA }, { text: 'plain' })).toEqual({ matches: false, erased: false });
+    expect(openedFrom({ text: 42 }, { text: sealed })).toMatchObject({ matches: false });
+    expect(openedFrom({ text: 'a', extra: true }, { text: sealed })).toMatchObject({ matches: false });
+    expect(openedFrom({ list: ['a', 'b'] }, { list: [sealed, 'b'] })).toEqual({ matches: true, erased: false });
+    expect(isSealedValue(sealed)).toBe(true);
+    expect(isSealedValue({ pd: 2, kid: 'k', ct: 'c' })).toBe(false);
   });
 });

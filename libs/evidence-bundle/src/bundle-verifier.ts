@@ -1,4 +1,4 @@
-import { canonicalJson, contentHashOf } from '@ticketing/contracts';
+import { canonicalJson, contentHashOf, openedFrom } from '@ticketing/contracts';
 import type { KeyObject } from 'node:crypto';
 import { verifyChain, type ChainVerification } from '@ticketing/event-store';
 import { publicKeyFromPem, verifyManifestSignature } from '@ticketing/platform';
@@ -158,7 +158,11 @@ function verify(input: unknown, publicKey: KeyObject | undefined): BundleVerific
     const label = `item ${id} (${item.kind})`;
     const where = { item: id };
     const recomputed = contentHashOf(item.content);
-    if (recomputed !== item.contentHash) fail(`${label}: its content hashes to ${recomputed}, recorded ${item.contentHash} (the content was changed)`, where);
+    // Content whose personal data was erased cannot match its hash; it still must match its event (below).
+    const recordedEvent = streamsByName.get(item.stream)?.events[item.revision];
+    const recordedItem = recordedEvent === undefined ? undefined : evidenceItemOf(recordedEvent);
+    const erased = recordedItem !== undefined && openedFrom(item.content, recordedItem.content).erased;
+    if (recomputed !== item.contentHash && !erased) fail(`${label}: its content hashes to ${recomputed}, recorded ${item.contentHash} (the content was changed)`, where);
     const listedHash = manifest.items[index].contentHash;
     if (listedHash !== item.contentHash) fail(`${label}: its content hash is ${item.contentHash}, the manifest lists ${listedHash}`, where);
 
@@ -233,7 +237,8 @@ function compareOrder(noun: string, body: readonly string[], listed: readonly st
 function differingField(item: EvidenceBundleItem, recorded: EvidenceBundleItem): string | undefined {
   const fields = ['evidenceId', 'contentHash', 'content', 'kind', 'round', 'submittedBy', 'submittedAt'] as const;
   for (const field of fields) {
-    if (canonicalJson(item[field]) === canonicalJson(recorded[field])) continue;
+    // The event holds personal data sealed; the item holds it opened (or `[erased]`).
+    if (field === 'content' ? openedFrom(item.content, recorded.content).matches : canonicalJson(item[field]) === canonicalJson(recorded[field])) continue;
     return field === 'content'
       ? 'its content differs from the event’s'
       : `its ${field} is ${canonicalJson(item[field])}, the event records ${canonicalJson(recorded[field] ?? null)}`;

@@ -1,4 +1,4 @@
-import { contentHashOf, type EvidenceSubmitted, type RecoveryProofSubmitted } from '@ticketing/contracts';
+import { contentHashOf, openedFrom, type EvidenceSubmitted, type RecoveryProofSubmitted } from '@ticketing/contracts';
 import { verifyChain, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import type { Actor } from '@ticketing/kernel';
 import { signManifest, type BundleSigner, type ManifestSignature } from '@ticketing/platform';
@@ -21,12 +21,20 @@ export type EvidenceBundleItem = Readonly<{
   kind: string;
   /** The dispute round the item was submitted in; null for a recovery proof (recoveries have no rounds). */
   round: number | null;
+  /**
+   * The content, personal data opened: the event holds it sealed, so it is checked against
+   * `contentHash`. A value reading `[erased]` (its key destroyed) leaves the item unverifiable
+   * by content, not invalid.
+   */
   content: Readonly<Record<string, unknown>>;
-  /** SHA-256 (hex) of the RFC 8785 canonical JSON of `content`. */
+  /** SHA-256 (hex) of the RFC 8785 canonical JSON of `content` (as submitted, in clear). */
   contentHash: string;
   submittedBy: Actor;
   submittedAt: string;
 }>;
+
+/** How a bundle opens the personal data its items hold sealed (the application's event store reveal). */
+export type EvidenceBundleOptions = Readonly<{ open?: (event: RecordedEvent) => RecordedEvent | Promise<RecordedEvent> }>;
 
 /** A stream's events as the store recorded them, with their place in the hash chain. */
 export type EvidenceBundleEvent = RecordedEvent;
@@ -129,7 +137,7 @@ export function evidenceItemOf(event: EvidenceSource): EvidenceBundleItem | unde
  * stream that does not start at revision 0, breaks its hash chain, or holds an item whose content
  * does not hash to its recorded hash. That is a store integrity problem, not a bundle to hand out.
  */
-export async function buildEvidenceBundle(input: EvidenceBundleInput, signer: BundleSigner): Promise<EvidenceBundle> {
+export async function buildEvidenceBundle(input: EvidenceBundleInput, signer: BundleSigner, options: EvidenceBundleOptions = {}): Promise<EvidenceBundle> {
   const refuse = (reason: string): Error => new Error(`Refusing to sign the evidence bundle of ticket ${input.ticketId}: ${reason}`);
   const seen = new Set<string>();
   const streams: EvidenceBundleStream[] = [];
@@ -148,10 +156,13 @@ export async function buildEvidenceBundle(input: EvidenceBundleInput, signer: Bu
     streams.push({ streamName, events: events.map(bundleEventOf) });
     manifestStreams.push({ streamName, events: events.length, lastRevision: events.length - 1, lastHash: chain.lastHash, recordedHash: recordedHashOf(events) });
     for (const event of events) {
-      const item = evidenceItemOf(event);
-      if (!item) continue;
+      const recorded = evidenceItemOf(event);
+      if (!recorded) continue;
+      const item = options.open ? evidenceItemOf(await options.open(event))! : recorded;
+      const opening = openedFrom(item.content, recorded.content);
+      if (!opening.matches) throw refuse(`item ${item.evidenceId} (stream ${streamName} revision ${event.streamRevision}) opened to content other than its event's`);
       const recomputed = contentHashOf(item.content);
-      if (recomputed !== item.contentHash) {
+      if (recomputed !== item.contentHash && !opening.erased) {
         throw refuse(`item ${item.evidenceId} (stream ${streamName} revision ${event.streamRevision}) records content hash ${item.contentHash}, its content hashes to ${recomputed}`);
       }
       items.push(item);

@@ -1,18 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import type { SealedValue } from '@ticketing/contracts';
 import type { SubjectKey } from './subject-key.store';
 
-/**
- * A personal value as stored: AES-256-GCM under the subject's key `kid`. An object where the plain
- * value was a string, so a stored value is never mistaken for plain text.
- */
-export type SealedValue = Readonly<{ pd: 1; kid: string; ct: string }>;
-
-export const isSealedValue = (value: unknown): value is SealedValue =>
-  typeof value === 'object' &&
-  value !== null &&
-  (value as SealedValue).pd === 1 &&
-  typeof (value as SealedValue).kid === 'string' &&
-  typeof (value as SealedValue).ct === 'string';
+export { isSealedValue, type SealedValue } from '@ticketing/contracts';
 
 /** The key's two working keys, derived once: one encrypts, one makes the synthetic nonce. */
 export type FieldKeys = Readonly<{ id: string; encryption: Buffer; nonce: Buffer }>;

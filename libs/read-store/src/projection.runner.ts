@@ -144,6 +144,18 @@ export class ProjectionRunner {
   }
 
   /**
+   * Rebuilds one projection of a started runner without stopping it (e.g. after an erasure): its
+   * tables are dropped and replayed while readers waiting for a position keep waiting, then it
+   * follows the log again. Resolves once the tables were reset; on a runner not started it is
+   * `rebuild(name)`.
+   */
+  async resetInPlace(name: string): Promise<void> {
+    const worker = this.worker(name);
+    if (!this.started) return this.rebuild(name);
+    await worker.resetInPlace();
+  }
+
+  /**
    * Resolves when the projection has applied every event it cares about up to global `position` (e.g.
    * the `lastGlobalPosition` of an append, for read-your-writes). Woken by commits, not by polling.
    * Rejects with ProjectionFailedError / ProjectionStoppedError, or when `signal` aborts; RangeError

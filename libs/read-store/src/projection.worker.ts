@@ -61,7 +61,8 @@ export type WorkerSettings = Readonly<{
 }>;
 
 type Run = Readonly<{ abort: AbortController; done: Promise<void>; ready: Promise<void> }>;
-type Mode = 'follow' | 'rebuild';
+/** `rebuild`: reset, replay, stop. `reset`: reset, replay, then follow (a rebuild of a running projection). */
+type Mode = 'follow' | 'rebuild' | 'reset';
 
 const NOT_READY = Symbol('not-ready');
 
@@ -133,6 +134,23 @@ export class ProjectionWorker {
     if (run.abort.signal.aborted) throw new ProjectionStoppedError(this.name);
   }
 
+  /**
+   * Rebuilds a running projection without stopping it: its tables are dropped and replayed, then it
+   * follows the log again; waiters keep waiting through it (they see `rebuilding`, never `stopped`).
+   * Resolves once the tables were reset (the replay is under way).
+   */
+  async resetInPlace(): Promise<void> {
+    const previous = this.run;
+    if (previous) {
+      previous.abort.abort(new ProjectionStoppedError(this.name));
+      await previous.done;
+    }
+    this.failureValue = undefined;
+    const run = (this.run = this.launch('reset'));
+    await run.ready;
+    if (this.stateValue === 'failed' && this.failureValue) throw new ProjectionFailedError(this.failureValue);
+  }
+
   /** Forgets a failure so `start` tries again from the checkpoint. */
   clearFailure(): void {
     this.failureValue = undefined;
@@ -192,7 +210,7 @@ export class ProjectionWorker {
   }
 
   private async loop(mode: Mode, signal: AbortSignal, markReady: () => void): Promise<void> {
-    let forceReset = mode === 'rebuild';
+    let forceReset = mode !== 'follow';
     this.loopAttempts = 0;
     while (!signal.aborted) {
       try {
@@ -210,7 +228,7 @@ export class ProjectionWorker {
           );
         }
         markReady();
-        if (prepared.reset || mode === 'rebuild') {
+        if (prepared.reset || mode !== 'follow') {
           this.setState('rebuilding');
           await this.replay(signal);
           this.settings.logger.info({ projection: this.name, position: this.positionValue }, 'projection replayed');

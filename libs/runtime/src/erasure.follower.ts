@@ -28,6 +28,8 @@ export class ErasureFollower {
   private subscription: EventSubscription | undefined;
   private following: Promise<void> | undefined;
   private readonly db: Kysely<ErasureTables>;
+  private handledUpTo = 0;
+  private readonly waiters = new Set<Readonly<{ position: number; resolve: () => void }>>();
 
   constructor(private readonly options: ErasureFollowerOptions) {
     this.db = options.readStore.db as Kysely<ErasureTables>;
@@ -54,6 +56,12 @@ export class ErasureFollower {
     await this.following;
   }
 
+  /** Resolves once the erasure recorded at `position` (or later) has been acted on here: keys forgotten, read models replayed. */
+  handled(position: number): Promise<void> {
+    if (this.handledUpTo >= position) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.add({ position, resolve }));
+  }
+
   private async reflected(): Promise<Map<string, number>> {
     const rows = await this.db.selectFrom('erasure_rebuilds').select(['projection', 'position']).execute();
     return new Map(rows.map((row) => [row.projection, Number(row.position)]));
@@ -68,11 +76,13 @@ export class ErasureFollower {
         // Another replica may have rebuilt a shared read model meanwhile: read what is reflected now.
         const reflected = await this.reflected();
         const rebuilt: string[] = [];
+        const head = await eventStore.headPosition();
         for (const name of projections.projectionNames) {
           if ((reflected.get(name) ?? -1) >= event.globalPosition) continue;
-          const head = await eventStore.headPosition();
           try {
-            await projections.rebuild(name);
+            // Once reset, whatever is replayed was sealed under keys already destroyed: the erasure
+            // counts as reflected from here, even if the process stops before the replay ends.
+            await projections.resetInPlace(name);
             await this.db
               .insertInto('erasure_rebuilds')
               .values({ projection: name, position: head })
@@ -83,7 +93,14 @@ export class ErasureFollower {
             logger.error(`Rebuilding ${name} after the erasure of customer ${data.customerId} failed: ${String(error)}`);
           }
         }
+        await projections.waitFor(head, { projections: rebuilt }).catch((error: unknown) => logger.error(`Replaying after the erasure of customer ${data.customerId} stopped: ${String(error)}`));
         if (rebuilt.length > 0) logger.log(`Customer ${data.customerId} erased: read models ${rebuilt.join(', ')} rebuilt`);
+        this.handledUpTo = event.globalPosition;
+        for (const waiter of this.waiters) {
+          if (waiter.position > this.handledUpTo) continue;
+          this.waiters.delete(waiter);
+          waiter.resolve();
+        }
       }
     } catch (error) {
       logger.error(`Following erasures stopped: ${String(error)}`);

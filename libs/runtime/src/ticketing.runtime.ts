@@ -155,6 +155,12 @@ export class TicketingRuntime {
     await this.erasures.start();
   }
 
+  /** Resolves once this process has acted on the erasure recorded at `position` (startProjections must have run). */
+  erasureHandled(position: number): Promise<void> {
+    if (!this.erasures) return Promise.reject(new Error('projections (and erasures) are not followed in this process'));
+    return this.erasures.handled(position);
+  }
+
   onEventsAppended(hook: AppendedHook): void {
     this.appendedHook = hook;
   }

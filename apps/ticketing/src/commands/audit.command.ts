@@ -15,7 +15,7 @@ async function withTrail(work: (trail: AuditTrailService) => Promise<void>): Pro
   const config = assertConfigOrExit();
   const runtime = await TicketingRuntime.open({ config, projections: [] });
   try {
-    await work(new AuditTrailService(runtime.eventStore, runtime.storedEvents, runtime.clock, await loadBundleSigner(config), new AuditAccessLog(runtime.eventStore, runtime.clock)));
+    await work(new AuditTrailService(runtime.eventStore, runtime.storedEvents, runtime.privacy, runtime.clock, await loadBundleSigner(config), new AuditAccessLog(runtime.eventStore, runtime.clock)));
   } catch (error) {
     fail((error as Error).message);
   } finally {

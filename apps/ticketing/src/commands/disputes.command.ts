@@ -22,7 +22,7 @@ export function registerDisputesCommands(program: Command): void {
       const config = assertConfigOrExit();
       const runtime = await TicketingRuntime.open({ config, projections: [] });
       try {
-        const bundle = await exportEvidenceBundle(runtime.storedEvents, await loadBundleSigner(config), { ticketId, exportedBy: CLI_ACTOR, exportedAt: runtime.clock.now().toISOString() });
+        const bundle = await exportEvidenceBundle(runtime.storedEvents, runtime.privacy, await loadBundleSigner(config), { ticketId, exportedBy: CLI_ACTOR, exportedAt: runtime.clock.now().toISOString() });
         await writeFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
         printJson({ ticketId, out: options.out, items: bundle.items.length, streams: bundle.streams.map((stream) => ({ streamName: stream.streamName, events: stream.events.length })), keyId: bundle.signature.keyId });
       } catch (error) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import microdiff from 'microdiff';
 import { EVENT_STORE, STORED_EVENT_STORE, verifyChainAsync, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { PersonalDataProtection } from '@ticketing/privacy';
 import { buildEvidenceBundle, readBundleStreams, type EvidenceBundle } from '@ticketing/evidence-bundle';
 import { CLOCK, NotFoundError, ValidationError, type Actor, type Clock } from '@ticketing/kernel';
 import { BUNDLE_SIGNER, type BundleSigner } from '@ticketing/platform';
@@ -51,6 +52,8 @@ export class AuditTrailService {
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     /** As recorded, personal data sealed: what the hashes cover, so what verify and export read. */
     @Inject(STORED_EVENT_STORE) private readonly storedEvents: EventStore,
+    /** Opens the evidence items of an export (their content is checked against its hash in clear). */
+    private readonly privacy: PersonalDataProtection,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BUNDLE_SIGNER) private readonly signer: BundleSigner,
     private readonly access: AuditAccessLog,
@@ -163,7 +166,9 @@ export class AuditTrailService {
     await this.assertExists(ticketId);
     await this.access.record(who, { operation: 'export', ticketId }, via);
     const streams = await readBundleStreams(this.storedEvents, ticketStreams(ticketId));
-    return buildEvidenceBundle({ ticketId, exportedAt: this.clock.now().toISOString(), exportedBy: { kind: who.kind, id: who.id }, streams }, this.signer);
+    return buildEvidenceBundle({ ticketId, exportedAt: this.clock.now().toISOString(), exportedBy: { kind: who.kind, id: who.id }, streams }, this.signer, {
+      open: (event) => this.privacy.reveal(event),
+    });
   }
 
   private async assertExists(ticketId: string): Promise<void> {

@@ -23,7 +23,8 @@ export class ChatDetailsResponse {
 
 export class EmailDetailsResponse {
   @ApiProperty({ enum: ['email'] }) channel!: 'email';
-  @ApiProperty({ format: 'email', maxLength: 254 }) fromAddress!: string;
+  // Personal data: `[erased]` once the customer's is erased, so not declared `format: email`.
+  @ApiProperty({ maxLength: 254, description: 'The sender’s e-mail address, or `[erased]` once the customer’s personal data is erased' }) fromAddress!: string;
   @ApiProperty({ maxLength: 998, description: 'RFC 5322 Message-ID' }) messageId!: string;
   @ApiPropertyOptional({ maxLength: 998 }) inReplyTo?: string;
 }
@@ -36,8 +37,8 @@ export class WebFormDetailsResponse {
 export class SocialDetailsResponse {
   @ApiProperty({ enum: ['social'] }) channel!: 'social';
   @ApiProperty({ enum: SOCIAL_PLATFORMS }) platform!: SocialPlatform;
-  @ApiProperty({ maxLength: 64 }) handle!: string;
-  @ApiProperty({ format: 'uri', maxLength: 2048 }) postUrl!: string;
+  @ApiProperty({ maxLength: 64, description: 'Or `[erased]` once the customer’s personal data is erased' }) handle!: string;
+  @ApiProperty({ maxLength: 2048, description: 'The post’s URL, or `[erased]` once the customer’s personal data is erased' }) postUrl!: string;
 }
 
 export class ApiDetailsResponse {
