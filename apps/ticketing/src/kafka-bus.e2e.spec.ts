@@ -67,6 +67,22 @@ describe('ticketing start on a Kafka bus', () => {
     expect(relays.map(({ context }) => context).sort()).toEqual(CONTEXTS.map((context) => context.name).sort());
   });
 
+  it('carries personal data sealed on the topic; consumers get it opened (routing classifies the text)', async () => {
+    await start();
+    const customer = await harness.token('customer', 'cust-sealed');
+    const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: { channel: 'chat', body: 'Someone logged into my account and withdrew all my funds, please freeze it now', chat: { sessionId: 'chat-sealed' } } });
+    const id = (opened.body as { id: string }).id;
+    await harness.ticketQueued(id);
+    const onTopic = kafka.messages(topicOf('intake')).filter((message) => message.key?.toString() === id);
+    expect(onTopic).toHaveLength(1);
+    const value = onTopic[0].value!.toString();
+    expect(value).not.toContain('withdrew all my funds');
+    expect(value).toContain('"pd":1');
+    // Routing read TicketOpened from the topic and classified the body it could only see opened.
+    const ticket = (await harness.request('GET', `/v1/tickets/${id}`, { token: customer })).body as { category: string; priority: string };
+    expect(ticket).toMatchObject({ category: 'security_incident', priority: 'emergency' });
+  });
+
   it('creates the missing topics at start-up with the configured partitions (TICKETING_KAFKA_TOPICS=create, the default)', async () => {
     await start({ TICKETING_KAFKA_TOPIC_PARTITIONS: '8', TICKETING_KAFKA_DLQ_PARTITIONS: '2', TICKETING_KAFKA_REPLICATION_FACTOR: '1' });
     await eventually(() => EVENT_TOPICS.every((topic) => kafka.hasTopic(`${topic}.dlq`)), 'every topic created');

@@ -39,8 +39,8 @@ describe('the generated OpenAPI document', () => {
   it('names operations AIP-style', () => {
     expect(operations().map((candidate) => candidate.operationId).sort()).toEqual([
       'acceptRecoveryQuote', 'addTicketNote', 'appealDispute', 'archiveArticle', 'assignTicket', 'claimTicket', 'classifyText', 'clickKbSuggestion',
-      'closeTicket', 'completeRecovery', 'createArticle', 'decideDispute', 'declineRecoveryQuote', 'diffTicketState', 'escalateTicket', 'evaluateSlaWhatIf',
-      'exportTicketHistory', 'getAgent', 'getArticle', 'getArticleDraft', 'getDispute', 'getDisputeAttachment', 'getDisputeBundle', 'getDisputeSigningKey',
+      'closeTicket', 'completeRecovery', 'createArticle', 'decideDispute', 'declineRecoveryQuote', 'diffTicketState', 'eraseCustomerData', 'escalateTicket', 'evaluateSlaWhatIf',
+      'exportTicketHistory', 'getAgent', 'getArticle', 'getArticleDraft', 'getCustomerPrivacy', 'getDispute', 'getDisputeAttachment', 'getDisputeBundle', 'getDisputeSigningKey',
       'getKbMetrics', 'getLiveness', 'getReadiness', 'getRecovery', 'getSlaPolicy', 'getSlaReport', 'getSlaSurge', 'getTicket', 'getTicketAuditHistory',
       'getTicketRouting', 'getTicketSla', 'getTicketStateAt', 'giveKbArticleFeedback', 'listAgents', 'listMyTickets', 'listQueueTickets', 'listQueues',
       'listSlaAtRisk', 'listTicketMessages', 'listTickets', 'mergeTicket', 'openDispute', 'openTicket', 'postTicketMessage', 'publishArticle', 'putAgent',

@@ -12,24 +12,30 @@ export class EraseCustomerDataRequest {
   reason?: string;
 }
 
+const INSTANT = { type: String, format: 'date-time', maxLength: 35 } as const;
+const KEY_ID = { type: String, format: 'uuid', maxLength: 36 } as const;
+const CUSTOMER_ID = { type: String, maxLength: 255, description: 'The customer (their token subject)' } as const;
+// A key per erasure and the one after it: a customer erased a thousand times is not a real case.
+const MAX_KEYS = 1_000;
+
 class SubjectKeyResponse {
-  @ApiProperty() id!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String }) erasedAt!: string | null;
+  @ApiProperty(KEY_ID) id!: string;
+  @ApiProperty(INSTANT) createdAt!: string;
+  @ApiProperty({ ...INSTANT, nullable: true }) erasedAt!: string | null;
 }
 
 export class CustomerPrivacyResponse {
-  @ApiProperty() customerId!: string;
+  @ApiProperty(CUSTOMER_ID) customerId!: string;
   @ApiProperty({ description: 'True once every key the customer had is destroyed' }) erased!: boolean;
-  @ApiProperty({ type: [SubjectKeyResponse] }) keys!: SubjectKeyResponse[];
+  @ApiProperty({ type: [SubjectKeyResponse], maxItems: MAX_KEYS }) keys!: SubjectKeyResponse[];
 }
 
 export class ErasureResponse {
-  @ApiProperty() customerId!: string;
-  @ApiProperty({ format: 'date-time' }) erasedAt!: string;
-  @ApiProperty({ type: [String], description: 'Keys destroyed now (empty when an earlier erasure destroyed them all)' }) destroyedKeyIds!: string[];
-  @ApiProperty({ description: 'The CustomerDataErased event, on privacy-<customerId>' }) eventId!: string;
-  @ApiProperty({ description: 'Its global position' }) position!: number;
+  @ApiProperty(CUSTOMER_ID) customerId!: string;
+  @ApiProperty(INSTANT) erasedAt!: string;
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid', maxLength: 36 }, maxItems: MAX_KEYS, description: 'Keys destroyed now (empty when an earlier erasure destroyed them all)' }) destroyedKeyIds!: string[];
+  @ApiProperty({ ...KEY_ID, description: 'The CustomerDataErased event, on privacy-<customerId>' }) eventId!: string;
+  @ApiProperty({ type: 'integer', format: 'int64', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Its global position' }) position!: number;
 }
 
 const customerParam = ApiParam({ name: 'customerId', description: 'The customer (their token subject)', schema: { type: 'string', minLength: 1, maxLength: 255 } });
