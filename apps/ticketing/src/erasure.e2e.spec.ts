@@ -14,6 +14,13 @@ const expectProblem = (reply: HttpReply, statusCode: number, mentions?: RegExp) 
   if (mentions !== undefined) expect(JSON.stringify(reply.body)).toMatch(mentions);
 };
 
+const firstTicket = {
+  channel: 'email',
+  subject: 'Deposit sent on the wrong network',
+  body: 'Hello, I am Alice Liddell. I sent 1.5 ETH on BSC to my ERC20 address by mistake.',
+  email: { fromAddress: 'alice.liddell@example.com', messageId: '<a1@example.com>' },
+};
+
 const SECRETS = ['alice.liddell@example.com', 'Alice Liddell', '0x9f8b1c3f6f4b1e0b2b0f7d3c1a2e4b5c6d7e8f90', 'frozen your account, Alice'];
 
 /** Every text column of every table of a SQLite file, as one string: where a secret could hide. */
@@ -49,15 +56,7 @@ describe('erasure of a customer’s personal data (e2e)', () => {
     agent = await harness.token('agent', 'agent-e1');
     auditor = await harness.token('auditor', 'aud-e1');
     admin = await harness.token('admin', 'admin-e1');
-    const opened = await harness.request('POST', '/v1/tickets', {
-      token: customer,
-      body: {
-        channel: 'email',
-        subject: 'Deposit sent on the wrong network',
-        body: 'Hello, I am Alice Liddell. I sent 1.5 ETH on BSC to my ERC20 address by mistake.',
-        email: { fromAddress: 'alice.liddell@example.com', messageId: '<a1@example.com>' },
-      },
-    });
+    const opened = await harness.request('POST', '/v1/tickets', { token: customer, body: firstTicket, headers: { 'idempotency-key': 'alice-first-ticket' } });
     expect(opened.status).toBe(201);
     ticketId = (opened.body as { id: string }).id;
     await harness.ticketQueued(ticketId);
@@ -76,6 +75,8 @@ describe('erasure of a customer’s personal data (e2e)', () => {
   afterAll(() => harness?.close());
 
   it('stores personal data only sealed: the event file holds none of it in clear, the API shows it', async () => {
+    const replayed = await harness.request('POST', '/v1/tickets', { token: customer, body: firstTicket, headers: { 'idempotency-key': 'alice-first-ticket' } });
+    expect(replayed.body).toMatchObject({ id: ticketId, subject: firstTicket.subject });
     const stored = everythingIn(join(harness.dataDir, 'events.db'));
     for (const secret of SECRETS) expect(stored).not.toContain(secret);
     const ticket = (await harness.request('GET', `/v1/tickets/${ticketId}`, { token: customer })).body as Record<string, unknown>;
@@ -119,6 +120,8 @@ describe('erasure of a customer’s personal data (e2e)', () => {
       expect(text).toContain(ERASED_PERSONAL_DATA);
       for (const secret of SECRETS) expect(text).not.toContain(secret);
     }
+    // The stored response of the idempotent opening is gone too: a retry is refused, not replayed (nor carried out again).
+    expectProblem(await harness.request('POST', '/v1/tickets', { token: customer, body: firstTicket, headers: { 'idempotency-key': 'alice-first-ticket' } }), 409, /erased/);
     // The read models were rebuilt: nothing of the customer's is left in clear in the read store.
     const readModels = everythingIn(join(harness.dataDir, 'read.db'));
     for (const secret of SECRETS) expect(readModels).not.toContain(secret);

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { CustomerDataErased } from '@ticketing/contracts';
 import type { EventStore, EventSubscription } from '@ticketing/event-store';
+import { IdempotencyStore } from '@ticketing/platform';
 import type { PersonalDataProtection } from '@ticketing/privacy';
 import type { ProjectionRunner, ReadStore } from '@ticketing/read-store';
 
@@ -19,8 +20,8 @@ const ERASURE_TYPES = ['CustomerDataErased'] satisfies CustomerDataErased['type'
 
 /**
  * Makes an erasure (CustomerDataErased, from any process) reach this process: its cached keys are
- * dropped, and each of its read models that may hold the customer's personal data in clear is
- * rebuilt, so it reads `[erased]` there too. Which erasures a read model already reflects is kept
+ * dropped, stored idempotent responses about the customer are dropped, and each of its read models
+ * that may hold the customer's personal data in clear is rebuilt, so it reads `[erased]` there too. Which erasures a read model already reflects is kept
  * in the read store (`erasure_rebuilds`: the log head when its last such replay started), so an
  * erasure made while the process was down is caught at its next start, and none is acted on twice.
  */
@@ -73,6 +74,10 @@ export class ErasureFollower {
       for await (const event of subscription) {
         const { data } = event as unknown as CustomerDataErased;
         protection.forgetKeys(data.destroyedKeyIds ?? []);
+        // Stored idempotent responses are copies too; replaying one after the erasure is refused instead.
+        await new IdempotencyStore(this.options.readStore.db)
+          .eraseResponsesAbout(data.customerId)
+          .catch((error: unknown) => logger.error(`Dropping stored responses about customer ${data.customerId} failed: ${String(error)}`));
         // Another replica may have rebuilt a shared read model meanwhile: read what is reflected now.
         const reflected = await this.reflected();
         const rebuilt: string[] = [];

@@ -15,10 +15,12 @@ export function assertIdempotencyKey(key: string): void {
 }
 
 /** The error for a reservation that cannot go ahead: another request under the key, or the first one still running. */
-export function refusalOf(reservation: Readonly<{ kind: 'mismatch' | 'in_progress' }>, key: string): Error {
-  return reservation.kind === 'mismatch'
-    ? new UnprocessableError('This Idempotency-Key was used with a different request', { idempotencyKey: key })
-    : new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
+export function refusalOf(reservation: Readonly<{ kind: 'mismatch' | 'in_progress' | 'erased' }>, key: string): Error {
+  if (reservation.kind === 'mismatch') return new UnprocessableError('This Idempotency-Key was used with a different request', { idempotencyKey: key });
+  if (reservation.kind === 'erased') {
+    return new ConflictError('The request with this Idempotency-Key was carried out; its response held personal data since erased, so it cannot be replayed', { idempotencyKey: key });
+  }
+  return new ConflictError('A request with this Idempotency-Key is still being processed; retry shortly', { idempotencyKey: key });
 }
 
 /** Keys are per caller: two callers can neither collide nor read each other's answers. */

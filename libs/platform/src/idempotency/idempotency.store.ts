@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import canonicalize from 'canonicalize';
 
 /** What a reservation of an Idempotency-Key found. */
@@ -7,7 +7,9 @@ export type IdempotencyReservation =
   | Readonly<{ kind: 'new' }>
   | Readonly<{ kind: 'replay'; body: unknown }>
   | Readonly<{ kind: 'mismatch' }>
-  | Readonly<{ kind: 'in_progress' }>;
+  | Readonly<{ kind: 'in_progress' }>
+  /** Carried out, but its response was dropped by an erasure of personal data it held. */
+  | Readonly<{ kind: 'erased' }>;
 
 export type IdempotencyRequest = Readonly<{
   /** Who sent it: keys are per caller, so two callers cannot collide or read each other's answers. */
@@ -86,6 +88,7 @@ export class IdempotencyStore {
     if (!existing) return this.reserve(request);
     if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (existing.state === 'done') return { kind: 'replay', body: JSON.parse(existing.response_body ?? 'null') };
+    if (existing.state === 'erased') return { kind: 'erased' };
     const abandoned = now.getTime() - new Date(existing.created_at).getTime() > ABANDONED_AFTER_MS;
     if (!abandoned) return { kind: 'in_progress' };
     const taken = await this.db
@@ -106,6 +109,30 @@ export class IdempotencyStore {
       .where('scope', '=', scope)
       .where('idempotency_key', '=', key)
       .execute();
+  }
+
+  /**
+   * Drops the stored responses that hold a customer's data (their own requests', and any naming them
+   * as `customerId`), keeping the keys: a retry is then refused, not carried out twice. For erasure.
+   */
+  async eraseResponsesAbout(customerId: string): Promise<number> {
+    await this.ensureTable();
+    const field = `"customerId":${JSON.stringify(customerId)}`;
+    // Responses are stored as JSON text inside a JSON envelope: the field appears escaped once (or
+    // plain, in rows that hold the body alone).
+    const patterns = [field, JSON.stringify(field).slice(1, -1)].map((needle) => `%${needle.replace(/[\\%_]/g, (char) => `\\${char}`)}%`);
+    const result = await this.db
+      .updateTable('http_idempotency_keys')
+      .set({ state: 'erased', response_body: null })
+      .where('state', '=', 'done')
+      .where((where) =>
+        where.or([
+          where('scope', '=', `customer:${customerId}`),
+          ...patterns.map((pattern) => sql<boolean>`response_body LIKE ${pattern} ESCAPE '\\'`),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** A request that failed changed nothing, so its key is free for a corrected retry. */
