@@ -391,4 +391,28 @@ describe('audit gRPC API (e2e over grpc-js)', () => {
       spy.mockRestore();
     }
   });
+
+  it('EraseCustomerData (admins) and GetCustomerPrivacy (auditors, admins): the customer’s text reads [erased], the chains still verify', async () => {
+    const other = await harness.token('customer', 'cust-grpc-erase');
+    const opened = await harness.request('POST', '/v1/tickets', { token: other, body: { channel: 'chat', body: 'I am Carol Danvers and my deposit is missing', chat: { sessionId: `chat-${newId()}` } } });
+    const erasedTicket = (opened.body as { id: string }).id;
+    await harness.ticketQueued(erasedTicket);
+    for (const token of [customer, agent, auditor]) expect((await grpc.error('EraseCustomerData', { customerId: 'cust-grpc-erase' }, token)).code).toBe(status.PERMISSION_DENIED);
+    expect((await grpc.error('GetCustomerPrivacy', { customerId: 'cust-grpc-erase' }, agent)).code).toBe(status.PERMISSION_DENIED);
+    expect((await grpc.error('EraseCustomerData', { customerId: 'nobody-grpc' }, admin)).code).toBe(status.NOT_FOUND);
+    expect((await grpc.error('EraseCustomerData', { customerId: '' }, admin)).code).toBe(status.INVALID_ARGUMENT);
+    expect((await grpc.error('EraseCustomerData', { customerId: 'cust-grpc-erase', reason: '' }, admin)).code).toBe(status.INVALID_ARGUMENT);
+    expect(await grpc.call('GetCustomerPrivacy', { customerId: 'cust-grpc-erase' }, auditor)).toMatchObject({ erased: false, keys: [{ id: expect.any(String) }] });
+
+    const erasure = await grpc.call<{ destroyedKeyIds: string[]; position: string; erasedAt: { seconds: string } }>('EraseCustomerData', { customerId: 'cust-grpc-erase', reason: 'GDPR 77' }, admin);
+    expect(erasure.destroyedKeyIds).toHaveLength(1);
+    await harness.runtime.erasureHandled(Number(erasure.position));
+    const replay = await grpc.call<{ events: { type: string; dataJson: string }[] }>('GetTicketHistory', { ticketId: erasedTicket, limit: 100 }, auditor);
+    const openedEvent = replay.events.find((event) => event.type === 'TicketOpened')!;
+    expect(JSON.parse(openedEvent.dataJson)).toMatchObject({ body: '[erased]', customerId: 'cust-grpc-erase' });
+    expect((await grpc.call<{ valid: boolean }>('VerifyTicket', { ticketId: erasedTicket }, auditor)).valid).toBe(true);
+    const privacy = await grpc.call<{ erased: boolean; keys: { erasedAt?: unknown }[] }>('GetCustomerPrivacy', { customerId: 'cust-grpc-erase' }, admin);
+    expect(privacy).toMatchObject({ erased: true });
+    expect(privacy.keys[0].erasedAt).toBeDefined();
+  });
 });

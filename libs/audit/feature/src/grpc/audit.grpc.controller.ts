@@ -16,6 +16,7 @@ import {
   type TimestampMessage,
 } from '@ticketing/platform';
 import { AuditTrailService, MAX_PAGE, type TicketVerification } from '../audit-trail.service';
+import { CustomerErasureService } from '../privacy/customer-erasure.service';
 import type { AuditEntry } from '../history/ticket-history';
 
 const SERVICE = 'AuditService';
@@ -48,6 +49,8 @@ class TicketStateAtRequest {
 // ---- Request messages, as @grpc/proto-loader hands them over (proto3 `optional`: absent is undefined) ----
 
 type TicketIdMessage = Readonly<{ ticketId: string }>;
+type EraseCustomerDataMessage = Readonly<{ customerId: string; reason?: string }>;
+type GetCustomerPrivacyMessage = Readonly<{ customerId: string }>;
 type GetTicketHistoryMessage = TicketIdMessage & Readonly<{ cursor?: string; limit?: number }>;
 type GetTicketStateAtMessage = TicketIdMessage & Readonly<{ at?: string }>;
 
@@ -140,6 +143,7 @@ function writable(call: ServerWritableStream<unknown, unknown>, signal: AbortSig
 export class AuditGrpcController {
   constructor(
     private readonly trail: AuditTrailService,
+    private readonly erasure: CustomerErasureService,
     private readonly slots: StreamSlots,
   ) {}
 
@@ -228,5 +232,25 @@ export class AuditGrpcController {
     const { ticketId } = await validated(TicketIdRequest, { ticketId: message.ticketId });
     // The document REST answers, so it verifies offline as is.
     return { bundleJson: JSON.stringify(await this.trail.export(ticketId, actor)) };
+  }
+
+  @GrpcMethod(SERVICE, 'EraseCustomerData')
+  @Roles('admin')
+  async eraseCustomerData(@Payload() message: EraseCustomerDataMessage, @CurrentActor() actor: AuthenticatedActor) {
+    // The service validates id and reason as for REST (INVALID_ARGUMENT through the error filter).
+    const report = await this.erasure.erase(message.customerId, actor, { reason: message.reason, via: 'api' });
+    return { customerId: report.customerId, erasedAt: toTimestamp(report.erasedAt), destroyedKeyIds: report.destroyedKeyIds, eventId: report.eventId, position: String(report.position) };
+  }
+
+  @GrpcMethod(SERVICE, 'GetCustomerPrivacy')
+  @RateLimitClass('read')
+  @Roles(...AUDITORS)
+  async getCustomerPrivacy(@Payload() message: GetCustomerPrivacyMessage) {
+    const status = await this.erasure.status(message.customerId);
+    return {
+      customerId: status.customerId,
+      erased: status.erased,
+      keys: status.keys.map((key) => ({ id: key.id, createdAt: toTimestamp(key.createdAt), ...(key.erasedAt !== null && { erasedAt: toTimestamp(key.erasedAt) }) })),
+    };
   }
 }
