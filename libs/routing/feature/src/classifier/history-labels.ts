@@ -1,4 +1,4 @@
-import { upcastPublicEvent, type Category, type TicketClassified, type TicketOpened, type TicketRecategorized } from '@ticketing/contracts';
+import { ERASED_PERSONAL_DATA, upcastPublicEvent, type Category, type TicketClassified, type TicketOpened, type TicketRecategorized } from '@ticketing/contracts';
 import type { EventStore } from '@ticketing/event-store';
 import type { LabelledInquiry } from './training-data';
 
@@ -16,7 +16,8 @@ export type HistoricalTicket = LabelledInquiry &
 /**
  * Every classified ticket of the event history with the label it ended with: the last
  * TicketRecategorized's `to` where agents corrected it, else the classification nobody changed.
- * Read by event type from the global log (intake's TicketOpened for the text), in one pass.
+ * Read by event type from the global log (intake's TicketOpened for the text), in one pass; tickets
+ * of customers whose personal data was erased are left out.
  */
 export async function historicalTickets(eventStore: EventStore): Promise<HistoricalTicket[]> {
   const opened = new Map<string, TicketOpened['data']>();
@@ -31,7 +32,8 @@ export async function historicalTickets(eventStore: EventStore): Promise<Histori
   const tickets: HistoricalTicket[] = [];
   for (const [ticketId, classification] of classified) {
     const ticket = opened.get(ticketId);
-    if (ticket === undefined) continue;
+    // An erased customer's text is gone: nothing to learn from or evaluate on.
+    if (ticket === undefined || ticket.body === ERASED_PERSONAL_DATA) continue;
     const correction = corrected.get(ticketId);
     tickets.push({
       ticketId,
