@@ -277,3 +277,35 @@ describe('reflection and health from the compiled CLI (the tooling protos found 
     }
   }, 60_000);
 });
+
+describe('gRPC connection age (TICKETING_GRPC_MAX_CONNECTION_AGE_MS): clients reconnect, so they spread over replicas', () => {
+  const Health = serviceAt('health/v1/health.proto', HEALTH_PROTO_DIR, 'grpc.health.v1.Health');
+  let harness: TicketingHarness;
+  beforeAll(async () => {
+    harness = await TicketingHarness.start({ env: { TICKETING_GRPC_MAX_CONNECTION_AGE_MS: '300', TICKETING_GRPC_MAX_CONNECTION_AGE_GRACE_MS: '100' } });
+  });
+  afterAll(() => harness?.close());
+
+  it('the server ends a connection once it is older than the age; the next call opens a new one', async () => {
+    const health = new Health(harness.grpcAddress, credentials.createInsecure());
+    const check = () =>
+      new Promise<{ status: string }>((resolve, reject) =>
+        (health as unknown as { check(request: unknown, callback: (error: ServiceError | null, response: { status: string }) => void): void }).check({ service: '' }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+    try {
+      expect(await check()).toMatchObject({ status: 'SERVING' });
+      const channel = health.getChannel();
+      const READY = 2; // grpc.connectivityState.READY
+      expect(channel.getConnectivityState(false)).toBe(READY);
+      // The server's GOAWAY moves the channel off READY: waited for as an event, with a deadline.
+      const changed = await new Promise<boolean>((resolve) => channel.watchConnectivityState(READY, Date.now() + 10_000, (error) => resolve(error === undefined)));
+      expect(changed).toBe(true);
+      expect(channel.getConnectivityState(false)).not.toBe(READY);
+      expect(await check()).toMatchObject({ status: 'SERVING' });
+    } finally {
+      health.close();
+    }
+  });
+});

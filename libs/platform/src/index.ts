@@ -1,5 +1,6 @@
 export * from './config/ticketing-config';
 export * from './config/config.error';
+export * from './config/kafka-security.config';
 export * from './config/config.loader';
 export * from './config/config.module';
 

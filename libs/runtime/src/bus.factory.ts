@@ -91,7 +91,7 @@ export function openBus(options: OpenBusOptions): OpenedBus {
     case 'embedded':
       return openEmbeddedBus(options);
     case 'kafka':
-      return openKafkaBus(options, bus.brokers);
+      return openKafkaBus(options, bus);
   }
 }
 
@@ -113,10 +113,11 @@ function openEmbeddedBus(options: OpenBusOptions): OpenedBus {
   return { bus, close: () => state.close() };
 }
 
-function openKafkaBus(options: OpenBusOptions, brokers: readonly string[]): OpenedBus {
+function openKafkaBus(options: OpenBusOptions, kafkaBus: Extract<TicketingConfig['bus'], { kind: 'kafka' }>): OpenedBus {
+  const { brokers } = kafkaBus;
   const { config, eventStore, readStore, clock } = options;
   const clientId = `ticketing-${options.name ?? 'all'}`;
-  const kafka = options.kafka ?? createKafkaClient({ brokers, clientId });
+  const kafka = options.kafka ?? createKafkaClient({ brokers, clientId, tls: kafkaBus.tls, sasl: kafkaBus.sasl });
   const { kafkaTopics } = config;
   // Consumers and the relay wait for the first look at the topics: a consumer or producer reaching
   // a missing topic first could make a broker auto-create it with its default partition count.

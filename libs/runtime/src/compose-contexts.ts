@@ -98,7 +98,7 @@ export async function composeContexts(options: ComposeOptions): Promise<Composed
     const transports = inProcess.flatMap((context) => context.transports).map((connect) => connect(app!, config));
     const grpcSurfaces = inProcess.flatMap((context) => (context.grpc ? [context.grpc] : []));
     if (grpcSurfaces.length > 0) {
-      const grpc = connectGrpc(app, grpcSurfaces, { port: config.grpcPort });
+      const grpc = connectGrpc(app, grpcSurfaces, { port: config.grpcPort, connectionAge: config.grpcConnectionAge });
       transports.push({ name: 'grpc', port: () => grpc.port });
     }
     await runtime.startProjections();

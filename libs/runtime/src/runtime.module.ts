@@ -1,9 +1,9 @@
-import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, Optional, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE, STORED_EVENT_STORE } from '@ticketing/event-store';
 import { PersonalDataProtection } from '@ticketing/privacy';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
-import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry } from '@ticketing/platform';
+import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry, TOKEN_VERIFIER, type TokenVerifier } from '@ticketing/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols } from 'pino';
 import { registerRelayMetrics } from './relay/relay.metrics';
@@ -21,6 +21,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: PlatformMetrics,
     private readonly pino: PinoLogger,
+    @Optional() @Inject(TOKEN_VERIFIER) private readonly tokens: TokenVerifier | null,
   ) {}
 
   static forRuntime(runtime: TicketingRuntime, options: Readonly<{ auxiliaryConsumerGroups?: readonly string[] }> = {}): DynamicModule {
@@ -47,6 +48,9 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
     const { eventStore, bus, relay, projections } = this.runtime;
     this.runtime.onEventsAppended((streamName, count) => this.metrics.eventsAppended(streamName, count));
     this.readiness.register({ name: 'event-store', check: () => eventStore.ping() });
+    // With JWKS: a URL that is wrong or down makes the process not ready rather than ready and refusing every token.
+    const keysAvailable = this.tokens?.assertKeysAvailable?.bind(this.tokens);
+    if (keysAvailable) this.readiness.register({ name: 'identity-provider', check: keysAvailable });
     this.readiness.register({
       name: 'bus',
       check: async () => {

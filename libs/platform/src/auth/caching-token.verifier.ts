@@ -33,6 +33,10 @@ export class CachingTokenVerifier implements TokenVerifier {
     this.clock = options.clock ?? new SystemClock();
   }
 
+  assertKeysAvailable(): Promise<void> {
+    return this.inner.assertKeysAvailable?.() ?? Promise.resolve();
+  }
+
   async verify(token: string): Promise<AuthenticatedActor> {
     const now = this.clock.now().getTime();
     const cached = this.verdicts.get(token);

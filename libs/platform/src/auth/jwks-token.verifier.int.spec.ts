@@ -39,6 +39,19 @@ describe('JwksTokenVerifier against a live JWKS endpoint', () => {
 
   const verifier = () => new JwksTokenVerifier(jwksUrl, { issuer: 'https://idp.test/', audience: 'ticketing', clock });
 
+  it('keys are available when the JWKS answers with keys; readiness names the URL when it does not', async () => {
+    await expect(verifier().assertKeysAvailable()).resolves.toBeUndefined();
+    // Nothing listens on port 9 (discard) of localhost: the placeholder-left-in-place case.
+    await expect(new JwksTokenVerifier('http://127.0.0.1:9/.well-known/jwks.json').assertKeysAvailable()).rejects.toThrow(/TICKETING_JWKS_URL http:\/\/127\.0\.0\.1:9\/\.well-known\/jwks\.json\) cannot be fetched/);
+    const empty = createServer((_req, res) => res.end(JSON.stringify({ keys: [] })));
+    await new Promise<void>((resolve) => empty.listen(0, '127.0.0.1', resolve));
+    try {
+      await expect(new JwksTokenVerifier(`http://127.0.0.1:${(empty.address() as AddressInfo).port}/`).assertKeysAvailable()).rejects.toThrow(/holds no key/);
+    } finally {
+      await new Promise((resolve) => empty.close(resolve));
+    }
+  });
+
   it('verifies a token signed by the identity provider', async () => {
     await expect(verifier().verify(await sign({ roles: ['service'] }))).resolves.toEqual({
       kind: 'service',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config.error';
+import { kafkaSecurityFrom } from './kafka-security.config';
 import {
   KAFKA_TOPIC_MODES,
   LOG_FORMATS,
@@ -24,7 +25,7 @@ const perMinute = (points: number): RatePolicy => ({ points, windowSeconds: 60 }
 const ALLOWED = {
   dataDir: 'a directory path',
   eventStore: '"sqlite:<file>", "memory:", "esdb://…", "esdb+discover://…", "kurrentdb://…" or "kurrentdb+discover://…"',
-  bus: '"embedded" or "kafka://host:port[,host:port…]"',
+  bus: '"embedded", "kafka://host:port[,host:port…]" or "kafkas://host:port[,host:port…]" (TLS)',
   readStore: '"sqlite:<file>", "memory:" or "postgres://…" / "postgresql://…"',
   keyStore: '"sqlite:<file>", "memory:" or "postgres://…" / "postgresql://…"',
   port: 'an integer from 0 to 65535',
@@ -47,6 +48,8 @@ const ALLOWED = {
   partitions: 'an integer from 1 to 10000',
   replicationFactor: 'an integer from 1 to 32767',
   relayMaxLag: 'an integer number of events from 1 to 1000000000',
+  connectionAge: 'an integer number of milliseconds from 0 (unlimited) to 86400000',
+  connectionAgeGrace: 'an integer number of milliseconds from 0 to 3600000',
 } as const;
 
 /**
@@ -73,7 +76,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     { kind: 'sqlite', file: join(dataDir, 'events.db') },
     parseEventStore,
   );
-  const bus = read<BusConfig>('TICKETING_BUS', ALLOWED.bus, { kind: 'embedded' }, parseBus);
+  const busUrl = read<ParsedBus>('TICKETING_BUS', ALLOWED.bus, { kind: 'embedded' }, parseBus);
+  const kafkaSecurity = kafkaSecurityFrom(env, busUrl, problems);
+  const bus: BusConfig = busUrl.kind === 'kafka' ? { kind: 'kafka', brokers: busUrl.brokers, ...kafkaSecurity, ...(busUrl.tls && { tls: kafkaSecurity.tls ?? {} }) } : { kind: 'embedded' };
   const readStore = read<ReadStoreConfig>(
     'TICKETING_READ_STORE',
     ALLOWED.readStore,
@@ -89,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   );
   const httpPort = read('TICKETING_HTTP_PORT', ALLOWED.port, 3000, parsePort);
   const grpcPort = read('TICKETING_GRPC_PORT', ALLOWED.port, 50051, parsePort);
+  const grpcConnectionAge = {
+    maxAgeMs: read('TICKETING_GRPC_MAX_CONNECTION_AGE_MS', ALLOWED.connectionAge, 300_000, (raw) => parseIntegerInRange(raw, 0, 86_400_000)),
+    graceMs: read('TICKETING_GRPC_MAX_CONNECTION_AGE_GRACE_MS', ALLOWED.connectionAgeGrace, 30_000, (raw) => parseIntegerInRange(raw, 0, 3_600_000)),
+  };
   const jwksUrl = read<string | undefined>('TICKETING_JWKS_URL', ALLOWED.jwksUrl, undefined, parseHttpUrl);
   const issuer = read<string | undefined>('TICKETING_JWT_ISSUER', ALLOWED.nonEmpty, undefined, parseNonBlank);
   const audience = read<string | undefined>('TICKETING_JWT_AUDIENCE', ALLOWED.nonEmpty, undefined, parseNonBlank);
@@ -147,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     keyStore,
     httpPort,
     grpcPort,
+    grpcConnectionAge,
     auth,
     logLevel,
     logFormat,
@@ -203,15 +213,18 @@ function parseSqlite(raw: string): { kind: 'sqlite'; file: string } | undefined 
 
 const BROKER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
 
-function parseBus(raw: string): BusConfig | undefined {
+type ParsedBus = Readonly<{ kind: 'embedded' }> | Readonly<{ kind: 'kafka'; brokers: readonly string[]; tls: boolean }>;
+
+function parseBus(raw: string): ParsedBus | undefined {
   if (raw === 'embedded') return { kind: 'embedded' };
-  if (!raw.startsWith('kafka://')) return undefined;
-  const brokers = raw.slice('kafka://'.length).split(',');
+  const scheme = ['kafka://', 'kafkas://'].find((prefix) => raw.startsWith(prefix));
+  if (scheme === undefined) return undefined;
+  const brokers = raw.slice(scheme.length).split(',');
   const valid = brokers.every((broker) => {
     const port = BROKER.exec(broker)?.[1];
     return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
   });
-  return valid ? { kind: 'kafka', brokers } : undefined;
+  return valid ? { kind: 'kafka', brokers, tls: scheme === 'kafkas://' } : undefined;
 }
 
 function parsePort(raw: string): number | undefined {

@@ -1,3 +1,4 @@
+import type { KafkaSaslConfig, KafkaTlsConfig } from './kafka-security.config';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -11,7 +12,13 @@ export type EventStoreConfig =
   | Readonly<{ kind: 'memory' }>
   | Readonly<{ kind: 'kurrentdb'; connectionString: string }>;
 
-export type BusConfig = Readonly<{ kind: 'embedded' }> | Readonly<{ kind: 'kafka'; brokers: readonly string[] }>;
+/**
+ * The bus: embedded, or Kafka brokers — `kafka://` plaintext or `kafkas://` TLS (`tls` set, maybe
+ * empty: Node's trusted CAs), with SASL when TICKETING_KAFKA_SASL_* say so.
+ */
+export type BusConfig =
+  | Readonly<{ kind: 'embedded' }>
+  | Readonly<{ kind: 'kafka'; brokers: readonly string[]; tls?: KafkaTlsConfig; sasl?: KafkaSaslConfig }>;
 
 export type ReadStoreConfig =
   | Readonly<{ kind: 'sqlite'; file: string }>
@@ -80,6 +87,8 @@ export type TicketingConfig = Readonly<{
   keyStore: KeyStoreConfig;
   httpPort: number;
   grpcPort: number;
+  /** TICKETING_GRPC_MAX_CONNECTION_AGE_MS / …_GRACE_MS: clients reconnect, and spread over replicas. */
+  grpcConnectionAge: Readonly<{ maxAgeMs: number; graceMs: number }>;
   auth: AuthConfig;
   logLevel: LogLevel;
   /** LOG_FORMAT: JSON lines, pino-pretty, or `auto` (pretty on a terminal). */

@@ -19,6 +19,20 @@ export const GRPC_KEEPALIVE_OPTIONS = {
   'grpc.http2.min_ping_interval_without_data_ms': 10_000,
 } as const;
 
+/**
+ * How long a client's HTTP/2 connection lives (TICKETING_GRPC_MAX_CONNECTION_AGE_MS, 0 = forever)
+ * and how long its calls in flight may still run after the server's GOAWAY (…_GRACE_MS). Behind a
+ * ClusterIP Service a connection stays with the pod it reached; an age makes clients reconnect,
+ * and so spread over replicas the autoscaler added.
+ */
+export type GrpcConnectionAge = Readonly<{ maxAgeMs: number; graceMs: number }>;
+
+/** grpc-js server options for a connection age; none when it is 0 (unlimited). */
+export function grpcConnectionAgeOptions(age: GrpcConnectionAge | undefined): Record<string, number> {
+  if (age === undefined || age.maxAgeMs === 0) return {};
+  return { 'grpc.max_connection_age_ms': age.maxAgeMs, 'grpc.max_connection_age_grace_ms': age.graceMs };
+}
+
 /** Nest's gRPC transport that remembers the port it bound, so port 0 (any free port) can be reported. */
 export class PortReportingGrpcServer extends ServerGrpc {
   private boundPort: number | undefined;
@@ -27,6 +41,7 @@ export class PortReportingGrpcServer extends ServerGrpc {
     options: ConstructorParameters<typeof ServerGrpc>[0],
     /** Adds services of its own (reflection, health) to the grpc-js server before it starts. */
     private readonly prepare: (server: GrpcJsServer) => void = () => undefined,
+    private readonly connectionAge?: GrpcConnectionAge,
   ) {
     super(options);
   }
@@ -39,7 +54,7 @@ export class PortReportingGrpcServer extends ServerGrpc {
 
   // Nest's own createClient binds the same way but drops the port bindAsync reports.
   override async createClient(): Promise<GrpcJsServer> {
-    const server = new GrpcJsServer(GRPC_KEEPALIVE_OPTIONS);
+    const server = new GrpcJsServer({ ...GRPC_KEEPALIVE_OPTIONS, ...grpcConnectionAgeOptions(this.connectionAge) });
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
@@ -57,7 +72,7 @@ export class PortReportingGrpcServer extends ServerGrpc {
 export function connectGrpc(
   app: INestApplication,
   surfaces: readonly GrpcSurface[],
-  options: Readonly<{ port: number; host?: string }>,
+  options: Readonly<{ port: number; host?: string; connectionAge?: GrpcConnectionAge }>,
 ): PortReportingGrpcServer {
   const protoFiles = surfaces.map((surface) => surface.protoFile);
   const server = new PortReportingGrpcServer(
@@ -68,6 +83,7 @@ export function connectGrpc(
       loader: protoLoaderOptions(),
     },
     (grpcServer) => addGrpcTooling(grpcServer, app, { protoFiles, services: surfaces.flatMap((surface) => surface.services) }),
+    options.connectionAge,
   );
   app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
   return server;
