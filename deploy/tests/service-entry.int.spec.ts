@@ -82,7 +82,7 @@ describe('the compiled entry of the image: node bin/service.js <service>', () =>
       // Lag comes from what the consumers saw, not from an admin connection per scrape (that one
       // would fail after kafkajs's retries and leave the group out of the scrape).
       const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toMatch(/ticketing_consumer_lag\{group="routing"\} 0/);
+      expect(metrics).toMatch(/ticketing_consumer_lag_events\{group="routing"\} 0/);
       child.kill('SIGTERM');
       expect((await exited).signal).toBe('SIGTERM');
     }, 60_000);

@@ -415,4 +415,21 @@ describe('audit gRPC API (e2e over grpc-js)', () => {
     expect(privacy).toMatchObject({ erased: true });
     expect(privacy.keys[0].erasedAt).toBeDefined();
   });
+
+  it('counts and times every call in /metrics: unary and streams, refusals by their code; projection lag beside', async () => {
+    await grpc.call('VerifyTicket', { ticketId }, auditor);
+    expect((await grpc.error('VerifyTicket', { ticketId }, customer)).code).toBe(status.PERMISSION_DENIED);
+    await replayed();
+    const text = await (await fetch(`${harness.baseUrl}/metrics`)).text();
+    const handled = (method: string, type: string, code: string) =>
+      Number(new RegExp(`grpc_server_handled_total\\{grpc_service="ticketing\\.audit\\.v1\\.AuditService",grpc_method="${method}",grpc_type="${type}",grpc_code="${code}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    expect(handled('VerifyTicket', 'unary', 'OK')).toBeGreaterThan(0);
+    expect(handled('VerifyTicket', 'unary', 'PERMISSION_DENIED')).toBeGreaterThan(0);
+    expect(handled('ReplayTicket', 'server_stream', 'OK')).toBeGreaterThan(0);
+    expect(text).toMatch(/grpc_server_handling_seconds_count\{grpc_service="ticketing\.audit\.v1\.AuditService",grpc_method="VerifyTicket",grpc_type="unary"\} \d+/);
+    expect(text).toMatch(/ticketing_projection_lag_events\{projection="intake-ticket-list"\} \d+/);
+    expect(text).toMatch(/ticketing_projection_state\{projection="intake-ticket-list",state="running"\} 1/);
+    // promtool's rule: a gauge is never named like a counter.
+    expect(text).not.toMatch(/# TYPE \S+_total gauge/);
+  });
 });

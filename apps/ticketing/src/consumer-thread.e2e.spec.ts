@@ -53,7 +53,7 @@ describe('`ticketing start` runs the bus-only contexts on a consumer thread (com
     expect(await emergencyLaneDepth(server.baseUrl, ops, ids.length)).toBe(ids.length);
 
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
-    expect(metrics).toMatch(/ticketing_consumer_lag\{[^}]*group="routing"[^}]*\} \d+/);
+    expect(metrics).toMatch(/ticketing_consumer_lag_events\{[^}]*group="routing"[^}]*\} \d+/);
 
     server.child.kill('SIGTERM');
     const exit = await server.exited;

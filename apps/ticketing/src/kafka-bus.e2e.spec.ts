@@ -138,8 +138,8 @@ describe('ticketing start on a Kafka bus', () => {
     const response = await fetch(`${harness.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/ticketing_consumer_lag\{group="routing"\} 0/);
-    expect(text).toMatch(/ticketing_relay_lag\{context="intake"\} \d+/);
+    expect(text).toMatch(/ticketing_consumer_lag_events\{group="routing"\} 0/);
+    expect(text).toMatch(/ticketing_relay_lag_events\{context="intake"\} \d+/);
     expect(kafka.adminCalls).toHaveLength(adminCalls);
     kafka.unreachable = false;
   });
@@ -170,7 +170,7 @@ describe('ticketing start on a Kafka bus', () => {
     const down = await readiness();
     expect(down.status).toBe(503);
     expect(down.text).toMatch(/relay intake is \d+ events behind \(TICKETING_RELAY_MAX_LAG=5\)/);
-    expect(await (await fetch(`${harness.baseUrl}/metrics`)).text()).toMatch(/ticketing_relay_lag\{context="intake"\} ([6-9]|\d{2,})/);
+    expect(await (await fetch(`${harness.baseUrl}/metrics`)).text()).toMatch(/ticketing_relay_lag_events\{context="intake"\} ([6-9]|\d{2,})/);
 
     kafka.unreachable = false;
     for (const id of ids) await harness.ticketQueued(id);

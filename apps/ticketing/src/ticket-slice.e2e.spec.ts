@@ -85,7 +85,7 @@ describe('ticket slice: open, queue, read (e2e over HTTP)', () => {
     const text = String(metrics.body);
     expect(text).toMatch(/ticketing_events_appended_total\{category="ticket"\} [1-9]/);
     expect(text).toMatch(/ticketing_events_appended_total\{category="routing"\} [1-9]/);
-    expect(text).toMatch(/ticketing_consumer_lag\{group="routing"\} 0/);
+    expect(text).toMatch(/ticketing_consumer_lag_events\{group="routing"\} 0/);
     expect(text).toMatch(/ticketing_dead_letters\{group="routing"\} 0/);
     expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/v1\/tickets",status="201"\}/);
   });

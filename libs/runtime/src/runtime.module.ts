@@ -6,6 +6,7 @@ import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
 import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry, TOKEN_VERIFIER, type TokenVerifier } from '@ticketing/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols } from 'pino';
+import { registerProjectionMetrics } from './projection.metrics';
 import { registerRelayMetrics } from './relay/relay.metrics';
 import { TicketingRuntime } from './ticketing.runtime';
 
@@ -87,6 +88,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
       },
     });
     this.metrics.registerConsumerStatusSource({ status: () => bus.groupStatus() });
+    registerProjectionMetrics(this.metrics, projections);
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {

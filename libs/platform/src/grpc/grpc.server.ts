@@ -1,8 +1,11 @@
 import { Server as GrpcJsServer, ServerCredentials } from '@grpc/grpc-js';
+import type { Registry } from 'prom-client';
 import type { INestApplication } from '@nestjs/common';
 import { ServerGrpc, type MicroserviceOptions } from '@nestjs/microservices';
 import { protoLoaderOptions } from '@ticketing/contracts';
+import { PlatformMetrics } from '../metrics/platform.metrics';
 import { addGrpcTooling } from './grpc-tooling';
+import { grpcServerMetrics, observeGrpcCalls } from './grpc-server.metrics';
 
 /** A context's gRPC surface: its proto package, file (under libs/contracts/proto) and fully-qualified services. */
 export type GrpcSurface = Readonly<{ package: string; protoFile: string; services: readonly string[] }>;
@@ -42,6 +45,8 @@ export class PortReportingGrpcServer extends ServerGrpc {
     /** Adds services of its own (reflection, health) to the grpc-js server before it starts. */
     private readonly prepare: (server: GrpcJsServer) => void = () => undefined,
     private readonly connectionAge?: GrpcConnectionAge,
+    /** Where calls are counted and timed (`grpc_server_*` metrics); none when absent. */
+    private readonly metricsRegistry?: Registry,
   ) {
     super(options);
   }
@@ -55,11 +60,21 @@ export class PortReportingGrpcServer extends ServerGrpc {
   // Nest's own createClient binds the same way but drops the port bindAsync reports.
   override async createClient(): Promise<GrpcJsServer> {
     const server = new GrpcJsServer({ ...GRPC_KEEPALIVE_OPTIONS, ...grpcConnectionAgeOptions(this.connectionAge) });
+    if (this.metricsRegistry) observeGrpcCalls(server, grpcServerMetrics(this.metricsRegistry));
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.prepare(server);
     return server;
+  }
+}
+
+/** The app's metrics registry, when it has the platform's metrics (every composed service does). */
+function metricsRegistryOf(app: INestApplication): Registry | undefined {
+  try {
+    return app.get(PlatformMetrics, { strict: false }).registry;
+  } catch {
+    return undefined;
   }
 }
 
@@ -84,6 +99,7 @@ export function connectGrpc(
     },
     (grpcServer) => addGrpcTooling(grpcServer, app, { protoFiles, services: surfaces.flatMap((surface) => surface.services) }),
     options.connectionAge,
+    metricsRegistryOf(app),
   );
   app.connectMicroservice<MicroserviceOptions>({ strategy: server }, { inheritAppConfig: true });
   return server;

@@ -37,13 +37,13 @@ describe('PlatformMetrics', () => {
     metrics.registerConsumerStatusSource(source);
 
     let text = await metrics.render();
-    expect(text).toContain('ticketing_consumer_lag{group="routing-projector"} 7');
+    expect(text).toContain('ticketing_consumer_lag_events{group="routing-projector"} 7');
     expect(text).toContain('ticketing_dead_letters{group="sla-clock"} 2');
     expect(calls.count).toBe(1);
 
     lag = 0;
     text = await metrics.render();
-    expect(text).toContain('ticketing_consumer_lag{group="routing-projector"} 0');
+    expect(text).toContain('ticketing_consumer_lag_events{group="routing-projector"} 0');
     expect(calls.count).toBe(2);
   });
 
@@ -53,7 +53,7 @@ describe('PlatformMetrics', () => {
     metrics.registerConsumerStatusSource({ status: async () => Promise.reject(new Error('db locked')) });
     metrics.registerConsumerStatusSource({ status: async () => [{ group: 'audit', lag: 3, parked: 1 }] });
     const text = await metrics.render();
-    expect(text).toContain('ticketing_consumer_lag{group="audit"} 3');
+    expect(text).toContain('ticketing_consumer_lag_events{group="audit"} 3');
     expect(warn).toHaveBeenCalledTimes(1);
   });
 

@@ -5,7 +5,7 @@ import type { ContextRelayStatus } from './relay.runner';
 
 /**
  * `ticketing_relay_leader{context}` (1 on the replica relaying the context) and
- * `ticketing_relay_lag{context}` (log positions the leader has not published yet), read on scrape.
+ * `ticketing_relay_lag_events{context}` (log positions the leader has not published yet), read on scrape.
  */
 export function registerRelayMetrics(metrics: PlatformMetrics, relay: RuntimeRelay): void {
   let scrape: Promise<readonly ContextRelayStatus[]> | undefined;
@@ -30,7 +30,7 @@ export function registerRelayMetrics(metrics: PlatformMetrics, relay: RuntimeRel
     },
   });
   new Gauge({
-    name: 'ticketing_relay_lag',
+    name: 'ticketing_relay_lag_events',
     help: 'Event store positions between the relay checkpoint and the log head, on the leader',
     labelNames: ['context'] as const,
     registers: [metrics.registry],
