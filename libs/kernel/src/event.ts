@@ -18,6 +18,11 @@ export type EventMetadata = Readonly<{
   causationId: string;
   actor: Actor;
   occurredAt: string;
+  /**
+   * W3C traceparent of the span that appended it (the request, or the handler of the event that
+   * caused it): consumers continue that trace. Absent on events appended outside any trace.
+   */
+  traceparent?: string;
 }>;
 
 /** A domain event: a past-tense fact with a schema version. */

@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
 import type { Clock, Event } from '@ticketing/kernel';
 import { upcastPublicEvent, type PublicEvent, type Upcast } from '@ticketing/contracts';
 import type { RecordedEvent } from '@ticketing/event-store';
@@ -57,6 +58,40 @@ export type DeliverWithRetryInput = Readonly<{
  * Transport-neutral: the embedded bus and a Kafka transport share it.
  */
 export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<DeliveryOutcome> {
+  // The event's traceparent (set where it was appended) makes this delivery part of that trace.
+  const parent = propagation.extract(ROOT_CONTEXT, input.event.metadata ?? {}, metadataGetter);
+  const span = trace.getTracer('ticketing').startSpan(
+    `${input.group} process ${input.event.type}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        'messaging.consumer.group.name': input.group,
+        'messaging.message.id': input.event.id,
+        'ticketing.stream': input.event.streamName,
+        'ticketing.position': input.event.globalPosition,
+        'ticketing.correlation_id': input.event.metadata?.correlationId ?? '',
+      },
+    },
+    parent,
+  );
+  try {
+    const outcome = await context.with(trace.setSpan(parent, span), () => deliverWithRetryInSpan(input));
+    span.setAttribute('ticketing.attempts', outcome.attempts);
+    if (outcome.kind === 'exhausted') span.setStatus({ code: SpanStatusCode.ERROR, message: describeFailure(outcome.error) });
+    return outcome;
+  } finally {
+    span.end();
+  }
+}
+
+const metadataGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
+  get: (carrier, key) => (typeof carrier[key] === 'string' ? (carrier[key] as string) : undefined),
+  keys: (carrier) => Object.keys(carrier),
+};
+
+const describeFailure = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+async function deliverWithRetryInSpan(input: DeliverWithRetryInput): Promise<DeliveryOutcome> {
   const { event, group, policy, clock, signal } = input;
   const invoke = input.invoke ?? invokeBusHandler;
   const firstAttempt = input.firstAttempt ?? 1;

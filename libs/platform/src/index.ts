@@ -65,3 +65,4 @@ export * from './signing/signing-key';
 export * from './signing/bundle-signer.provider';
 export * from './files/create-file-once';
 export * from './signing/signed-manifest';
+export * from './tracing/tracing';

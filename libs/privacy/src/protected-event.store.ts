@@ -17,13 +17,25 @@ import type { PersonalDataProtection } from './personal-data.protection';
  * chain verification, signed exports, and the relay to Kafka.
  */
 export class ProtectedEventStore implements EventStore {
+  /** Settles once every append called so far has reached the stored store. */
+  private previous: Promise<unknown> = Promise.resolve();
+
   constructor(
     readonly stored: EventStore,
     readonly protection: PersonalDataProtection,
   ) {}
 
-  async append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    return this.stored.append(streamName, Array.isArray(events) ? await this.protection.seal(events) : events, options);
+  /**
+   * Seals, then appends — in the order of the calls, whatever each sealing awaits: appends issued
+   * back to back (the next expecting the revision the previous one makes) reach the store as
+   * issued, and still in one turn of the event loop (the SQLite store's group commit).
+   */
+  append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const sealed = Array.isArray(events) ? this.protection.seal(events) : Promise.resolve(events);
+    const turn = Promise.all([sealed, this.previous]).then(([ready]) => this.stored.append(streamName, ready, options));
+    // The next call waits for this one to be handed over (not for its commit); a failed sealing frees it too.
+    this.previous = Promise.all([sealed, this.previous]).catch(() => undefined);
+    return turn;
   }
 
   readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {

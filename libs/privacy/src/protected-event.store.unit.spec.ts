@@ -129,4 +129,25 @@ describe('ProtectedEventStore (crypto-shredding)', () => {
     await expect(Promise.resolve(protection.reveal(swapped))).rejects.toThrow(/does not open/);
     expect(sealed.pd).toBe(1);
   });
+
+  it('hands appends issued back to back to the store in their order, however long each sealing takes', async () => {
+    const clock = new ManualClock('2026-12-07T10:00:00.000Z');
+    const stored = new MemoryEventStore({ clock });
+    const keys = new MemorySubjectKeyStore();
+    // A key store that answers slowly: the first append's sealing finishes after the second's.
+    const slowKeys = Object.assign(Object.create(keys) as MemorySubjectKeyStore, {
+      currentKey: async (subject: string) => {
+        for (let i = 0; i < 20; i++) await Promise.resolve();
+        return keys.currentKey(subject);
+      },
+    });
+    const store = new ProtectedEventStore(stored, new PersonalDataProtection({ keys: slowKeys, storedEvents: stored, clock }));
+    const assigned = event('TicketAssigned', { ticketId: TICKET, assignee: 'agent-1', assignedAt: '2026-12-07T10:01:00.000Z' });
+    const [first, second] = await Promise.all([
+      store.append(`ticket-${TICKET}`, [opened()], { expectedRevision: 'no_stream' }),
+      store.append(`ticket-${TICKET}`, [assigned], { expectedRevision: 0 }),
+    ]);
+    expect([first.nextExpectedRevision, second.nextExpectedRevision]).toEqual([0, 1]);
+    expect((await all(store.readStream(`ticket-${TICKET}`))).map((recorded) => recorded.type)).toEqual(['TicketOpened', 'TicketAssigned']);
+  });
 });

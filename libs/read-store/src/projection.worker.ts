@@ -1,3 +1,4 @@
+import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { EventStore, RecordedEvent } from '@ticketing/event-store';
 import type { Clock } from '@ticketing/kernel';
 import { abortable, ChangeSignal } from './change-signal';
@@ -329,7 +330,26 @@ export class ProjectionWorker {
       fresh.push(event);
       last = event.globalPosition;
     }
-    if (fresh.length > 0) await this.commitWithRetry(fresh, signal);
+    if (fresh.length === 0) return;
+    // A batch serves many traces: its span links to each event's (at most 128), parented by none.
+    const links = fresh.flatMap((event) => {
+      const traceparent = event.metadata?.traceparent;
+      const spanContext = typeof traceparent === 'string' ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent })) : undefined;
+      return spanContext === undefined ? [] : [{ context: spanContext }];
+    });
+    const span = trace.getTracer('ticketing').startSpan(
+      `projection ${this.name}`,
+      { links: links.slice(0, 128), attributes: { 'ticketing.projection': this.name, 'ticketing.events': fresh.length, 'ticketing.position': last } },
+      ROOT_CONTEXT,
+    );
+    try {
+      await context.with(trace.setSpan(ROOT_CONTEXT, span), () => this.commitWithRetry(fresh, signal));
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   private async commitWithRetry(events: readonly RecordedEvent[], signal: AbortSignal): Promise<void> {

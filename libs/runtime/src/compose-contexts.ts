@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Clock } from '@ticketing/kernel';
 import { connectBusMicroservice, type KafkaClient, type RetryPolicy } from '@ticketing/messaging';
 import { OpsStreamModule } from '@ticketing/ops-stream';
-import { BackgroundTasks, connectGrpc, createHttpApp, type TicketingConfig } from '@ticketing/platform';
+import { BackgroundTasks, connectGrpc, createHttpApp, startTracing, type TicketingConfig } from '@ticketing/platform';
 import type { DestinationStream } from 'pino';
 import { assertComposable, projectionsRunBy, type ContextDefinition } from './context.definition';
 import { RuntimeModule } from './runtime.module';
@@ -54,6 +54,8 @@ class ComposedRootModule {}
 export async function composeContexts(options: ComposeOptions): Promise<ComposedProcess> {
   const { contexts, config, clock, mode, name } = options;
   assertComposable(contexts);
+  // Before the logger exists: its lines name the service and the trace.
+  startTracing({ serviceName: config.tracing.serviceName ?? (name === 'all' ? 'ticketing' : `ticketing-${name}`), otlpEndpoint: config.tracing.otlpEndpoint });
   const offloadable = (context: ContextDefinition) => context.serves === 'bus' || context.consumers !== undefined || context.eventualProjections.length > 0;
   const offloading = mode === 'serve' && options.offloadConsumers !== undefined && contexts.some(offloadable);
   const inProcess = offloading ? contexts.filter((context) => context.serves === 'api') : contexts;

@@ -3,7 +3,7 @@ import { CLOCK } from '@ticketing/kernel';
 import { EVENT_STORE, STORED_EVENT_STORE } from '@ticketing/event-store';
 import { PersonalDataProtection } from '@ticketing/privacy';
 import { PROJECTION_RUNNER, READ_STORE } from '@ticketing/read-store';
-import { IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry, TOKEN_VERIFIER, type TokenVerifier } from '@ticketing/platform';
+import { flushTraces, IdempotencyInterceptor, IdempotencyStore, PlatformMetrics, ReadinessRegistry, TOKEN_VERIFIER, type TokenVerifier } from '@ticketing/platform';
 import { PinoLogger } from 'nestjs-pino';
 import { symbols } from 'pino';
 import { registerProjectionMetrics } from './projection.metrics';
@@ -93,6 +93,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     await this.runtime.close();
+    await flushTraces().catch(() => undefined);
     new Logger('ticketing').log(`Stores closed${signal ? ` after ${signal}` : ''}`);
     await flushLogs(this.pino);
   }

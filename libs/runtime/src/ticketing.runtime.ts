@@ -9,6 +9,7 @@ import type { TicketingConfig } from '@ticketing/platform';
 import { Logger } from '@nestjs/common';
 import { openBus, type OpenedBus } from './bus.factory';
 import { ErasureFollower } from './erasure.follower';
+import { TracingEventStore } from './tracing-event.store';
 import type { RuntimeBus, RuntimeRelay } from './runtime-bus';
 
 export type RuntimeOptions = Readonly<{
@@ -91,10 +92,12 @@ export class TicketingRuntime {
     const clock = options.clock ?? new SystemClock();
     tightenDataDir(config);
     let runtime: TicketingRuntime | undefined;
-    const storedEvents = await openEventStore(eventStoreUrl(config), {
-      clock,
-      onAppended: (streamName, count) => runtime?.appendedHook?.(streamName, count),
-    });
+    const storedEvents = new TracingEventStore(
+      await openEventStore(eventStoreUrl(config), {
+        clock,
+        onAppended: (streamName, count) => runtime?.appendedHook?.(streamName, count),
+      }),
+    );
     let readStore: ReadStore | undefined;
     let keys: SubjectKeyStore | undefined;
     try {

@@ -56,6 +56,8 @@ export function encodeEvent(event: RecordedEvent): Message {
       [EVENT_HEADERS.globalPosition]: String(event.globalPosition),
       [EVENT_HEADERS.streamName]: event.streamName,
       [EVENT_HEADERS.contentType]: CONTENT_TYPE,
+      // W3C trace context, for tools and consumers that read headers (the value carries it too).
+      ...(typeof event.metadata.traceparent === 'string' && { traceparent: event.metadata.traceparent }),
     },
   };
 }

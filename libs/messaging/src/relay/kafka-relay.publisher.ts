@@ -1,3 +1,4 @@
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import type { KafkaClient } from '../kafka/kafka-client';
@@ -29,6 +30,30 @@ export class KafkaRelayPublisher implements RelayPublisher {
   }
 
   async publish(batch: readonly RelayTopicMessages[]): Promise<void> {
+    // One PRODUCER span per batch, linked to the trace of each event it carries (at most 128).
+    const links = batch
+      .flatMap(({ messages }) => messages.map((message) => message.headers?.['traceparent']))
+      .flatMap((traceparent) => {
+        const spanContext = typeof traceparent === 'string' ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent })) : undefined;
+        return spanContext === undefined ? [] : [{ context: spanContext }];
+      })
+      .slice(0, 128);
+    const span = trace.getTracer('ticketing').startSpan('relay publish', {
+      kind: SpanKind.PRODUCER,
+      links,
+      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': batch.map(({ topic }) => topic).join(','), 'messaging.batch.message_count': batch.reduce((sum, { messages }) => sum + messages.length, 0) },
+    }, ROOT_CONTEXT);
+    try {
+      await this.send(batch);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async send(batch: readonly RelayTopicMessages[]): Promise<void> {
     const producer = await this.connected();
     try {
       await producer.sendBatch({

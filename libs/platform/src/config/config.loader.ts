@@ -141,6 +141,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     ...(replicationFactor !== undefined && { replicationFactor }),
   };
   const kbStarter = read('TICKETING_KB_STARTER', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
+  const otlpEndpoint =
+    read<string | undefined>('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ALLOWED.jwksUrl, undefined, parseHttpUrl) ??
+    read<string | undefined>('OTEL_EXPORTER_OTLP_ENDPOINT', ALLOWED.jwksUrl, undefined, parseHttpUrl);
+  const otelServiceName = read<string | undefined>('OTEL_SERVICE_NAME', ALLOWED.nonEmpty, undefined, parseNonBlank);
+  const tracing = { ...(otlpEndpoint !== undefined && { otlpEndpoint }), ...(otelServiceName !== undefined && { serviceName: otelServiceName }) };
   const relayMaxLag = read('TICKETING_RELAY_MAX_LAG', ALLOWED.relayMaxLag, 10_000, (raw) => parseIntegerInRange(raw, 1, 1_000_000_000));
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -168,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     streams,
     kafkaTopics,
     relayMaxLag,
+    tracing,
     kbStarter,
   };
 }

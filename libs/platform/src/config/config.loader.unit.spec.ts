@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       streams: { perActor: 5, total: 1000, heartbeatMs: 15_000 },
       kafkaTopics: { mode: 'create', partitions: 12, deadLetterPartitions: 3 },
       relayMaxLag: 10_000,
+      tracing: {},
       kbStarter: true,
     });
   });

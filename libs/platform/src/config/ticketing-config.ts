@@ -111,6 +111,11 @@ export type TicketingConfig = Readonly<{
   kafkaTopics: KafkaTopicsConfig;
   /** TICKETING_RELAY_MAX_LAG: events a context's relay may be behind before readiness fails. */
   relayMaxLag: number;
+  /**
+   * OpenTelemetry: spans exported over OTLP/HTTP to `otlpEndpoint` (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+   * or OTEL_EXPORTER_OTLP_ENDPOINT); none when unset. `serviceName`: OTEL_SERVICE_NAME, else the deployable's.
+   */
+  tracing: Readonly<{ otlpEndpoint?: string; serviceName?: string }>;
   /** TICKETING_KB_STARTER: load the starter knowledge base (data/kb) on the first start of an embedded store. */
   kbStarter: boolean;
 }>;

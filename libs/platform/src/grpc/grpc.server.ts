@@ -5,7 +5,7 @@ import { ServerGrpc, type MicroserviceOptions } from '@nestjs/microservices';
 import { protoLoaderOptions } from '@ticketing/contracts';
 import { PlatformMetrics } from '../metrics/platform.metrics';
 import { addGrpcTooling } from './grpc-tooling';
-import { grpcServerMetrics, observeGrpcCalls } from './grpc-server.metrics';
+import { grpcServerMetrics, observeGrpcCalls } from './grpc-server.observability';
 
 /** A context's gRPC surface: its proto package, file (under libs/contracts/proto) and fully-qualified services. */
 export type GrpcSurface = Readonly<{ package: string; protoFile: string; services: readonly string[] }>;
@@ -60,7 +60,7 @@ export class PortReportingGrpcServer extends ServerGrpc {
   // Nest's own createClient binds the same way but drops the port bindAsync reports.
   override async createClient(): Promise<GrpcJsServer> {
     const server = new GrpcJsServer({ ...GRPC_KEEPALIVE_OPTIONS, ...grpcConnectionAgeOptions(this.connectionAge) });
-    if (this.metricsRegistry) observeGrpcCalls(server, grpcServerMetrics(this.metricsRegistry));
+    observeGrpcCalls(server, this.metricsRegistry ? grpcServerMetrics(this.metricsRegistry) : () => undefined);
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.url, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );

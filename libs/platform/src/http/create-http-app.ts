@@ -23,6 +23,7 @@ import { createLogger } from '../logging/logger.options';
 import { logRequests } from '../logging/request-log.hooks';
 import { PlatformModule } from '../platform.module';
 import { correlationRequestId, propagateCorrelationId } from './fastify-correlation';
+import { traceHttpRequests } from './fastify-tracing';
 import { problemClientErrorHandler, protectOpsRoutes, registerSecurityHeaders } from './http-security';
 import { useJsonBodyParser } from './json-body.parser';
 
@@ -57,6 +58,7 @@ export async function createHttpApp(
   });
   const fastify = adapter.getInstance();
   propagateCorrelationId(fastify);
+  traceHttpRequests(fastify);
   const logger = createLogger(config.logLevel, options.logDestination, config.logFormat);
   logRequests(fastify, logger);
   // Dropping text/plain makes any non-JSON body a 415; JSON bodies keep Fastify's body limit.

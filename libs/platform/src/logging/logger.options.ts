@@ -1,13 +1,17 @@
 import pino, { stdTimeFunctions, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/ticketing-config';
+import { hostname } from 'node:os';
+import { activeTraceIds, tracedServiceName } from '../tracing/tracing';
 import { CorrelationContext } from './correlation.context';
 import { redactChildBindings, redactPersonalData, redactRequest, redactResponse } from './personal-data.redaction';
 
-/** pino options: JSON lines, correlation id on every line, personal data redacted. */
+/** pino options: JSON lines, the service, correlation id and trace on every line, personal data redacted. */
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
+    // Five services write to one log store: every line says which one wrote it.
+    base: { pid: process.pid, hostname: hostname(), service: tracedServiceName() },
     timestamp: stdTimeFunctions.isoTime,
     // One walk per line instead of pino's path redaction: ~90 wildcard paths cost more than the
     // rest of the request's logging together.
@@ -16,10 +20,12 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
     serializers: { req: redactRequest, res: redactResponse },
     // Inside an HTTP handler or a bus consumer the id comes from CorrelationContext; a line that
     // names its own (the request log) or a logger that binds one keeps that instead.
+    // trace_id/span_id of the active span link the line to its trace.
     mixin: (merge, _level, logger) => {
+      const trace = activeTraceIds();
       const correlationId = CorrelationContext.currentCorrelationId();
-      if (correlationId === undefined || 'correlationId' in merge || 'correlationId' in logger.bindings()) return {};
-      return { correlationId };
+      if (correlationId === undefined || 'correlationId' in merge || 'correlationId' in logger.bindings()) return trace;
+      return { correlationId, ...trace };
     },
   };
 }

@@ -1,5 +1,7 @@
 import { status as GrpcStatus, type Server as GrpcJsServer, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { contextFrom, tracer } from '../tracing/tracing';
 
 type Observe = (method: Readonly<{ service: string; method: string; type: string }>, code: number, seconds: number) => void;
 
@@ -34,7 +36,18 @@ export function grpcServerMetrics(registry: Registry): Observe {
 type Handler = (...args: unknown[]) => unknown;
 type StreamCall = { once(event: string, listener: (...args: unknown[]) => void): unknown };
 
-/** Makes `server.addService` time every handler and observe the status each call ends with. */
+/** The caller's trace context from the call's metadata (`traceparent`), for the call's SERVER span. */
+function parentOf(call: unknown): Context {
+  const metadata = (call as { metadata?: { get(key: string): unknown[] } }).metadata;
+  const traceparent = metadata?.get('traceparent')[0];
+  const tracestate = metadata?.get('tracestate')[0];
+  return contextFrom({ ...(typeof traceparent === 'string' && { traceparent }), ...(typeof tracestate === 'string' && { tracestate }) });
+}
+
+/**
+ * Makes `server.addService` run every handler in a SERVER span (continuing the caller's W3C
+ * `traceparent` metadata), and time and count each call by the status it ends with.
+ */
 export function observeGrpcCalls(server: GrpcJsServer, observe: Observe): void {
   const addService = server.addService.bind(server);
   server.addService = (definition: ServiceDefinition, implementation: UntypedServiceImplementation) => {
@@ -48,30 +61,36 @@ export function observeGrpcCalls(server: GrpcJsServer, observe: Observe): void {
       const [, service = 'unknown', method = name] = /^\/([^/]+)\/([^/]+)$/.exec(attribute.path) ?? [];
       const type = attribute.requestStream ? (attribute.responseStream ? 'bidi_stream' : 'client_stream') : attribute.responseStream ? 'server_stream' : 'unary';
       const labels = { service, method, type };
+      const begin = (call: unknown) => {
+        const parent = parentOf(call);
+        const span = tracer().startSpan(`${service}/${method}`, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method } }, parent);
+        const started = process.hrtime.bigint();
+        let done = false;
+        const end = (code: number) => {
+          if (done) return;
+          done = true;
+          observe(labels, code, Number(process.hrtime.bigint() - started) / 1e9);
+          span.setAttribute('rpc.grpc.status_code', code);
+          if (code !== GrpcStatus.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: CODE_NAMES[code] });
+          span.end();
+        };
+        return { active: trace.setSpan(parent, span), end };
+      };
       wrapped[name] = (attribute.responseStream
         ? (call: StreamCall, ...rest: unknown[]) => {
-            const started = process.hrtime.bigint();
-            let done = false;
-            const end = (code: number) => {
-              if (done) return;
-              done = true;
-              observe(labels, code, Number(process.hrtime.bigint() - started) / 1e9);
-            };
+            const { active, end } = begin(call);
             call.once('finish', () => end(GrpcStatus.OK));
             call.once('error', (error: unknown) => end(codeOf(error)));
             call.once('cancelled', () => end(GrpcStatus.CANCELLED));
-            return (handler as Handler)(call, ...rest);
+            return context.with(active, () => (handler as Handler)(call, ...rest));
           }
         : (call: unknown, callback: Handler, ...rest: unknown[]) => {
-            const started = process.hrtime.bigint();
-            return (handler as Handler)(
-              call,
-              (error: unknown, ...values: unknown[]) => {
-                observe(labels, error ? codeOf(error) : GrpcStatus.OK, Number(process.hrtime.bigint() - started) / 1e9);
-                return callback(error, ...values);
-              },
-              ...rest,
-            );
+            const { active, end } = begin(call);
+            const answer = (error: unknown, ...values: unknown[]) => {
+              end(error ? codeOf(error) : GrpcStatus.OK);
+              return callback(error, ...values);
+            };
+            return context.with(active, () => (handler as Handler)(call, answer, ...rest));
           }) as UntypedServiceImplementation[string];
     }
     addService(definition, wrapped);

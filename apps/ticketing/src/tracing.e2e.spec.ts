@@ -1,0 +1,77 @@
+import { SpanKind } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
+import { topicOf } from '@ticketing/contracts';
+import { addSpanProcessor, startTracing } from '@ticketing/platform';
+import { InMemoryKafka } from '../../../libs/messaging/src/kafka/test-support/in-memory-kafka.double';
+import { TicketingHarness } from './test-support/ticketing.harness';
+
+startTracing({ serviceName: 'ticketing-test' });
+const exporter = new InMemorySpanExporter();
+const removeExporter = addSpanProcessor(new SimpleSpanProcessor(exporter));
+afterAll(() => removeExporter());
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const traceparentFor = (traceId: string) => `00-${traceId}-00f067aa0ba902b7-01`;
+
+async function eventually<T>(find: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 5_000; i++) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+const spansOf = (traceId: string): ReadableSpan[] => exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
+
+/**
+ * One ticket followed under one trace id: the HTTP request's span (continuing the caller's
+ * traceparent), the append of TicketOpened, routing's consumer handling it, and the appends that
+ * consumer made, on the embedded bus and through Kafka (the in-memory double).
+ */
+describe.each([
+  ['the embedded bus', () => ({})],
+  ['Kafka', () => ({ env: { TICKETING_BUS: 'kafka://kafka.test:9092' }, kafka: new InMemoryKafka() })],
+])('tracing across the bus: %s', (_bus, options) => {
+  let harness: TicketingHarness;
+  let kafka: InMemoryKafka | undefined;
+  beforeAll(async () => {
+    const chosen = options() as { env?: NodeJS.ProcessEnv; kafka?: InMemoryKafka };
+    kafka = chosen.kafka;
+    harness = await TicketingHarness.start(chosen);
+  });
+  afterAll(() => harness?.close());
+
+  it('follows a ticket from its HTTP request through the bus to the consumer under one trace id', async () => {
+    const traceId = kafka ? TRACE_ID.replace(/^4/, '5') : TRACE_ID;
+    const customer = await harness.token('customer', 'cust-traced');
+    const opened = await harness.request('POST', '/v1/tickets', {
+      token: customer,
+      headers: { traceparent: traceparentFor(traceId) },
+      body: { channel: 'chat', body: 'My withdrawal has been pending for three hours', chat: { sessionId: 's-traced' } },
+    });
+    expect(opened.status).toBe(201);
+    const ticketId = (opened.body as { id: string }).id;
+    await harness.ticketQueued(ticketId);
+
+    const request = await eventually(() => spansOf(traceId).find((span) => span.kind === SpanKind.SERVER && span.name === 'POST /v1/tickets'), 'the request span');
+    expect(request.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    const append = await eventually(() => spansOf(traceId).find((span) => span.name === 'append ticket'), 'the append span');
+    expect(parentOf(append)).toBe(request.spanContext().spanId);
+    const consumer = await eventually(
+      () => spansOf(traceId).find((span) => span.kind === SpanKind.CONSUMER && span.name === 'routing process TicketOpened'),
+      'routing’s consumer span',
+    );
+    expect(parentOf(consumer)).toBe(append.spanContext().spanId);
+    const routingAppend = await eventually(() => spansOf(traceId).find((span) => span.name === 'append routing' && parentOf(span) === consumer.spanContext().spanId), 'routing’s append');
+    expect(routingAppend.attributes['ticketing.event_types']).toEqual(expect.arrayContaining(['TicketQueued']));
+
+    // The events carry it: the stored metadata, and on Kafka the message header.
+    for await (const event of harness.runtime.eventStore.readStream(`ticket-${ticketId}`)) expect(event.metadata.traceparent).toContain(traceId);
+    if (kafka) {
+      const message = kafka.messages(topicOf('intake')).find((candidate) => candidate.key?.toString() === ticketId)!;
+      expect(message.headers['traceparent']?.toString()).toContain(traceId);
+    }
+  });
+});
