@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@ticketing/platform';
 import { SERVICE_NAMES } from '@ticketing/runtime';
@@ -6,7 +7,58 @@ import { parse } from 'yaml';
 import { exists, expectedTopics, get, isRecord, knownConfigVariables, list, readYaml, record, REPO_ROOT } from './support/deploy-files';
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker-compose.yml');
+const ENV_EXAMPLE = join(REPO_ROOT, '.env.example');
 const INFRASTRUCTURE = ['kafka', 'kafka-topics', 'kurrentdb', 'postgres'];
+
+/** KEY=value lines of a dotenv file (comments and blank lines skipped). */
+const readDotenv = (file: string): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+
+const REFERENCE = /\$\$|\$\{([A-Za-z_]\w*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_]\w*)/g;
+
+/** The variables a compose model's strings reference (`${VAR…}` and `$VAR`; `$$` is a literal `$`). */
+function referencedVariables(value: unknown): Set<string> {
+  const found = new Set<string>();
+  const walk = (at: unknown): void => {
+    if (typeof at === 'string') {
+      for (const [, braced, , , bare] of at.matchAll(REFERENCE)) if (braced ?? bare) found.add(braced ?? bare);
+    }
+    else if (Array.isArray(at)) at.forEach(walk);
+    else if (isRecord(at)) Object.values(at).forEach(walk);
+  };
+  walk(value);
+  return found;
+}
+
+/**
+ * Compose's interpolation of every string of the model, as `docker compose` does it with these
+ * variables: `${VAR}`, `$VAR`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}` and `${VAR?error}`
+ * (a missing required variable is an error naming it), `$$` for a literal `$`.
+ */
+function interpolate(value: unknown, variables: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') {
+    return value.replace(REFERENCE, (match, braced: string | undefined, operator: string | undefined, argument: string | undefined, bare: string | undefined) => {
+      if (match === '$$') return '$';
+      const name = braced ?? bare!;
+      const set = variables[name];
+      const unset = set === undefined || (operator?.startsWith(':') === true && set === '');
+      if (operator?.endsWith('?') && unset) throw new Error(`required variable ${name} is missing a value: ${argument ?? ''}`);
+      if (operator?.endsWith('-') && unset) return argument ?? '';
+      return set ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((entry) => interpolate(entry, variables));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, interpolate(entry, variables)]));
+  return value;
+}
+
+/** The file as compose runs it with the example `.env`. */
+const resolvedCompose = () => interpolate(readYaml(COMPOSE_FILE), readDotenv(ENV_EXAMPLE));
 
 type Services = Record<string, Record<string, unknown>>;
 
@@ -41,6 +93,11 @@ function checkCompose(compose: unknown): string[] {
   const known = knownConfigVariables();
   for (const [name, service] of Object.entries(services)) {
     if (!service.image && !service.build) problems.push(`${name}: neither image nor build`);
+    // Published ports stay on the loopback interface: the stores here run without TLS or (KurrentDB) authentication.
+    for (const port of list(service.ports, `${name} ports`)) {
+      const hostIp = isRecord(port) ? port.host_ip : /^(\d+\.\d+\.\d+\.\d+|\[[^\]]+\]):\d+(-\d+)?:\d+/.exec(String(port))?.[1];
+      if (hostIp !== '127.0.0.1') problems.push(`${name}: publishes ${JSON.stringify(port)} beyond 127.0.0.1`);
+    }
     const oneShot = service.restart === 'no';
     if (!oneShot && !get(service, 'healthcheck', 'test')) problems.push(`${name}: no healthcheck`);
     for (const [dependency, condition] of Object.entries(record(service.depends_on ?? {}, `${name} depends_on`))) {
@@ -111,6 +168,9 @@ function checkCompose(compose: unknown): string[] {
         postgres.POSTGRES_DB === url.pathname.slice(1);
       if (!matches) problems.push(`${name}: read store URL does not match the postgres service's user, password and database`);
     }
+    // The per-customer key table (crypto-shredding), in the same PostgreSQL here.
+    if (config.keyStore.kind !== 'postgres') problems.push(`${name}: TICKETING_KEY_STORE must be PostgreSQL`);
+    else if (new URL(config.keyStore.connectionString).hostname !== 'postgres') problems.push(`${name}: TICKETING_KEY_STORE must be the postgres service`);
   }
 
   const { events, deadLetters } = expectedTopics();
@@ -146,12 +206,33 @@ const composeAvailable = spawnSync('docker', ['compose', 'version'], { stdio: 'i
 if (!composeAvailable) process.stderr.write('\nSKIPPED: docker-compose.yml `docker compose config` check: no `docker compose` on this machine\n');
 
 describe('docker-compose.yml', () => {
-  it('runs the production shape: KRaft Kafka with provisioned topics, KurrentDB, PostgreSQL and the five services, wired to each other', () => {
-    expect(checkCompose(readYaml(COMPOSE_FILE))).toEqual([]);
+  it('runs the production shape: KRaft Kafka with provisioned topics, KurrentDB, PostgreSQL and the six services, wired to each other', () => {
+    expect(checkCompose(resolvedCompose())).toEqual([]);
+  });
+
+  it('takes every credential from .env: no password in the file, each variable it needs in .env.example, none optional', () => {
+    const raw = readYaml(COMPOSE_FILE);
+    const example = readDotenv(ENV_EXAMPLE);
+    const needed = referencedVariables(raw);
+    expect(needed.size).toBeGreaterThan(0);
+    expect([...needed].filter((variable) => !(variable in example))).toEqual([]);
+    expect(Object.keys(example).filter((variable) => !needed.has(variable))).toEqual([]);
+    // Required (${VAR:?…}), never a default that would run with a known password.
+    const text = readFileSync(COMPOSE_FILE, 'utf8');
+    for (const variable of needed) expect(text).not.toMatch(new RegExp(`\\$\\{${variable}:?-`));
+    const postgres = environmentOf(servicesOf(raw).postgres);
+    expect(postgres.POSTGRES_PASSWORD).toMatch(/^\$\{\w+:\?[^}]+\}$/);
+    expect(postgres.POSTGRES_USER).toMatch(/^\$\{\w+:\?[^}]+\}$/);
+    for (const name of SERVICE_NAMES) {
+      const env = environmentOf(servicesOf(raw)[name]);
+      for (const variable of ['TICKETING_READ_STORE', 'TICKETING_KEY_STORE']) expect(env[variable]).toContain('${TICKETING_POSTGRES_PASSWORD:?');
+    }
+    // Without a .env, compose stops naming what is missing.
+    expect(() => interpolate(raw, {})).toThrow(/required variable TICKETING_POSTGRES_\w+ is missing/);
   });
 
   it('the checks catch a broken file (they can fail)', () => {
-    const compose = readYaml(COMPOSE_FILE) as { services: Services };
+    const compose = resolvedCompose() as { services: Services };
     const broken = structuredClone(compose);
     broken.services.routing = { ...broken.services.routing, command: ['node', 'bin/service.js', 'intake'] };
     broken.services.sla = { ...broken.services.sla, depends_on: { kafka: { condition: 'service_started' }, redis: { condition: 'service_healthy' } } };
@@ -164,6 +245,9 @@ describe('docker-compose.yml', () => {
       ...broken.services.disputes,
       environment: { ...environmentOf(broken.services.disputes), TICKETING_KAFKA_TOPIC_PARTITIONS: '6', TICKETING_KAFKA_TOPICS: 'create' },
     };
+    broken.services.postgres = { ...broken.services.postgres, ports: ['5432:5432'] };
+    broken.services.kurrentdb = { ...broken.services.kurrentdb, ports: [{ target: 2113, published: 2113, host_ip: '0.0.0.0' }] };
+    broken.services.kb = { ...broken.services.kb, environment: { ...environmentOf(broken.services.kb), TICKETING_KEY_STORE: 'sqlite:/var/lib/ticketing/keys.db' } };
     expect(checkCompose(broken)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('routing: runs ["node","bin/service.js","intake"]'),
@@ -173,12 +257,15 @@ describe('docker-compose.yml', () => {
         expect.stringContaining('kafka-topics creates ticketing.intake.events, expected'),
         "disputes: TICKETING_KAFKA_TOPIC_PARTITIONS 6 differs from ticketing.intake.events's 12",
         'disputes: TICKETING_KAFKA_TOPICS must be check: kafka-topics provisions the topics',
+        'postgres: publishes "5432:5432" beyond 127.0.0.1',
+        expect.stringContaining('kurrentdb: publishes {"target":2113'),
+        'kb: TICKETING_KEY_STORE must be PostgreSQL',
       ]),
     );
   });
 
   (composeAvailable ? it : it.skip)('is accepted by `docker compose config` (the Compose specification, interpolation, merges)', () => {
-    const result = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, 'config', '--format', 'yaml'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync('docker', ['compose', '-f', COMPOSE_FILE, '--env-file', ENV_EXAMPLE, 'config', '--format', 'yaml'], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.status).toBe(0);
     // What Compose resolved must pass the same checks as the file itself.

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { SERVICE_NAMES } from '@ticketing/runtime';
 import { exists, filesUnder, knownConfigVariables, REPO_ROOT } from './support/deploy-files';
 
@@ -70,14 +72,97 @@ describe('deploy/Dockerfile', () => {
   const runtime = stages.at(-1)!;
   const instructions = (keyword: string, stage: Stage = runtime) => stage.instructions.filter((i) => i.keyword === keyword);
 
-  it('is multi-stage on node:20-bookworm-slim: builds in one stage, runs from a clean one', () => {
+  it('is multi-stage on Node.js 22 LTS (node:22-bookworm-slim): builds in one stage, runs from a clean one', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(stages.map((stage) => stage.from)).toEqual(expect.arrayContaining(['node:20-bookworm-slim']));
-    expect(runtime.from).toBe('node:20-bookworm-slim');
+    const tagOf = (image: string) => image.replace(/@sha256:.*$/, '');
+    expect(stages.map((stage) => tagOf(stage.from))).toEqual(expect.arrayContaining(['node:22-bookworm-slim']));
+    expect(tagOf(runtime.from)).toBe('node:22-bookworm-slim');
     const build = stages.find((stage) => stage.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('tsc -b tsconfig.build.json')));
     expect(build).toBeDefined();
     expect(instructions('RUN', build).some((i) => /npm ci\b/.test(i.args))).toBe(true);
     expect(instructions('RUN').some((i) => /npm|tsc/.test(i.args))).toBe(false);
+  });
+
+  it('pins every base image by digest (name:tag@sha256:<64 hex>), so a rebuild builds the same bytes', () => {
+    const names = new Set(stages.map((stage) => stage.name).filter(Boolean));
+    const bases = stages.map((stage) => stage.from).filter((from) => !names.has(from));
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) expect(base).toMatch(/^[\w.-]+(\/[\w.-]+)*:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    if (bases.some((base) => /@sha256:0{64}$/.test(base))) {
+      process.stderr.write('\nNOTE: deploy/Dockerfile pins a PLACEHOLDER digest: set the real one (deploy/README, "The image")\n');
+    }
+  });
+
+  it('leaves the build’s leftovers out of the runtime stage: no benchmarks, no .tsbuildinfo, no native-module sources (its clean-up run on a fixture)', () => {
+    const stageNamed = (name: string) => stages.find((stage) => stage.name === name);
+    const copiedFrom = (path: string) => /--from=(\S+)/.exec(instructions('COPY').find((i) => i.args.includes(path))?.args ?? '')?.[1];
+    /** The stage and the stages it is built FROM, oldest first. */
+    const chain = (name: string | undefined): Stage[] => {
+      const stage = name === undefined ? undefined : stageNamed(name);
+      return stage ? [...chain(stage.from), stage] : [];
+    };
+    const fixture = mkdtempSync(join(tmpdir(), 'ticketing-dockerfile-'));
+    try {
+      const file = (path: string, content = 'x') => {
+        mkdirSync(dirname(join(fixture, path)), { recursive: true });
+        writeFileSync(join(fixture, path), content);
+      };
+      // npm, npx and apt-get do nothing here: the build's own tools are not what is under test.
+      const stubs = join(fixture, '.stubs');
+      for (const tool of ['npm', 'npx', 'apt-get']) {
+        file(`.stubs/${tool}`, '#!/bin/sh\nexit 0\n');
+        chmodSync(join(stubs, tool), 0o755);
+      }
+      const app = join(fixture, 'app');
+      for (const path of [
+        'dist/.tsbuildinfo',
+        'dist/apps/intake/src/main.js',
+        'dist/libs/kernel/src/ids.js',
+        'dist/libs/kernel/tsconfig.lib.tsbuildinfo',
+        'dist/bench/main.js',
+        'node_modules/kafkajs/index.js',
+        'node_modules/some-lib/dist/tsconfig.tsbuildinfo',
+        'node_modules/some-lib/include/api.h',
+        'node_modules/better-sqlite3/package.json',
+        'node_modules/better-sqlite3/binding.gyp',
+        'node_modules/better-sqlite3/lib/index.js',
+        'node_modules/better-sqlite3/src/better_sqlite3.cpp',
+        'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c',
+        'node_modules/better-sqlite3/build/Makefile',
+        'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+        'node_modules/better-sqlite3/build/Release/test_extension.node',
+        'node_modules/better-sqlite3/build/Release/sqlite3.a',
+        'node_modules/better-sqlite3/build/Release/obj.target/better_sqlite3/src/better_sqlite3.o',
+        'node_modules/better-sqlite3/build/Release/.deps/Release/better_sqlite3.node.d',
+      ]) {
+        file(`app/${path}`);
+      }
+      // The RUN steps of the stages that dist/ and node_modules/ come from, in the build's order;
+      // those naming absolute paths (apt's lists) touch the image's system only and are not run here.
+      const runs = [...new Set([...chain(copiedFrom('/app/dist')), ...chain(copiedFrom('/app/node_modules'))])]
+        .flatMap((stage) => instructions('RUN', stage))
+        .map((i) => i.args)
+        .filter((command) => !/(^|[\s'"=])\/(?!\/)/.test(command));
+      expect(runs.some((command) => command.includes('tsbuildinfo'))).toBe(true);
+      for (const command of runs) {
+        const result = spawnSync('sh', ['-c', command], { cwd: app, encoding: 'utf8', env: { ...process.env, PATH: `${stubs}:${process.env.PATH}` } });
+        expect({ command, status: result.status, stderr: result.stderr }).toEqual({ command, status: 0, stderr: '' });
+      }
+      const left = filesUnder(app, ['']).map((path) => relative(app, path));
+      expect(left.sort()).toEqual(
+        [
+          'dist/apps/intake/src/main.js',
+          'dist/libs/kernel/src/ids.js',
+          'node_modules/better-sqlite3/binding.gyp',
+          'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+          'node_modules/better-sqlite3/lib/index.js',
+          'node_modules/better-sqlite3/package.json',
+          'node_modules/kafkajs/index.js',
+        ].sort(),
+      );
+    } finally {
+      rmSync(fixture, { recursive: true, force: true });
+    }
   });
 
   it('runs as a non-root user, with a health check on /health and a default service command', () => {
@@ -128,7 +213,9 @@ describe('deploy/Dockerfile', () => {
     expect(sources.filter((source) => !exists(join(REPO_ROOT, source)))).toEqual([]);
     expect(sources.filter((source) => ignored(source, patterns))).toEqual([]);
     // The context drops what the image must not carry.
-    for (const path of ['node_modules', 'dist', '.git', 'libs/kernel/src/ids.unit.spec.ts']) expect(ignored(path, patterns)).toBe(true);
+    for (const path of ['node_modules', 'dist', '.git', 'libs/kernel/src/ids.unit.spec.ts', 'bench/main.ts', 'libs/kernel/tsconfig.tsbuildinfo', '.env']) {
+      expect({ path, ignored: ignored(path, patterns) }).toEqual({ path, ignored: true });
+    }
   });
 
   it('needs no devDependency at run time: every package the compiled code imports is a production dependency', () => {
