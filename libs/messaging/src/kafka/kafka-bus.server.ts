@@ -17,7 +17,7 @@ import { KafkaDeadLetterLog, type DeadLetterLog } from './kafka-dead-letter.log'
 import { KafkaDeadLetterReplayer } from './kafka-dead-letter.replayer';
 import { KafkaGroupConsumer } from './kafka-group.consumer';
 import { KafkaMessageProcessor } from './kafka-message.processor';
-import { ensureBusTopics, KafkaTopology, type EventContexts, type TopicSettings } from './kafka-topology';
+import { deadLetterTopicOf, ensureBusTopics, KafkaTopology, type EventContexts, type TopicSettings } from './kafka-topology';
 
 /** Transport id of the Kafka bus: `@EventPattern(type, KAFKA_BUS_TRANSPORT)` pins a handler to it. */
 export const KAFKA_BUS_TRANSPORT = Symbol('KAFKA_BUS');
@@ -119,7 +119,8 @@ export class KafkaBusServer extends BusServer<KafkaBusEvents, KafkaBusStatus> im
       new KafkaDeadLetterLog({ kafka: this.kafka, groupIdPrefix: options.groupIdPrefix, clock: options.clock, logger: this.logger });
     this.deadLetters = new KafkaDeadLetterReplayer({
       log: this.deadLetterLog,
-      topics: () => this.topology.deadLetterTopics(),
+      // Only the dead-letter topics of what this service's groups consume: its Kafka user may read no other.
+      topics: () => [...new Set([...this.topicsByGroup().values()].flat().map(deadLetterTopicOf))],
       registry: this.registry,
       clock: options.clock,
       policy: this.retryPolicy,

@@ -158,6 +158,17 @@ describe('KafkaBusServer (on an in-memory kafkajs double)', () => {
     expect(kafka.messages(INTAKE_DLQ)).toEqual([]);
   });
 
+  it('reads only the dead-letter topics of what its groups consume (its Kafka user may read no other)', async () => {
+    // Every context's topics exist: the reader must still ask only for those of the topics its groups consume.
+    const server = await boot({ ensureTopics: { numPartitions: 1, replicationFactor: 1 } });
+    const asked = kafka.offsetTopicsAsked.length;
+    expect(await server.listDeadLetters()).toEqual([]);
+    const consumed = new Set([...server.topicsByGroup().values()].flat().map((topic) => `${topic}.dlq`));
+    expect(consumed.has(INTAKE_DLQ)).toBe(true);
+    expect(consumed.has('ticketing.disputes.events.dlq')).toBe(false);
+    expect(new Set(kafka.offsetTopicsAsked.slice(asked).filter((topic) => topic.endsWith('.dlq')))).toEqual(consumed);
+  });
+
   it('after the last attempt dead-letters the message to <topic>.dlq with the error, commits after the broker acknowledged, and moves on', async () => {
     probe.on('routing:TicketOpened', (event) => {
       if (event.streamName === 'ticket-bad') throw new TypeError('queue rule missing');

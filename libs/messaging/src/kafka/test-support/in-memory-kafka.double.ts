@@ -84,6 +84,8 @@ export class InMemoryKafka implements KafkaClient {
   readonly replicationFactors = new Map<string, number>();
   /** Admin calls made, by method name. */
   readonly adminCalls: string[] = [];
+  /** The topics whose offsets an admin asked for, in order. */
+  readonly offsetTopicsAsked: string[] = [];
   private unreachableSince: Promise<void> | undefined;
   private reachable: () => void = () => undefined;
   private readonly logs = new Map<string, StoredMessage[][]>();
@@ -268,6 +270,7 @@ export class InMemoryKafka implements KafkaClient {
       },
       fetchTopicOffsets: async (topic: string) => {
         this.adminCalls.push('fetchTopicOffsets');
+        this.offsetTopicsAsked.push(topic);
         await this.answer();
         return this.partitionsOf(topic).map((messages, partition) => ({
           partition,
@@ -388,6 +391,7 @@ export class InMemoryConsumer {
   get isRunning(): boolean {
     return this.running;
   }
+
 
   on(event: string, listener: Listener): () => void {
     let set = this.listeners.get(event);
