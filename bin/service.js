@@ -9,4 +9,6 @@ if (!SERVICES.includes(service)) {
   process.stderr.write(`usage: node bin/service.js <${SERVICES.join('|')}>${service ? ` (got "${service}"; known services: ${SERVICES.join(', ')})` : ''}\n`);
   process.exit(2);
 }
+// Before the app loads `pg`: its queries become spans.
+requireCompiled('libs/platform/src/tracing/instrumentations.js').instrumentLibraries();
 requireCompiled(`apps/${service}/src/main.js`);

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { topicOf } from '@ticketing/contracts';
@@ -73,5 +75,17 @@ describe.each([
       const message = kafka.messages(topicOf('intake')).find((candidate) => candidate.key?.toString() === ticketId)!;
       expect(message.headers['traceparent']?.toString()).toContain(traceId);
     }
+  });
+});
+
+describe('instrumented libraries (the compiled entry points register them before the app loads)', () => {
+  it('pg’s queries are wrapped once instrumentLibraries ran, not before', () => {
+    const script = (instrument: boolean) => `
+      const { requireCompiled } = require(${JSON.stringify(join(__dirname, '../../../bin/register-aliases.js'))});
+      ${instrument ? "requireCompiled('libs/platform/src/tracing/instrumentations.js').instrumentLibraries();" : ''}
+      const pg = require('pg');
+      process.stdout.write(String(typeof pg.Client.prototype.query.__wrapped === 'boolean' && pg.Client.prototype.query.__wrapped));`;
+    expect(execFileSync(process.execPath, ['-e', script(true)], { encoding: 'utf8' })).toBe('true');
+    expect(execFileSync(process.execPath, ['-e', script(false)], { encoding: 'utf8' })).toBe('false');
   });
 });
