@@ -39,6 +39,8 @@ function withValueAt(data: Data, path: readonly string[], value: unknown): Data 
 }
 
 const MAX_REMEMBERED_TICKETS = 100_000;
+const MAX_OPENED_EVENTS = 10_000;
+const placeOf = (event: RecordedEvent): string => `${event.streamName}\u0000${event.streamRevision}`;
 
 /** Thrown when an event with personal data names no subject whose key could seal it. */
 export class UnknownDataSubjectError extends Error {
@@ -58,6 +60,8 @@ export class PersonalDataProtection {
   private readonly erasedKeys = new Set<string>();
   private readonly derived = new Map<string, FieldKeys>();
   private readonly ticketCustomers = new Map<string, string>();
+  /** Opened data of recently read events: the consumers and projections of a process read the same events. */
+  private readonly opened = new Map<string, { data: Readonly<Record<string, unknown>>; until: number }>();
 
   constructor(private readonly options: PersonalDataProtectionOptions) {
     const policy = options.policy ?? PERSONAL_DATA;
@@ -96,11 +100,14 @@ export class PersonalDataProtection {
   reveal(event: RecordedEvent): RecordedEvent | Promise<RecordedEvent> {
     const spec = this.policy.get(event.type);
     if (!spec || !spec.paths.some((path) => isSealedValue(valueAt(event.data, path)))) return event;
+    const cached = this.opened.get(placeOf(event));
+    if (cached !== undefined && cached.until > this.clock.now().getTime()) return { ...event, data: cached.data };
     return this.open(event, spec.paths, spec.fields);
   }
 
   /** Forgets cached keys of an erasure made in this process at once (others' within keyCacheMs). */
   forgetKeys(keyIds: readonly string[]): void {
+    this.opened.clear();
     for (const id of keyIds) {
       this.openingKeys.delete(id);
       this.derived.delete(id);
@@ -125,6 +132,9 @@ export class PersonalDataProtection {
       }
       data = withValueAt(data, paths[p], plain);
     }
+    // Trusted as long as the keys that opened it are (keyCacheMs), like them.
+    if (this.opened.size >= MAX_OPENED_EVENTS) this.opened.delete(this.opened.keys().next().value!);
+    this.opened.set(placeOf(event), { data, until: this.clock.now().getTime() + this.keyCacheMs });
     return { ...event, data };
   }
 
