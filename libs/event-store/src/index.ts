@@ -21,3 +21,4 @@ export { UnmappablePositionError } from './kurrentdb/kurrentdb-position';
 export { openEventStore, supportedEventStoreSchemes } from './open-event-store';
 export type { OpenEventStoreOptions } from './open-event-store';
 export * from './command-handler';
+export { ForwardingEventStore } from './forwarding-event.store';

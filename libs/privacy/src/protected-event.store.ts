@@ -1,14 +1,4 @@
-import type {
-  AppendOptions,
-  AppendResult,
-  EventStore,
-  EventSubscription,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
-} from '@ticketing/event-store';
+import { ForwardingEventStore, type AppendOptions, type AppendResult, type EventStore, type EventSubscription, type NewEvent, type ReadAllOptions, type ReadStreamOptions, type RecordedEvent, type SubscribeOptions } from '@ticketing/event-store';
 import type { PersonalDataProtection } from './personal-data.protection';
 
 /**
@@ -16,21 +6,23 @@ import type { PersonalDataProtection } from './personal-data.protection';
  * read. `stored` is the same store as recorded (ciphertext), for what must match the hashes:
  * chain verification, signed exports, and the relay to Kafka.
  */
-export class ProtectedEventStore implements EventStore {
+export class ProtectedEventStore extends ForwardingEventStore {
   /** Settles once every append called so far has reached the stored store. */
   private previous: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly stored: EventStore,
     readonly protection: PersonalDataProtection,
-  ) {}
+  ) {
+    super(stored);
+  }
 
   /**
    * Seals, then appends — in the order of the calls, whatever each sealing awaits: appends issued
    * back to back (the next expecting the revision the previous one makes) reach the store as
    * issued, and still in one turn of the event loop (the SQLite store's group commit).
    */
-  append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+  override append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const sealed = Array.isArray(events) ? this.protection.seal(events) : Promise.resolve(events);
     const turn = Promise.all([sealed, this.previous]).then(([ready]) => this.stored.append(streamName, ready, options));
     // The next call waits for this one to be handed over (not for its commit); a failed sealing frees it too.
@@ -38,30 +30,18 @@ export class ProtectedEventStore implements EventStore {
     return turn;
   }
 
-  readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
+  override readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
     return this.revealing(this.stored.readStream(streamName, options));
   }
 
-  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
+  override readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
     return this.revealing(this.stored.readAll(options));
   }
 
-  subscribe(options?: SubscribeOptions): EventSubscription {
+  override subscribe(options?: SubscribeOptions): EventSubscription {
     const subscription = this.stored.subscribe(options);
     const revealed = this.revealing(subscription);
     return { [Symbol.asyncIterator]: () => revealed[Symbol.asyncIterator](), close: () => subscription.close() };
-  }
-
-  headPosition(): Promise<number> {
-    return this.stored.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.stored.ping();
-  }
-
-  close(): Promise<void> {
-    return this.stored.close();
   }
 
   private async *revealing(events: AsyncIterable<RecordedEvent>): AsyncGenerator<RecordedEvent> {

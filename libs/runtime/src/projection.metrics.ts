@@ -1,6 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { PlatformMetrics } from '@ticketing/platform';
 import type { ProjectionRunner, ProjectionState } from '@ticketing/read-store';
+import { oneReadPerScrape } from './one-read-per-scrape';
 
 const STATES = ['idle', 'starting', 'running', 'rebuilding', 'stopped', 'failed'] as const satisfies readonly ProjectionState[];
 
@@ -9,16 +10,7 @@ const STATES = ['idle', 'starting', 'running', 'rebuilding', 'stopped', 'failed'
  * and `ticketing_projection_state{projection,state}` (1 for its state), read on scrape.
  */
 export function registerProjectionMetrics(metrics: PlatformMetrics, projections: ProjectionRunner): void {
-  let scrape: ReturnType<ProjectionRunner['status']> | undefined;
-  const statuses = () => {
-    scrape ??= projections
-      .status()
-      .catch(() => [])
-      .finally(() => {
-        scrape = undefined;
-      });
-    return scrape;
-  };
+  const statuses = oneReadPerScrape(() => projections.status(), []);
   new Gauge({
     name: 'ticketing_projection_lag_events',
     help: 'Events the read model takes that it has not applied yet (log head − its checkpoint, counting only its own)',

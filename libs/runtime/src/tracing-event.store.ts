@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import type { AppendOptions, AppendResult, EventStore, EventSubscription, NewEvent, ReadAllOptions, ReadStreamOptions, RecordedEvent, SubscribeOptions } from '@ticketing/event-store';
+import { ForwardingEventStore, type AppendOptions, type AppendResult, type NewEvent } from '@ticketing/event-store';
 import { inSpan, traceparentOf } from '@ticketing/platform';
 
 /**
@@ -7,10 +7,8 @@ import { inSpan, traceparentOf } from '@ticketing/platform';
  * event that already carries one, a retried append, keeps it): whoever consumes the event, in this
  * process or through Kafka, continues the trace. Reads pass through.
  */
-export class TracingEventStore implements EventStore {
-  constructor(private readonly inner: EventStore) {}
-
-  append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+export class TracingEventStore extends ForwardingEventStore {
+  override append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const category = streamName.includes('-') ? streamName.slice(0, streamName.indexOf('-')) : streamName;
     return inSpan(
       `append ${category}`,
@@ -21,29 +19,5 @@ export class TracingEventStore implements EventStore {
         return this.inner.append(streamName, traced, options);
       },
     );
-  }
-
-  readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {
-    return this.inner.readStream(streamName, options);
-  }
-
-  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent> {
-    return this.inner.readAll(options);
-  }
-
-  subscribe(options?: SubscribeOptions): EventSubscription {
-    return this.inner.subscribe(options);
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  ping(): Promise<void> {
-    return this.inner.ping();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -1,6 +1,7 @@
 import { Gauge } from 'prom-client';
 import type { PlatformMetrics } from '@ticketing/platform';
 import type { RuntimeRelay } from '../runtime-bus';
+import { oneReadPerScrape } from '../one-read-per-scrape';
 import type { ContextRelayStatus } from './relay.runner';
 
 /**
@@ -8,17 +9,8 @@ import type { ContextRelayStatus } from './relay.runner';
  * `ticketing_relay_lag_events{context}` (log positions the leader has not published yet), read on scrape.
  */
 export function registerRelayMetrics(metrics: PlatformMetrics, relay: RuntimeRelay): void {
-  let scrape: Promise<readonly ContextRelayStatus[]> | undefined;
   // Both gauges collect in the same scrape: share one status round.
-  const statuses = () => {
-    scrape ??= relay
-      .status()
-      .catch((): readonly ContextRelayStatus[] => [])
-      .finally(() => {
-        scrape = undefined;
-      });
-    return scrape;
-  };
+  const statuses = oneReadPerScrape<readonly ContextRelayStatus[]>(() => relay.status(), []);
   new Gauge({
     name: 'ticketing_relay_leader',
     help: 'Whether this replica relays the context to Kafka (1) or stands by (0)',
