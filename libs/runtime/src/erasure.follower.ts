@@ -21,9 +21,10 @@ const ERASURE_TYPES = ['CustomerDataErased'] satisfies CustomerDataErased['type'
 /**
  * Makes an erasure (CustomerDataErased, from any process) reach this process: its cached keys are
  * dropped, stored idempotent responses about the customer are dropped, and each of its read models
- * that may hold the customer's personal data in clear is rebuilt, so it reads `[erased]` there too. Which erasures a read model already reflects is kept
- * in the read store (`erasure_rebuilds`: the log head when its last such replay started), so an
- * erasure made while the process was down is caught at its next start, and none is acted on twice.
+ * that may hold the customer's personal data in clear is rebuilt, so it reads `[erased]` there too.
+ * Which erasures a read model already reflects is kept in the read store (`erasure_rebuilds`: the
+ * log head when its last such replay started), so an erasure made while the process was down is
+ * caught at its next start, and none is acted on twice.
  */
 export class ErasureFollower {
   private subscription: EventSubscription | undefined;
