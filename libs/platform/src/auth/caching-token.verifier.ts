@@ -23,18 +23,17 @@ export class CachingTokenVerifier implements TokenVerifier {
   private readonly maxAgeMs: number;
   private readonly capacity: number;
   private readonly clock: Clock;
+  /** The inner verifier's, where it has one (JWKS): readiness asks it. */
+  readonly assertKeysAvailable?: () => Promise<void>;
 
   constructor(
     private readonly inner: TokenVerifier,
     options: TokenCacheOptions = {},
   ) {
+    this.assertKeysAvailable = inner.assertKeysAvailable?.bind(inner);
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
     this.capacity = options.capacity ?? 10_000;
     this.clock = options.clock ?? new SystemClock();
-  }
-
-  assertKeysAvailable(): Promise<void> {
-    return this.inner.assertKeysAvailable?.() ?? Promise.resolve();
   }
 
   async verify(token: string): Promise<AuthenticatedActor> {
