@@ -84,13 +84,27 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
   }
 
   private schema(): Promise<void> {
-    this.ready ??= this.pool.query(SCHEMA).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
+    this.ready ??= this.createSchema().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
     return this.ready;
+  }
+
+  // Services start together: CREATE … IF NOT EXISTS races in PostgreSQL (a unique violation in its
+  // catalog), so the first creation is serialized by a transaction-scoped advisory lock.
+  private async createSchema(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('ticketing_subject_keys'))");
+      await client.query(SCHEMA);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 }

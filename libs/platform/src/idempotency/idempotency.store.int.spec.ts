@@ -1,18 +1,56 @@
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Client, Pool } from 'pg';
 import { IdempotencyStore } from './idempotency.store';
 
 const now = new Date('2026-12-07T10:00:00.000Z');
+const postgresUrl = process.env['TICKETING_TEST_POSTGRES_URL'];
+if (postgresUrl === undefined) process.stderr.write('\nSKIPPED: IdempotencyStore on PostgreSQL — TICKETING_TEST_POSTGRES_URL is not set (scripts/with-postgres.sh sets it)\n');
 
-describe('IdempotencyStore.eraseResponsesAbout (erasure)', () => {
+async function asAdmin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+// The LIKE patterns with their escapes must mean the same on both dialects.
+const dialects: [string, () => Promise<{ db: Kysely<unknown>; drop: () => Promise<void> }>, boolean][] = [
+  ['SQLite', async () => ({ db: new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) }), drop: async () => undefined }), true],
+  [
+    'PostgreSQL',
+    async () => {
+      const name = `idem_${randomUUID().replace(/-/g, '')}`;
+      await asAdmin(`CREATE DATABASE ${name}`);
+      const url = new URL(postgresUrl!);
+      url.pathname = `/${name}`;
+      return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url.toString() }) }) }), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+    },
+    postgresUrl !== undefined,
+  ],
+];
+
+describe.each(dialects)('IdempotencyStore.eraseResponsesAbout (erasure) on %s', (_name, open, available) => {
+  if (!available) {
+    it.skip('SKIPPED: no TICKETING_TEST_POSTGRES_URL', () => undefined);
+    return;
+  }
   let db: Kysely<unknown>;
+  let drop: () => Promise<void>;
   let store: IdempotencyStore;
 
-  beforeEach(() => {
-    db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+  beforeEach(async () => {
+    ({ db, drop } = await open());
     store = new IdempotencyStore(db);
   });
-  afterEach(() => db.destroy());
+  afterEach(async () => {
+    await db.destroy();
+    await drop();
+  });
 
   const done = async (scope: string, key: string, body: unknown) => {
     expect(await store.reserve({ scope, key, fingerprint: 'f', now })).toEqual({ kind: 'new' });
