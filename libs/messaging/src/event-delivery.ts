@@ -1,7 +1,7 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Clock, Event } from '@ticketing/kernel';
 import { upcastPublicEvent, type PublicEvent, type Upcast } from '@ticketing/contracts';
-import type { RecordedEvent } from '@ticketing/event-store';
+import { traceContextOf, type RecordedEvent } from '@ticketing/event-store';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { BusEventContext } from './bus-event.context';
 import type { BusHandler } from './bus-handler.registry';
@@ -59,7 +59,7 @@ export type DeliverWithRetryInput = Readonly<{
  */
 export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<DeliveryOutcome> {
   // The event's traceparent (set where it was appended) makes this delivery part of that trace.
-  const parent = propagation.extract(ROOT_CONTEXT, input.event.metadata ?? {}, metadataGetter);
+  const parent = traceContextOf(input.event.metadata, ROOT_CONTEXT);
   const span = trace.getTracer('ticketing').startSpan(
     `${input.group} process ${input.event.type}`,
     {
@@ -83,11 +83,6 @@ export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<De
     span.end();
   }
 }
-
-const metadataGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
-  get: (carrier, key) => (typeof carrier[key] === 'string' ? (carrier[key] as string) : undefined),
-  keys: (carrier) => Object.keys(carrier),
-};
 
 const describeFailure = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

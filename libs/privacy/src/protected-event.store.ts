@@ -24,10 +24,10 @@ export class ProtectedEventStore extends ForwardingEventStore {
    */
   override append(streamName: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const sealed = Array.isArray(events) ? this.protection.seal(events) : Promise.resolve(events);
-    const turn = Promise.all([sealed, this.previous]).then(([ready]) => this.stored.append(streamName, ready, options));
+    const handedOver = Promise.all([sealed, this.previous]);
     // The next call waits for this one to be handed over (not for its commit); a failed sealing frees it too.
-    this.previous = Promise.all([sealed, this.previous]).catch(() => undefined);
-    return turn;
+    this.previous = handedOver.catch(() => undefined);
+    return handedOver.then(([ready]) => this.stored.append(streamName, ready, options));
   }
 
   override readStream(streamName: string, options?: ReadStreamOptions): AsyncIterable<RecordedEvent> {

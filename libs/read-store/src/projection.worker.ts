@@ -1,5 +1,5 @@
-import { context, propagation, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { EventStore, RecordedEvent } from '@ticketing/event-store';
+import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { traceLinksOf, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import type { Clock } from '@ticketing/kernel';
 import { abortable, ChangeSignal } from './change-signal';
 import { matchesFilter, type AnyProjectionDefinition } from './projection';
@@ -332,14 +332,9 @@ export class ProjectionWorker {
     }
     if (fresh.length === 0) return;
     // A batch serves many traces: its span links to each event's (at most 128), parented by none.
-    const links = fresh.flatMap((event) => {
-      const traceparent = event.metadata?.traceparent;
-      const spanContext = typeof traceparent === 'string' ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent })) : undefined;
-      return spanContext === undefined ? [] : [{ context: spanContext }];
-    });
     const span = trace.getTracer('ticketing').startSpan(
       `projection ${this.name}`,
-      { links: links.slice(0, 128), attributes: { 'ticketing.projection': this.name, 'ticketing.events': fresh.length, 'ticketing.position': last } },
+      { links: traceLinksOf(fresh.map((event) => event.metadata?.traceparent)), attributes: { 'ticketing.projection': this.name, 'ticketing.events': fresh.length, 'ticketing.position': last } },
       ROOT_CONTEXT,
     );
     try {

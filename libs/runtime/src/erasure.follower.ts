@@ -30,11 +30,13 @@ export class ErasureFollower {
   private subscription: EventSubscription | undefined;
   private following: Promise<void> | undefined;
   private readonly db: Kysely<ErasureTables>;
+  private readonly idempotency: IdempotencyStore;
   private handledUpTo = 0;
   private readonly waiters = new Set<Readonly<{ position: number; resolve: () => void }>>();
 
   constructor(private readonly options: ErasureFollowerOptions) {
     this.db = options.readStore.db as Kysely<ErasureTables>;
+    this.idempotency = new IdempotencyStore(options.readStore.db);
   }
 
   /** Call after the projections started. */
@@ -76,7 +78,7 @@ export class ErasureFollower {
         const { data } = event as unknown as CustomerDataErased;
         protection.forgetKeys(data.destroyedKeyIds ?? []);
         // Stored idempotent responses are copies too; replaying one after the erasure is refused instead.
-        await new IdempotencyStore(this.options.readStore.db)
+        await this.idempotency
           .eraseResponsesAbout(data.customerId)
           .catch((error: unknown) => logger.error(`Dropping stored responses about customer ${data.customerId} failed: ${String(error)}`));
         // Another replica may have rebuilt a shared read model meanwhile: read what is reflected now.

@@ -1,4 +1,5 @@
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { traceLinksOf } from '@ticketing/event-store';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import type { KafkaClient } from '../kafka/kafka-client';
@@ -31,13 +32,7 @@ export class KafkaRelayPublisher implements RelayPublisher {
 
   async publish(batch: readonly RelayTopicMessages[]): Promise<void> {
     // One PRODUCER span per batch, linked to the trace of each event it carries (at most 128).
-    const links = batch
-      .flatMap(({ messages }) => messages.map((message) => message.headers?.['traceparent']))
-      .flatMap((traceparent) => {
-        const spanContext = typeof traceparent === 'string' ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent })) : undefined;
-        return spanContext === undefined ? [] : [{ context: spanContext }];
-      })
-      .slice(0, 128);
+    const links = traceLinksOf(batch.flatMap(({ messages }) => messages.map((message) => message.headers?.['traceparent'])));
     const span = trace.getTracer('ticketing').startSpan('relay publish', {
       kind: SpanKind.PRODUCER,
       links,

@@ -1,4 +1,5 @@
-import { context, propagation, SpanStatusCode, trace, type Context, type Link, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { traceContextOf } from '@ticketing/event-store';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -101,21 +102,7 @@ export function traceparentOf(from: Context = context.active()): string | undefi
 
 /** The context a traceparent (header, metadata) continues; the active one when there is none. */
 export function contextFrom(carrier: Readonly<Record<string, unknown>> | undefined): Context {
-  if (carrier === undefined) return context.active();
-  return propagation.extract(context.active(), carrier, {
-    get: (source, key) => {
-      const value = (source as Record<string, unknown>)[key];
-      return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
-    },
-    keys: (source) => Object.keys(source as object),
-  });
-}
-
-/** A link to the span a traceparent names, for work that serves many traces at once (a batch). */
-export function linkTo(traceparent: string | undefined): Link | undefined {
-  if (traceparent === undefined) return undefined;
-  const spanContext = trace.getSpanContext(contextFrom({ traceparent }));
-  return spanContext === undefined ? undefined : { context: spanContext };
+  return traceContextOf(carrier);
 }
 
 /**
