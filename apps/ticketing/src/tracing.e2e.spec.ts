@@ -88,4 +88,48 @@ describe('instrumented libraries (the compiled entry points register them before
     expect(execFileSync(process.execPath, ['-e', script(true)], { encoding: 'utf8' })).toBe('true');
     expect(execFileSync(process.execPath, ['-e', script(false)], { encoding: 'utf8' })).toBe('false');
   });
+
+  it('an outgoing request (the identity provider’s JWKS) is a CLIENT span of the request’s trace and passes its traceparent on', async () => {
+    // A process as bin/service.js starts it: instrumented first, then tracing, then the app's code.
+    const script = `
+      const { requireCompiled } = require(${JSON.stringify(join(__dirname, '../../../bin/register-aliases.js'))});
+      requireCompiled('libs/platform/src/tracing/instrumentations.js').instrumentLibraries();
+      const platform = requireCompiled('libs/platform/src/index.js');
+      const { InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-node');
+      const http = require('node:http');
+      const jose = require('jose');
+      platform.startTracing({ serviceName: 'ticketing-intake' });
+      const exporter = new InMemorySpanExporter();
+      platform.addSpanProcessor(new SimpleSpanProcessor(exporter));
+      (async () => {
+        const { publicKey } = await jose.generateKeyPair('ES256');
+        const jwks = JSON.stringify({ keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] });
+        const received = [];
+        const server = http.createServer((request, response) => {
+          received.push(request.headers.traceparent);
+          response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+        });
+        await new Promise((listening) => server.listen(0, '127.0.0.1', listening));
+        const verifier = new platform.JwksTokenVerifier('http://127.0.0.1:' + server.address().port + '/.well-known/jwks.json');
+        const parent = await platform.inSpan('GET /health/ready', {}, async (span) => {
+          await verifier.assertKeysAvailable();
+          return span.spanContext();
+        });
+        server.close();
+        const spans = exporter.getFinishedSpans().map((span) => ({
+          name: span.name, kind: span.kind, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId,
+          parentSpanId: span.parentSpanContext && span.parentSpanContext.spanId, url: span.attributes['url.full'] || span.attributes['http.url'],
+        }));
+        process.stdout.write(JSON.stringify({ parent, spans, received }));
+      })().catch((error) => { process.stderr.write(String(error && error.stack)); process.exit(1); });`;
+    const { parent, spans, received } = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
+      parent: { traceId: string; spanId: string };
+      spans: { name: string; kind: SpanKind; traceId: string; spanId: string; parentSpanId?: string; url?: string }[];
+      received: string[];
+    };
+    const client = spans.find((span) => span.kind === SpanKind.CLIENT);
+    expect(client).toMatchObject({ name: 'GET', traceId: parent.traceId, parentSpanId: parent.spanId });
+    expect(client!.url).toMatch(/\/\.well-known\/jwks\.json$/);
+    expect(received).toEqual([`00-${parent.traceId}-${client!.spanId}-01`]);
+  });
 });
