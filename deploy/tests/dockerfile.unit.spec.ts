@@ -5,54 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { SERVICE_NAMES } from '@ticketing/runtime';
 import { exists, filesUnder, knownConfigVariables, REPO_ROOT } from './support/deploy-files';
-
-const DOCKERFILE = join(REPO_ROOT, 'deploy/Dockerfile');
-
-type Instruction = Readonly<{ keyword: string; args: string }>;
-type Stage = Readonly<{ from: string; name?: string; instructions: Instruction[] }>;
-
-/** Dockerfile instructions by stage, continuation lines joined, comments dropped. */
-function parseDockerfile(text: string): { args: Map<string, string>; stages: Stage[] } {
-  const logical = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith('#'));
-  const args = new Map<string, string>();
-  const stages: Stage[] = [];
-  for (const line of logical) {
-    const [, keyword, rest] = /^(\w+)\s+(.*)$/s.exec(line) ?? [];
-    if (!keyword) throw new Error(`Unparsable Dockerfile line: ${line}`);
-    const upper = keyword.toUpperCase();
-    if (upper === 'FROM') {
-      const [, image, name] = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest) ?? [];
-      stages.push({ from: image.replace(/\$\{(\w+)\}/g, (_m, arg: string) => args.get(arg) ?? ''), name, instructions: [] });
-    } else if (upper === 'ARG' && stages.length === 0) {
-      const [name, value = ''] = rest.split('=');
-      args.set(name, value);
-    } else {
-      stages.at(-1)?.instructions.push({ keyword: upper, args: rest });
-    }
-  }
-  return { args, stages };
-}
-
-const ignorePatterns = (): string[] =>
-  readFileSync(join(REPO_ROOT, 'deploy/Dockerfile.dockerignore'), 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0 && !line.startsWith('#'));
-
-/** Whether the build context drops `path` (the patterns used here: `name`, `dir`, `**‍/name`, `**‍/*.ext`). */
-function ignored(path: string, patterns: readonly string[]): boolean {
-  const segments = path.split('/');
-  return patterns.some((pattern) => {
-    const anywhere = pattern.startsWith('**/');
-    const body = anywhere ? pattern.slice(3) : pattern;
-    const matches = (segment: string) => (body.startsWith('*.') ? segment.endsWith(body.slice(1)) : segment === body);
-    return anywhere ? segments.some(matches) : path === body || path.startsWith(`${body}/`);
-  });
-}
+import { DOCKERFILE, ignored, ignorePatterns, parseDockerfile, type Stage } from './support/dockerfile';
 
 /** Bare module specifiers the compiled code loads at run time (type-only imports are erased). */
 function runtimeImports(file: string): string[] {
@@ -93,7 +46,7 @@ describe('deploy/Dockerfile', () => {
     }
   });
 
-  it('leaves the build’s leftovers out of the runtime stage: no benchmarks, no .tsbuildinfo, no native-module sources (its clean-up run on a fixture)', () => {
+  it('leaves the build’s leftovers out of the runtime stage: no benchmarks, no .tsbuildinfo, no native-module sources, source maps or type declarations (its clean-up run on a fixture)', () => {
     const stageNamed = (name: string) => stages.find((stage) => stage.name === name);
     const copiedFrom = (path: string) => /--from=(\S+)/.exec(instructions('COPY').find((i) => i.args.includes(path))?.args ?? '')?.[1];
     /** The stage and the stages it is built FROM, oldest first. */
@@ -107,9 +60,9 @@ describe('deploy/Dockerfile', () => {
         mkdirSync(dirname(join(fixture, path)), { recursive: true });
         writeFileSync(join(fixture, path), content);
       };
-      // npm, npx and apt-get do nothing here: the build's own tools are not what is under test.
+      // npm, npx, node and apt-get do nothing here: the build's own tools are not what is under test.
       const stubs = join(fixture, '.stubs');
-      for (const tool of ['npm', 'npx', 'apt-get']) {
+      for (const tool of ['npm', 'npx', 'node', 'apt-get']) {
         file(`.stubs/${tool}`, '#!/bin/sh\nexit 0\n');
         chmodSync(join(stubs, tool), 0o755);
       }
@@ -123,6 +76,11 @@ describe('deploy/Dockerfile', () => {
         'node_modules/kafkajs/index.js',
         'node_modules/some-lib/dist/tsconfig.tsbuildinfo',
         'node_modules/some-lib/include/api.h',
+        'node_modules/some-lib/index.js',
+        'node_modules/some-lib/index.js.map',
+        'node_modules/some-lib/index.d.ts',
+        'node_modules/some-lib/esm/index.d.mts',
+        'node_modules/some-lib/cjs/index.d.cts',
         'node_modules/better-sqlite3/package.json',
         'node_modules/better-sqlite3/binding.gyp',
         'node_modules/better-sqlite3/lib/index.js',
@@ -158,6 +116,7 @@ describe('deploy/Dockerfile', () => {
           'node_modules/better-sqlite3/lib/index.js',
           'node_modules/better-sqlite3/package.json',
           'node_modules/kafkajs/index.js',
+          'node_modules/some-lib/index.js',
         ].sort(),
       );
     } finally {
@@ -175,12 +134,12 @@ describe('deploy/Dockerfile', () => {
     expect(SERVICE_NAMES).toContain(command[2]);
   });
 
-  it('ships what `node bin/service.js` needs: dist, production node_modules, bin, tsconfig.base.json, package.json, the .proto files', () => {
+  it('ships what `node bin/service.js` needs: dist, production node_modules, bin, tsconfig.base.json, package.json, the .proto files, the shipped data', () => {
     const copies = instructions('COPY').map((i) => i.args);
     const protoDirs = filesUnder(join(REPO_ROOT, 'libs'), ['.proto']).map((file) => relative(REPO_ROOT, file).replace(/\/proto\/.*$/, '/proto'));
     expect(protoDirs.length).toBeGreaterThan(0);
     for (const dir of new Set(protoDirs)) expect(copies).toContain(`${dir} ./${dir}`);
-    for (const needed of [/--from=\S+ \/app\/dist /, /--from=\S+ \/app\/node_modules /, /\bbin /, /\btsconfig\.base\.json\b/, /\bpackage\.json\b/]) {
+    for (const needed of [/--from=\S+ \/app\/dist /, /--from=\S+ \/app\/node_modules /, /--from=\S+ \/app\/data /, /\bbin /, /\btsconfig\.base\.json\b/, /\bpackage\.json\b/]) {
       expect(copies.some((copy) => needed.test(copy))).toBe(true);
     }
     const deps = stages.find((stage) => stage.instructions.some((i) => /npm prune --omit=dev/.test(i.args)));

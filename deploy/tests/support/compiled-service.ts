@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 
 export const REPO_ROOT = join(__dirname, '../../..');
 const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-const ENTRY = join(REPO_ROOT, 'bin/service.js');
 
 /** Child processes run the compiled deployables, as the image does: bring dist/ up to date first (incremental). */
 export async function buildCompiled(): Promise<void> {
@@ -22,15 +21,16 @@ export function killServices(): void {
 }
 
 /**
- * Runs `node bin/service.js <args>` with only PATH and the given environment. `serving` resolves
+ * Runs `node bin/service.js <args>` in `root` (default: the checkout) with only PATH and the given environment. `serving` resolves
  * with the URL once the service logs that it serves (LOG_LEVEL info or lower); `exited` once it ended.
  */
 export function startService(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  root: string = REPO_ROOT,
 ): { child: ChildProcess; serving: Promise<string>; exited: Promise<Exit> } {
-  const child = spawn(process.execPath, [ENTRY, ...args], {
-    cwd: REPO_ROOT,
+  const child = spawn(process.execPath, [join(root, 'bin/service.js'), ...args], {
+    cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
