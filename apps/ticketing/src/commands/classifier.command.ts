@@ -10,7 +10,7 @@ import {
   renderBacktest,
   retrainClassifier,
   servedClassifierModels,
-  defaultModelCacheDir, evaluateHeldOut, loadArticleExamples, loadLabelledInquiries, renderEvaluation, routingRulesFromEnv, shippedClassifierModels, shippedDataDir,
+  defaultModelCacheDir, evaluateHeldOut, evaluateProbe, loadArticleExamples, loadLabelledInquiries, loadProbeInquiries, renderEvaluation, routingRulesFromEnv, shippedClassifierModels, shippedDataDir,
 } from '@ticketing/routing-feature';
 
 export function registerClassifierCommands(program: Command): void {
@@ -52,20 +52,38 @@ export function registerClassifierCommands(program: Command): void {
     .description('train on the shipped data\'s training split and report on its held-out split (accuracy, macro-F1, per class and language, confusion matrix)')
     .option('--data <dir>', 'labelled inquiries (data/classifier layout)')
     .option('--kb <dir>', 'starter knowledge base whose articles are also learnt from (data/kb layout)')
+    .option('--probe <dir>', 'also measure the served model on these inquiries, written apart from the training data (flat *.jsonl; default: data/classifier-probe when present)')
     .option('--json', 'print the figures as JSON')
     .option('--on-history', 'instead: replay the tickets of the event history through a model and compare with the labels people settled on')
     .option('--model <version>', 'with --on-history: a model `retrain` stored (default: the served one)')
-    .action(async (options: { data?: string; kb?: string; json?: boolean; onHistory?: boolean; model?: string }) => {
+    .action(async (options: { data?: string; kb?: string; probe?: string; json?: boolean; onHistory?: boolean; model?: string }) => {
       if (options.onHistory) return evaluateOnHistory(options.model, options.json === true);
       const rules = routingRulesFromEnv();
       const kbDir = options.kb ?? shippedDataDir('kb');
       const evaluation = evaluateHeldOut(loadLabelledInquiries(options.data ?? shippedDataDir('classifier')), loadArticleExamples(kbDir));
       const deflection = await evaluateDeflection(evaluation, kbDir);
+      const probeDir = options.probe ?? defaultProbeDir();
+      const probe = probeDir === undefined ? undefined : evaluateProbe(shippedClassifierModels(), loadProbeInquiries(probeDir));
+      const probeDeflection = probe === undefined ? undefined : await evaluateDeflection(probe, kbDir);
       if (options.json) {
         const { verdicts: _verdicts, ...figures } = evaluation;
-        process.stdout.write(`${JSON.stringify({ ...figures, deflection }, null, 2)}\n`);
-      } else process.stdout.write(`${renderEvaluation(evaluation, rules.minConfidence)}\n\n${renderDeflection(deflection)}\n`);
+        const probeFigures = probe === undefined ? undefined : (({ verdicts: _probeVerdicts, ...rest }) => rest)(probe);
+        process.stdout.write(`${JSON.stringify({ ...figures, deflection, ...(probe && { probe: { ...probeFigures, deflection: probeDeflection } }) }, null, 2)}\n`);
+        return;
+      }
+      const sections = [renderEvaluation(evaluation, rules.minConfidence), renderDeflection(deflection)];
+      if (probe && probeDeflection) sections.push(`--- probe (${probeDir})`, renderEvaluation(probe, rules.minConfidence), renderDeflection(probeDeflection, 'probe'));
+      process.stdout.write(`${sections.join('\n\n')}\n`);
     });
+}
+
+/** data/classifier-probe when the checkout has it (the image does not ship it). */
+function defaultProbeDir(): string | undefined {
+  try {
+    return shippedDataDir('classifier-probe');
+  } catch {
+    return undefined;
+  }
 }
 
 async function withEventStore(work: (runtime: TicketingRuntime) => Promise<void>): Promise<void> {

@@ -20,7 +20,7 @@ const SELF_SERVICE: ReadonlySet<Category> = new Set(SELF_SERVICE_CATEGORIES);
  * inquiry of a self-service category, is an article of its category among the 3 suggested in its
  * language? The starter KB is the corpus, searched as `GET /v1/kb/suggest` searches it.
  */
-export async function evaluateDeflection(evaluation: HeldOutEvaluation, kbDir: string): Promise<DeflectionEvaluation> {
+export async function evaluateDeflection(evaluation: Pick<HeldOutEvaluation, 'verdicts'>, kbDir: string): Promise<DeflectionEvaluation> {
   const articles = await readStarterArticles(kbDir);
   const index = new ArticleSearchIndex();
   for (const article of articles) {
@@ -42,10 +42,10 @@ export async function evaluateDeflection(evaluation: HeldOutEvaluation, kbDir: s
   return { inquiries: selfService.length, top3ByText: share(byText), top3WithHint: share(withHint), articles: articles.length };
 }
 
-export function renderDeflection(deflection: DeflectionEvaluation): string {
+export function renderDeflection(deflection: DeflectionEvaluation, inquiries = 'held-out'): string {
   const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
   return [
-    `knowledge base (${deflection.articles} starter articles): an article of the right category in the top 3 suggestions for ${deflection.inquiries} held-out self-service inquiries`,
+    `knowledge base (${deflection.articles} starter articles): an article of the right category in the top 3 suggestions for ${deflection.inquiries} ${inquiries} self-service inquiries`,
     `  by the text alone ${percent(deflection.top3ByText)}; with the classifier's category as ranking hint (as suggestions are served where routing runs in the process) ${percent(deflection.top3WithHint)}`,
     `  target >= ${percent(DEFLECTION_TARGET)}: ${deflection.top3WithHint >= DEFLECTION_TARGET ? 'MET' : 'NOT MET'}`,
   ].join('\n');

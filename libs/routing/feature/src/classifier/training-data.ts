@@ -20,29 +20,48 @@ export function loadLabelledInquiries(dir: string): LabelledInquiry[] {
   const inquiries: LabelledInquiry[] = [];
   for (const category of readdirSync(dir).sort()) {
     if (!isOneOf(CATEGORIES, category)) throw new Error(`${join(dir, category)}: not a category (${CATEGORIES.join(', ')})`);
-    for (const file of readdirSync(join(dir, category)).filter((name) => name.endsWith('.jsonl')).sort()) {
-      const path = join(dir, category, file);
-      readFileSync(path, 'utf8')
-        .split('\n')
-        .forEach((line, index) => {
-          if (line.trim() === '') return;
-          const where = `${path}:${index + 1}`;
-          let parsed: Record<string, unknown>;
-          try {
-            parsed = JSON.parse(line) as Record<string, unknown>;
-          } catch (error) {
-            throw new Error(`${where}: not JSON (${(error as Error).message})`);
-          }
-          const { text, subject, channel, language } = parsed;
-          if (typeof text !== 'string' || text.trim() === '') throw new Error(`${where}: text must be a non-empty string`);
-          if (subject !== undefined && typeof subject !== 'string') throw new Error(`${where}: subject must be a string`);
-          if (!isOneOf(CHANNELS, channel)) throw new Error(`${where}: channel must be one of ${CHANNELS.join(', ')}`);
-          if (!isOneOf(LANGUAGES, language)) throw new Error(`${where}: language must be one of ${LANGUAGES.join(', ')}`);
-          if (parsed.category !== category) throw new Error(`${where}: category ${String(parsed.category)} in the folder of ${category}`);
-          inquiries.push({ text, ...(subject ? { subject } : {}), channel, language, category });
-        });
-    }
+    for (const file of jsonlFilesIn(join(dir, category))) inquiries.push(...readInquiries(join(dir, category, file), category));
   }
+  return inquiries;
+}
+
+/**
+ * Reads a flat folder of `*.jsonl` files whose every line names its category (`data/classifier-probe`:
+ * inquiries written apart from the training data and never trained on), as strictly as
+ * `loadLabelledInquiries`.
+ */
+export function loadProbeInquiries(dir: string): LabelledInquiry[] {
+  return jsonlFilesIn(dir).flatMap((file) => readInquiries(join(dir, file)));
+}
+
+const jsonlFilesIn = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl'))
+    .sort();
+
+/** The inquiries of one JSONL file; `folderCategory`: the category every line must have. */
+function readInquiries(path: string, folderCategory?: Category): LabelledInquiry[] {
+  const inquiries: LabelledInquiry[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      if (line.trim() === '') return;
+      const where = `${path}:${index + 1}`;
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch (error) {
+        throw new Error(`${where}: not JSON (${(error as Error).message})`);
+      }
+      const { text, subject, channel, language, category } = parsed;
+      if (typeof text !== 'string' || text.trim() === '') throw new Error(`${where}: text must be a non-empty string`);
+      if (subject !== undefined && typeof subject !== 'string') throw new Error(`${where}: subject must be a string`);
+      if (!isOneOf(CHANNELS, channel)) throw new Error(`${where}: channel must be one of ${CHANNELS.join(', ')}`);
+      if (!isOneOf(LANGUAGES, language)) throw new Error(`${where}: language must be one of ${LANGUAGES.join(', ')}`);
+      if (folderCategory !== undefined && category !== folderCategory) throw new Error(`${where}: category ${String(category)} in the folder of ${folderCategory}`);
+      if (!isOneOf(CATEGORIES, category)) throw new Error(`${where}: category must be one of ${CATEGORIES.join(', ')}`);
+      inquiries.push({ text, ...(subject ? { subject } : {}), channel, language, category });
+    });
   return inquiries;
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CATEGORIES, LANGUAGES } from '@ticketing/contracts';
 import { shippedDataDir } from './shipped-data';
-import { isHeldOut, loadLabelledInquiries, splitHeldOut } from './training-data';
+import { isHeldOut, loadLabelledInquiries, loadProbeInquiries, splitHeldOut } from './training-data';
 
 describe('training data', () => {
   describe('the shipped data (data/classifier)', () => {
@@ -63,6 +63,32 @@ describe('training data', () => {
 
     it('refuses a folder that is no category', () => {
       expect(() => loadLabelledInquiries(dirWith('lunch', ''))).toThrow(/lunch: not a category/);
+    });
+  });
+
+  describe('the probe (a flat folder, each line naming its category)', () => {
+    const probeWith = (files: Record<string, string>): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'probe-'));
+      for (const [name, lines] of Object.entries(files)) writeFileSync(join(dir, name), lines);
+      return dir;
+    };
+    const line = (fields: Record<string, unknown>) => JSON.stringify({ text: 't', channel: 'chat', language: 'en', category: 'api_support', ...fields });
+
+    it('reads every .jsonl file of the folder, each line with its own category', () => {
+      const dir = probeWith({ 'en.jsonl': `${line({ text: 'api 429' })}\n${line({ text: 'hacked', category: 'security_incident' })}\n`, 'ru.jsonl': line({ text: 'kyc', language: 'ru', category: 'kyc_verification' }), 'notes.txt': 'not read' });
+      expect(loadProbeInquiries(dir).map(({ text, category, language }) => [text, category, language])).toEqual([
+        ['api 429', 'api_support', 'en'],
+        ['hacked', 'security_incident', 'en'],
+        ['kyc', 'kyc_verification', 'ru'],
+      ]);
+    });
+
+    it.each([
+      ['no category', line({ category: undefined }), /en\.jsonl:1: category must be one of/],
+      ['an unknown category', line({ category: 'lunch' }), /en\.jsonl:1: category must be one of/],
+      ['an unknown channel', line({ channel: 'fax' }), /en\.jsonl:1: channel must be one of/],
+    ])('stops at a line with %s, naming the file and line', (_case, text, message) => {
+      expect(() => loadProbeInquiries(probeWith({ 'en.jsonl': text }))).toThrow(message);
     });
   });
 });
