@@ -290,6 +290,20 @@ describe('intake: lifecycle and conversation over REST (e2e, ManualClock)', () =
       expect(await harness.runtime.eventStore.headPosition()).toBe(head);
     });
 
+    it('frees a key a day after its first request (TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS): the same request then opens a new ticket', async () => {
+      const headers = { 'idempotency-key': 'open-a-day-apart' };
+      const body = chat('Same words, a day apart');
+      const first = await harness.request('POST', '/v1/tickets', { token: customer, body, headers });
+      clock.advance(23 * 3_600_000);
+      await renewTokens();
+      expect((await harness.request('POST', '/v1/tickets', { token: customer, body, headers })).body).toEqual(first.body);
+      clock.advance(3_600_000 + 60_000);
+      await renewTokens();
+      const later = await harness.request('POST', '/v1/tickets', { token: customer, body, headers });
+      expect(later.status).toBe(201);
+      expect((later.body as Ticket).id).not.toBe((first.body as Ticket).id);
+    });
+
     it('refuses a malformed key with a 400 problem, appending nothing', async () => {
       const head = await harness.runtime.eventStore.headPosition();
       const reply = await harness.request('POST', '/v1/tickets', { token: customer, body: chat('bad key'), headers: { 'idempotency-key': 'has spaces' } });

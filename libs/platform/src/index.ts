@@ -47,6 +47,7 @@ export * from './idempotency/idempotency.store';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotency.http-hooks';
 export * from './idempotency/idempotency.rules';
+export * from './idempotency/idempotency-key.pruner';
 export * from './background/background-tasks';
 export * from './openapi/api-problems.decorator';
 export * from './openapi/operation.decorator';

@@ -2,13 +2,15 @@ import type { Logger } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { CustomerDataErased } from '@ticketing/contracts';
 import type { EventStore, EventSubscription } from '@ticketing/event-store';
-import { IdempotencyStore } from '@ticketing/platform';
+import type { IdempotencyStore } from '@ticketing/platform';
 import type { PersonalDataProtection } from '@ticketing/privacy';
 import type { ProjectionRunner, ReadStore } from '@ticketing/read-store';
 
 export type ErasureFollowerOptions = Readonly<{
   eventStore: EventStore;
   readStore: ReadStore;
+  /** The process's idempotency keys: responses about the erased customer are dropped from it. */
+  idempotency: IdempotencyStore;
   protection: PersonalDataProtection;
   projections: ProjectionRunner;
   logger: Pick<Logger, 'log' | 'error'>;
@@ -36,7 +38,7 @@ export class ErasureFollower {
 
   constructor(private readonly options: ErasureFollowerOptions) {
     this.db = options.readStore.db as Kysely<ErasureTables>;
-    this.idempotency = new IdempotencyStore(options.readStore.db);
+    this.idempotency = options.idempotency;
   }
 
   /** Call after the projections started. */

@@ -38,7 +38,7 @@ export class RuntimeModule implements OnApplicationBootstrap, OnApplicationShutd
         { provide: PROJECTION_RUNNER, useValue: runtime.projections },
         { provide: CLOCK, useValue: runtime.clock },
         // Every context's @Idempotent writes share one key table in the read store.
-        { provide: IdempotencyStore, useValue: new IdempotencyStore(runtime.readStore.db) },
+        { provide: IdempotencyStore, useValue: runtime.idempotency },
         IdempotencyInterceptor,
       ],
       exports: [TicketingRuntime, EVENT_STORE, STORED_EVENT_STORE, PersonalDataProtection, READ_STORE, PROJECTION_RUNNER, CLOCK, IdempotencyStore, IdempotencyInterceptor],

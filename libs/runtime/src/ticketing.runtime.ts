@@ -5,7 +5,7 @@ import { ensurePrivateDir, openEventStore, type EventStore } from '@ticketing/ev
 import type { KafkaClient, KafkaTopicProvisioner, RetryPolicy } from '@ticketing/messaging';
 import { openReadStore, ProjectionRunner, type AnyProjectionDefinition, type ReadStore } from '@ticketing/read-store';
 import { openSubjectKeyStore, PersonalDataProtection, ProtectedEventStore, type SubjectKeyStore } from '@ticketing/privacy';
-import type { TicketingConfig } from '@ticketing/platform';
+import { IdempotencyKeyPruner, IdempotencyStore, type TicketingConfig } from '@ticketing/platform';
 import { Logger } from '@nestjs/common';
 import { openBus, type OpenedBus } from './bus.factory';
 import { ErasureFollower } from './erasure.follower';
@@ -66,6 +66,9 @@ function readStoreUrl(config: TicketingConfig): string {
 export class TicketingRuntime {
   private appendedHook?: AppendedHook;
   private erasures?: ErasureFollower;
+  private pruner?: IdempotencyKeyPruner;
+  /** Every context's Idempotency-Keys, in the read store, kept TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS. */
+  readonly idempotency: IdempotencyStore;
 
   private constructor(
     readonly config: TicketingConfig,
@@ -75,7 +78,9 @@ export class TicketingRuntime {
     readonly readStore: ReadStore,
     readonly projections: ProjectionRunner,
     private readonly opened: OpenedBus,
-  ) {}
+  ) {
+    this.idempotency = new IdempotencyStore(readStore.db, { retentionMs: config.idempotency.retentionMs });
+  }
 
   /** The event store as recorded (personal data sealed): for chain checks, signed exports and the relay. */
   get storedEvents(): EventStore {
@@ -143,19 +148,22 @@ export class TicketingRuntime {
   }
 
   /**
-   * Starts the projections, and follows erasures so that this process's read models and cached
-   * keys forget an erased customer (ErasureFollower).
+   * Starts the projections, follows erasures so that this process's read models and cached keys
+   * forget an erased customer (ErasureFollower), and deletes expired idempotency keys hourly.
    */
   async startProjections(): Promise<void> {
     await this.projections.start();
     this.erasures ??= new ErasureFollower({
       eventStore: this.eventStore,
       readStore: this.readStore,
+      idempotency: this.idempotency,
       protection: this.privacy,
       projections: this.projections,
       logger: new Logger('Erasures'),
     });
     await this.erasures.start();
+    this.pruner ??= new IdempotencyKeyPruner({ store: this.idempotency, clock: this.clock, logger: new Logger('Idempotency') });
+    this.pruner.start();
   }
 
   /** Resolves once this process has acted on the erasure recorded at `position` (startProjections must have run). */
@@ -171,6 +179,7 @@ export class TicketingRuntime {
   /** Closes the relay and the stores; the bus and HTTP must have stopped first (Nest's app.close does both). */
   async close(): Promise<void> {
     await this.opened.relay?.close();
+    await this.pruner?.stop();
     await this.erasures?.stop();
     await this.projections.stop();
     await this.opened.close();

@@ -1,7 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { ARTICLE_SUGGESTER } from '@ticketing/contracts';
-import { IdempotencyInterceptor, IdempotencyStore } from '@ticketing/platform';
-import { READ_STORE, type ReadStore } from '@ticketing/read-store';
 import { KbCommandsService } from './application/kb-commands.service';
 import { KbQueriesService } from './application/kb-queries.service';
 import { KbSuggestionsService } from './application/kb-suggestions.service';
@@ -17,7 +15,7 @@ import { KbArticlesGrpcController } from './grpc/kb-articles.grpc.controller';
 /**
  * The knowledge base: articles, search, suggestions and deflection. Global, so that a context
  * composed in the same process (intake) can inject ARTICLE_SUGGESTER optionally. Expects
- * EVENT_STORE, READ_STORE, PROJECTION_RUNNER and CLOCK globally.
+ * EVENT_STORE, READ_STORE, PROJECTION_RUNNER, CLOCK and the idempotency store and interceptor globally.
  */
 @Global()
 @Module({
@@ -29,8 +27,6 @@ import { KbArticlesGrpcController } from './grpc/kb-articles.grpc.controller';
     KbSuggestionsService,
     KbMetrics,
     StarterKbTask,
-    IdempotencyInterceptor,
-    { provide: IdempotencyStore, useFactory: (readStore: ReadStore) => new IdempotencyStore(readStore.db), inject: [READ_STORE] },
     { provide: ARTICLE_SUGGESTER, useExisting: KbSuggestionsService },
   ],
   exports: [ARTICLE_SUGGESTER],

@@ -35,6 +35,7 @@ const ALLOWED = {
   bodyLimit: `an integer number of bytes from 1 to ${MAX_BODY_LIMIT}`,
   reopenWindowDays: 'an integer number of days from 0 to 365',
   autoCloseHours: 'an integer number of hours from 1 to 8760',
+  idempotencyRetentionHours: 'an integer number of hours from 1 to 8760',
   jwtMaxLifetime: 'an integer number of seconds from 60 to 31536000',
   corsOrigins: 'comma-separated origins like https://desk.example.com (scheme, host and optional port), or * alone',
   boolean: '"true" or "false"',
@@ -114,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
 
   const reopenWindowDays = read('TICKETING_REOPEN_WINDOW_DAYS', ALLOWED.reopenWindowDays, 7, (raw) => parseIntegerInRange(raw, 0, 365));
   const autoCloseHours = read('TICKETING_AUTO_CLOSE_HOURS', ALLOWED.autoCloseHours, 72, (raw) => parseIntegerInRange(raw, 1, 8760));
+  const idempotencyRetentionHours = read('TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS', ALLOWED.idempotencyRetentionHours, 24, (raw) => parseIntegerInRange(raw, 1, 8760));
 
   const rateLimitsOn = read('TICKETING_RATE_LIMITS', ALLOWED.switch, true, (raw) => (raw === 'on' ? true : raw === 'off' ? false : undefined));
   const rate = (variable: string, fallback: RatePolicy) => read(variable, ALLOWED.rate, fallback, parseRatePolicy);
@@ -169,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     corsOrigins,
     protectOpsRoutes,
     tickets,
+    idempotency: { retentionMs: idempotencyRetentionHours * 3_600_000 },
     rateLimits,
     streams,
     kafkaTopics,

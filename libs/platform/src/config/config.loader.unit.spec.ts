@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       corsOrigins: [],
       protectOpsRoutes: false,
       tickets: { reopenWindowMs: 7 * 86_400_000, autoCloseAfterMs: 72 * 3_600_000 },
+      idempotency: { retentionMs: 24 * 3_600_000 },
       rateLimits: {
         enabled: true,
         customerWrites: { points: 60, windowSeconds: 60 },
@@ -94,6 +95,11 @@ describe('loadConfig', () => {
       reopenWindowMs: 14 * 86_400_000,
       autoCloseAfterMs: 24 * 3_600_000,
     });
+  });
+
+  it('keeps idempotency keys a day unless told otherwise (hours)', () => {
+    expect(loadConfig({}).idempotency).toEqual({ retentionMs: 24 * 3_600_000 });
+    expect(loadConfig({ TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS: '168' }).idempotency).toEqual({ retentionMs: 168 * 3_600_000 });
   });
 
   it('reads the security settings: token lifetime, CORS origins, protected ops routes, log format', () => {
@@ -189,6 +195,8 @@ describe('loadConfig', () => {
     ['TICKETING_REOPEN_WINDOW_DAYS', '-1', 'an integer number of days from 0 to 365'],
     ['TICKETING_REOPEN_WINDOW_DAYS', 'week', 'an integer number of days from 0 to 365'],
     ['TICKETING_AUTO_CLOSE_HOURS', '0', 'an integer number of hours from 1 to 8760'],
+    ['TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS', '0', 'an integer number of hours from 1 to 8760'],
+    ['TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS', '1d', 'an integer number of hours from 1 to 8760'],
     ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '2147483648', 'an integer number of bytes from 1 to'],

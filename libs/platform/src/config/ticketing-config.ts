@@ -106,6 +106,8 @@ export type TicketingConfig = Readonly<{
     /** How long a resolved ticket waits for a reply before it closes by itself. */
     autoCloseAfterMs: number;
   }>;
+  /** TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS: how long an Idempotency-Key answers its first response. */
+  idempotency: Readonly<{ retentionMs: number }>;
   rateLimits: RateLimitsConfig;
   streams: StreamLimitsConfig;
   kafkaTopics: KafkaTopicsConfig;

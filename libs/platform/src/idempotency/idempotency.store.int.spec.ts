@@ -77,3 +77,51 @@ describe.each(dialects)('IdempotencyStore.eraseResponsesAbout (erasure) on %s', 
     expect(await store.eraseResponsesAbout('cust_1')).toBe(0);
   });
 });
+
+describe.each(dialects)('IdempotencyStore retention on %s', (_name, open, available) => {
+  if (!available) {
+    it.skip('SKIPPED: no TICKETING_TEST_POSTGRES_URL', () => undefined);
+    return;
+  }
+  const HOUR = 3_600_000;
+  const at = (hours: number) => new Date(now.getTime() + hours * HOUR);
+  let db: Kysely<unknown>;
+  let drop: () => Promise<void>;
+  let store: IdempotencyStore;
+
+  beforeEach(async () => {
+    ({ db, drop } = await open());
+    store = new IdempotencyStore(db, { retentionMs: 24 * HOUR });
+  });
+  afterEach(async () => {
+    await db.destroy();
+    await drop();
+  });
+
+  const completed = async (key: string, hours: number) => {
+    expect(await store.reserve({ scope: 'customer:c1', key, fingerprint: 'f', now: at(hours) })).toEqual({ kind: 'new' });
+    await store.complete('customer:c1', key, { id: key });
+  };
+
+  it('answers the first response for the retention, then frees the key, whatever the new request', async () => {
+    await completed('k1', 0);
+    expect(await store.reserve({ scope: 'customer:c1', key: 'k1', fingerprint: 'f', now: at(23.9) })).toEqual({ kind: 'replay', body: { id: 'k1' } });
+    expect(await store.reserve({ scope: 'customer:c1', key: 'k1', fingerprint: 'other', now: at(23.9) })).toEqual({ kind: 'mismatch' });
+    expect(await store.reserve({ scope: 'customer:c1', key: 'k1', fingerprint: 'other', now: at(24.1) })).toEqual({ kind: 'new' });
+    // Renewed from then on: the new request's key, pending until it completes.
+    expect(await store.reserve({ scope: 'customer:c1', key: 'k1', fingerprint: 'other', now: at(24.105) })).toEqual({ kind: 'in_progress' });
+    await store.complete('customer:c1', 'k1', { id: 'second' });
+    expect(await store.reserve({ scope: 'customer:c1', key: 'k1', fingerprint: 'other', now: at(47) })).toEqual({ kind: 'replay', body: { id: 'second' } });
+  });
+
+  it('prunes only the keys past the retention, done, pending or erased', async () => {
+    await completed('old-done', 0);
+    expect(await store.reserve({ scope: 'customer:c1', key: 'old-pending', fingerprint: 'f', now: at(0) })).toEqual({ kind: 'new' });
+    await completed('young', 10);
+    expect(await store.pruneExpired(at(24.5))).toBe(2);
+    expect(await store.pruneExpired(at(24.5))).toBe(0);
+    expect(await store.reserve({ scope: 'customer:c1', key: 'young', fingerprint: 'f', now: at(24.5) })).toEqual({ kind: 'replay', body: { id: 'young' } });
+    expect(await store.reserve({ scope: 'customer:c1', key: 'old-done', fingerprint: 'f', now: at(24.5) })).toEqual({ kind: 'new' });
+    expect(await store.pruneExpired(at(34.5))).toBe(1);
+  });
+});

@@ -34,6 +34,9 @@ type IdempotencyTables = {
 /** A reservation older than this whose request never completed (crashed process) may be taken over. */
 const ABANDONED_AFTER_MS = 60_000;
 
+/** How long a key answers its first response by default (TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS): a day, as payment APIs keep theirs. */
+export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 24 * 3_600_000;
+
 export const fingerprintOf = (method: string, route: string, body: unknown): string =>
   createHash('sha256')
     .update(`${method} ${route}\n${canonicalize(body ?? null) ?? ''}`)
@@ -41,13 +44,21 @@ export const fingerprintOf = (method: string, route: string, body: unknown): str
 
 /**
  * Idempotency keys in the read store's database (SQLite or PostgreSQL). A key is reserved before the
- * write runs and completed with its response after, so a concurrent retry waits for the first.
+ * write runs and completed with its response after, so a concurrent retry waits for the first. A
+ * key is kept for `retentionMs` from its first request; after that it is free again (a new request
+ * under it runs), and `pruneExpired` deletes it.
  */
 export class IdempotencyStore {
   private ready?: Promise<void>;
+  readonly retentionMs: number;
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the read store's db is untyped; this class narrows it
-  constructor(private readonly anyDb: Kysely<any>) {}
+  constructor(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the read store's db is untyped; this class narrows it
+    private readonly anyDb: Kysely<any>,
+    options: Readonly<{ retentionMs?: number }> = {},
+  ) {
+    this.retentionMs = options.retentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
+  }
 
   private get db(): Kysely<IdempotencyTables> {
     return this.anyDb as Kysely<IdempotencyTables>;
@@ -65,8 +76,22 @@ export class IdempotencyStore {
       .addColumn('created_at', 'varchar(32)', (column) => column.notNull())
       .addPrimaryKeyConstraint('http_idempotency_keys_pk', ['scope', 'idempotency_key'])
       .execute()
+      // Pruning reads by age.
+      .then(() => this.db.schema.createIndex('http_idempotency_keys_created_at').ifNotExists().on('http_idempotency_keys').column('created_at').execute())
       .then(() => undefined);
     return this.ready;
+  }
+
+  /** The oldest `created_at` still kept at `now` (ISO 8601 strings order as the instants do). */
+  private keptSince(now: Date): string {
+    return new Date(now.getTime() - this.retentionMs).toISOString();
+  }
+
+  /** Deletes the keys older than the retention, whatever their state; returns how many. */
+  async pruneExpired(now: Date): Promise<number> {
+    await this.ensureTable();
+    const result = await this.db.deleteFrom('http_idempotency_keys').where('created_at', '<', this.keptSince(now)).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async reserve(request: IdempotencyRequest): Promise<IdempotencyReservation> {
@@ -86,6 +111,17 @@ export class IdempotencyStore {
       .where('idempotency_key', '=', key)
       .executeTakeFirst();
     if (!existing) return this.reserve(request);
+    if (existing.created_at < this.keptSince(now)) {
+      // Expired, not yet pruned: the key is free, as if it had been (the condition lets one of two racing requests have it).
+      const renewed = await this.db
+        .updateTable('http_idempotency_keys')
+        .set({ fingerprint, state: 'pending', response_body: null, created_at: now.toISOString() })
+        .where('scope', '=', scope)
+        .where('idempotency_key', '=', key)
+        .where('created_at', '=', existing.created_at)
+        .executeTakeFirst();
+      return Number(renewed.numUpdatedRows) === 1 ? { kind: 'new' } : this.reserve(request);
+    }
     if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
     if (existing.state === 'done') return { kind: 'replay', body: JSON.parse(existing.response_body ?? 'null') };
     if (existing.state === 'erased') return { kind: 'erased' };
