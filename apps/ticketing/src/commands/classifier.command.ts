@@ -66,9 +66,9 @@ export function registerClassifierCommands(program: Command): void {
       const probe = probeDir === undefined ? undefined : evaluateProbe(shippedClassifierModels(), loadProbeInquiries(probeDir));
       const probeDeflection = probe === undefined ? undefined : await evaluateDeflection(probe, kbDir);
       if (options.json) {
-        const { verdicts: _verdicts, ...figures } = evaluation;
-        const probeFigures = probe === undefined ? undefined : (({ verdicts: _probeVerdicts, ...rest }) => rest)(probe);
-        process.stdout.write(`${JSON.stringify({ ...figures, deflection, ...(probe && { probe: { ...probeFigures, deflection: probeDeflection } }) }, null, 2)}\n`);
+        const figures = { ...withoutVerdicts(evaluation), deflection };
+        const probeFigures = probe && { probe: { ...withoutVerdicts(probe), deflection: probeDeflection } };
+        process.stdout.write(`${JSON.stringify({ ...figures, ...probeFigures }, null, 2)}\n`);
         return;
       }
       const sections = [renderEvaluation(evaluation, rules.minConfidence), renderDeflection(deflection)];
@@ -76,6 +76,9 @@ export function registerClassifierCommands(program: Command): void {
       process.stdout.write(`${sections.join('\n\n')}\n`);
     });
 }
+
+/** An evaluation's figures without its per-inquiry verdicts (JSON output). */
+const withoutVerdicts = <T extends { verdicts: unknown }>({ verdicts: _verdicts, ...figures }: T): Omit<T, 'verdicts'> => figures;
 
 /** data/classifier-probe when the checkout has it (the image does not ship it). */
 function defaultProbeDir(): string | undefined {
