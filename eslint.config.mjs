@@ -70,7 +70,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', 'libs/testing/**/*.ts', '**/test-support/**/*.ts'],
+    files: ['**/*.spec.ts', 'libs/testing/**/*.ts', '**/test-support/**/*.ts', '**/src/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 ];

@@ -4,37 +4,25 @@
  * with describe.skip — reported skipped, never passed — and the reason is printed (SKIPPED: …).
  * Each test gets a database of its own, dropped at the end.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Client } from 'pg';
+import { createTestDatabase, testPostgresUrl, type TestDatabase } from '@ticketing/testing';
 import { PostgresSubjectKeyStore } from './postgres-subject-key.store';
 import { describeSubjectKeyStoreContract } from './testing/subject-key-store.contract';
 
-const adminUrl = process.env['TICKETING_TEST_POSTGRES_URL'];
+const adminUrl = testPostgresUrl();
 if (adminUrl === undefined) process.stderr.write('\nSKIPPED: PostgresSubjectKeyStore against PostgreSQL — TICKETING_TEST_POSTGRES_URL is not set (scripts/with-postgres.sh sets it)\n');
 const describeWithPostgres = adminUrl === undefined ? describe.skip : describe;
 
 describeWithPostgres('PostgresSubjectKeyStore against PostgreSQL (TICKETING_TEST_POSTGRES_URL)', () => {
-  const created: string[] = [];
-  const admin = async (statement: string) => {
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const created: TestDatabase[] = [];
   const freshDatabase = async (): Promise<string> => {
-    const name = `keys_${randomUUID().replace(/-/g, '')}`;
-    await admin(`CREATE DATABASE ${name}`);
-    created.push(name);
-    const url = new URL(adminUrl!);
-    url.pathname = `/${name}`;
-    return url.toString();
+    const database = await createTestDatabase(adminUrl!, 'keys_');
+    created.push(database);
+    return database.url;
   };
   afterAll(async () => {
-    for (const name of created) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    for (const database of created) await database.dispose().catch(() => undefined);
   });
 
   describeSubjectKeyStoreContract('postgres', async (url) => new PostgresSubjectKeyStore({ connectionString: url }), freshDatabase);

@@ -1,22 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { createTestDatabase, testPostgresUrl } from '@ticketing/testing';
 import { IdempotencyStore } from './idempotency.store';
 
 const now = new Date('2026-12-07T10:00:00.000Z');
-const postgresUrl = process.env['TICKETING_TEST_POSTGRES_URL'];
+const postgresUrl = testPostgresUrl();
 if (postgresUrl === undefined) process.stderr.write('\nSKIPPED: IdempotencyStore on PostgreSQL — TICKETING_TEST_POSTGRES_URL is not set (scripts/with-postgres.sh sets it)\n');
-
-async function asAdmin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: postgresUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 // The LIKE patterns with their escapes must mean the same on both dialects.
 const dialects: [string, () => Promise<{ db: Kysely<unknown>; drop: () => Promise<void> }>, boolean][] = [
@@ -24,11 +14,8 @@ const dialects: [string, () => Promise<{ db: Kysely<unknown>; drop: () => Promis
   [
     'PostgreSQL',
     async () => {
-      const name = `idem_${randomUUID().replace(/-/g, '')}`;
-      await asAdmin(`CREATE DATABASE ${name}`);
-      const url = new URL(postgresUrl!);
-      url.pathname = `/${name}`;
-      return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url.toString() }) }) }), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+      const database = await createTestDatabase(postgresUrl!, 'idem_');
+      return { db: new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: database.url }) }) }), drop: database.dispose };
     },
     postgresUrl !== undefined,
   ],

@@ -1,8 +1,6 @@
 export {
   describeEachReadStore,
   readStoreTargets,
-  TEST_DATABASE_PREFIX,
-  TEST_POSTGRES_URL_VARIABLE,
   type DescribeEachReadStoreOptions,
   type ReadStoreLocation,
   type ReadStoreTarget,

@@ -1,16 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from '@jest/globals';
-import { Client } from 'pg';
+import { createTestDatabase, TEST_POSTGRES_URL_VARIABLE, testPostgresUrl } from '@ticketing/testing';
 import type { ReadStoreDialect } from '../read-store.factory';
-
-/** Names the PostgreSQL server the tests may use: a role with CREATEDB, e.g. from scripts/with-postgres.sh. */
-export const TEST_POSTGRES_URL_VARIABLE = 'TICKETING_TEST_POSTGRES_URL';
-
-/** Prefix of the databases the tests create; scripts/with-postgres.sh drops leftovers on a fresh start. */
-export const TEST_DATABASE_PREFIX = 'rs_';
 
 /** One empty read store for one test: open it with `openReadStore(url)` as often as the test needs. */
 export interface ReadStoreLocation {
@@ -42,34 +35,6 @@ const sqliteTarget: ReadStoreTarget = {
   },
 };
 
-const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
-async function asAdmin(url: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: url, application_name: 'read-store-tests', connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * A background worker of another role (autovacuum) may still be attached to a test database, and a
- * non-superuser may not terminate it; it leaves within moments, so the drop is tried again.
- */
-async function dropDatabase(adminUrl: string, database: string, attempts = 10): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await asAdmin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(database)} WITH (FORCE)`);
-    } catch (error) {
-      const insufficientPrivilege = (error as { code?: unknown }).code === '42501';
-      if (!insufficientPrivilege || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
-}
-
 function postgresTarget(adminUrl: string | undefined): ReadStoreTarget {
   return {
     dialect: 'postgres',
@@ -84,14 +49,7 @@ function postgresTarget(adminUrl: string | undefined): ReadStoreTarget {
     async create() {
       if (!adminUrl) throw new Error(`${TEST_POSTGRES_URL_VARIABLE} is not set`);
       // A database per test: test files run in parallel workers, and each test expects an empty store.
-      const database = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`;
-      await asAdmin(adminUrl, `CREATE DATABASE ${quoteIdentifier(database)}`);
-      const url = new URL(adminUrl);
-      url.pathname = `/${database}`;
-      return {
-        url: url.toString(),
-        dispose: () => dropDatabase(adminUrl, database),
-      };
+      return createTestDatabase(adminUrl);
     },
   };
 }
@@ -102,8 +60,7 @@ function postgresTarget(adminUrl: string | undefined): ReadStoreTarget {
  * the server cannot be reached.
  */
 export function readStoreTargets(env: NodeJS.ProcessEnv = process.env): ReadStoreTarget[] {
-  const url = env[TEST_POSTGRES_URL_VARIABLE]?.trim();
-  return [sqliteTarget, postgresTarget(url === '' ? undefined : url)];
+  return [sqliteTarget, postgresTarget(testPostgresUrl(env))];
 }
 
 export type DescribeEachReadStoreOptions = Readonly<{
