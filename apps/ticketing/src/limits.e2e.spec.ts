@@ -161,6 +161,26 @@ describe('rate limits (e2e over HTTP and gRPC)', () => {
     expect((await grpc.callError('ListTickets', {}, { token: reader })).code).toBe(status.RESOURCE_EXHAUSTED);
   });
 
+  it('behind trusted proxies (TICKETING_TRUST_PROXY), counts each client address X-Forwarded-For names; otherwise the header changes nothing', async () => {
+    const anonymous = (app: TicketingHarness, forwardedFor: string) => app.request('GET', '/v1/tickets', { token: 'not.a.token', headers: { 'x-forwarded-for': forwardedFor } });
+    const behindProxy = await TicketingHarness.start({ env: { TICKETING_RATE_LIMIT_ANONYMOUS: '2/min', TICKETING_TRUST_PROXY: 'loopback' } });
+    const direct = await TicketingHarness.start({ env: { TICKETING_RATE_LIMIT_ANONYMOUS: '2/min' } });
+    try {
+      for (let n = 1; n <= 2; n++) expect((await anonymous(behindProxy, '203.0.113.5')).status).toBe(401);
+      expectTooManyRequests(await anonymous(behindProxy, '203.0.113.5'));
+      // Another client behind the same proxy has a budget of its own; a spoofed earlier hop changes nothing.
+      expect((await anonymous(behindProxy, '203.0.113.6')).status).toBe(401);
+      expectTooManyRequests(await anonymous(behindProxy, '198.51.100.1, 203.0.113.5'));
+
+      // Not trusting any proxy, the header cannot buy a caller new budgets.
+      for (let n = 1; n <= 2; n++) expect((await anonymous(direct, `203.0.113.${n}`)).status).toBe(401);
+      expectTooManyRequests(await anonymous(direct, '203.0.113.9'));
+    } finally {
+      await behindProxy.close();
+      await direct.close();
+    }
+  });
+
   it('counts calls without a valid token per peer over gRPC before refusing them as UNAUTHENTICATED', async () => {
     const fresh = await TicketingHarness.start({ env: { TICKETING_RATE_LIMIT_ANONYMOUS: '2/min' } });
     const client = new TicketGrpcClient(fresh.grpcAddress);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, type ConfigProblem } from './config.error';
 import { kafkaSecurityFrom } from './kafka-security.config';
@@ -15,6 +16,7 @@ import {
   type KeyStoreConfig,
   type ReadStoreConfig,
   type TicketingConfig,
+  type TrustProxyConfig,
 } from './ticketing-config';
 
 const MAX_BODY_LIMIT = 1024 * 1024 * 1024;
@@ -38,6 +40,7 @@ const ALLOWED = {
   idempotencyRetentionHours: 'an integer number of hours from 1 to 8760',
   jwtMaxLifetime: 'an integer number of seconds from 60 to 31536000',
   corsOrigins: 'comma-separated origins like https://desk.example.com (scheme, host and optional port), or * alone',
+  trustProxy: '"false", a number of proxy hops from 1 to 10, or comma-separated proxy addresses or CIDRs (10.0.0.0/8, fd00::/8) and the names loopback, linklocal, uniquelocal',
   boolean: '"true" or "false"',
   logFormat: `one of ${LOG_FORMATS.join(', ')}`,
   switch: '"on" or "off"',
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
   );
   const logFormat = read<LogFormat>('LOG_FORMAT', ALLOWED.logFormat, 'auto', (raw) => LOG_FORMATS.find((format) => format === raw));
   const corsOrigins = read<readonly string[]>('TICKETING_CORS_ORIGINS', ALLOWED.corsOrigins, [], parseCorsOrigins);
+  const trustProxy = read<TrustProxyConfig>('TICKETING_TRUST_PROXY', ALLOWED.trustProxy, false, parseTrustProxy);
   const protectOpsRoutes = read('TICKETING_PROTECT_OPS_ROUTES', ALLOWED.boolean, false, parseBoolean);
   const httpBodyLimit = read('TICKETING_HTTP_BODY_LIMIT', ALLOWED.bodyLimit, DEFAULT_BODY_LIMIT, (raw) =>
     parseIntegerInRange(raw, 1, MAX_BODY_LIMIT),
@@ -169,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TicketingConfi
     logFormat,
     httpBodyLimit,
     corsOrigins,
+    trustProxy,
     protectOpsRoutes,
     tickets,
     idempotency: { retentionMs: idempotencyRetentionHours * 3_600_000 },
@@ -277,6 +282,24 @@ function parseCorsOrigins(raw: string): readonly string[] | undefined {
     return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === origin;
   });
   return valid ? origins : undefined;
+}
+
+const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address or CIDR (`10.0.0.0/8`, `fd00::/8`), or one of proxy-addr's names for a range. */
+function isProxyAddress(text: string): boolean {
+  if (PROXY_ADDRESS_NAMES.has(text)) return true;
+  const [address, prefix, ...rest] = text.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+function parseTrustProxy(raw: string): TrustProxyConfig | undefined {
+  if (raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return parseIntegerInRange(raw, 1, 10);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  return entries.every(isProxyAddress) ? entries : undefined;
 }
 
 function parseNonBlank(raw: string): string | undefined {

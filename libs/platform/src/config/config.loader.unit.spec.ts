@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       protectOpsRoutes: false,
       tickets: { reopenWindowMs: 7 * 86_400_000, autoCloseAfterMs: 72 * 3_600_000 },
       idempotency: { retentionMs: 24 * 3_600_000 },
+      trustProxy: false,
       rateLimits: {
         enabled: true,
         customerWrites: { points: 60, windowSeconds: 60 },
@@ -95,6 +96,13 @@ describe('loadConfig', () => {
       reopenWindowMs: 14 * 86_400_000,
       autoCloseAfterMs: 24 * 3_600_000,
     });
+  });
+
+  it('believes X-Forwarded-For only from the proxies it is told of (TICKETING_TRUST_PROXY)', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TICKETING_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TICKETING_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TICKETING_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
   });
 
   it('keeps idempotency keys a day unless told otherwise (hours)', () => {
@@ -196,6 +204,10 @@ describe('loadConfig', () => {
     ['TICKETING_REOPEN_WINDOW_DAYS', 'week', 'an integer number of days from 0 to 365'],
     ['TICKETING_AUTO_CLOSE_HOURS', '0', 'an integer number of hours from 1 to 8760'],
     ['TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS', '0', 'an integer number of hours from 1 to 8760'],
+    ['TICKETING_TRUST_PROXY', 'true', 'a number of proxy hops from 1 to 10, or comma-separated proxy addresses or CIDRs'],
+    ['TICKETING_TRUST_PROXY', '0', 'a number of proxy hops from 1 to 10'],
+    ['TICKETING_TRUST_PROXY', '10.0.0.0/33', 'comma-separated proxy addresses or CIDRs'],
+    ['TICKETING_TRUST_PROXY', '10.0.0.0/8,ingress.local', 'comma-separated proxy addresses or CIDRs'],
     ['TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS', '1d', 'an integer number of hours from 1 to 8760'],
     ['TICKETING_HTTP_BODY_LIMIT', '0', 'an integer number of bytes from 1 to'],
     ['TICKETING_HTTP_BODY_LIMIT', '1mb', 'an integer number of bytes from 1 to'],

@@ -97,6 +97,11 @@ export type TicketingConfig = Readonly<{
   httpBodyLimit: number;
   /** TICKETING_CORS_ORIGINS: origins browsers may call from; empty sends no CORS headers, `['*']` allows any. */
   corsOrigins: readonly string[];
+  /**
+   * TICKETING_TRUST_PROXY: whose X-Forwarded-For to believe for the client's address (per-address rate
+   * limits, logs): nobody (false), the nearest N proxies, or proxies at these addresses.
+   */
+  trustProxy: TrustProxyConfig;
   /** TICKETING_PROTECT_OPS_ROUTES: /metrics and /docs require an ops or admin token. */
   protectOpsRoutes: boolean;
   /** Ticket lifecycle timing (TICKETING_REOPEN_WINDOW_DAYS, TICKETING_AUTO_CLOSE_HOURS). */
@@ -124,3 +129,6 @@ export type TicketingConfig = Readonly<{
 
 /** DI token for the TicketingConfig. */
 export const TICKETING_CONFIG = Symbol('TicketingConfig');
+
+/** `false`, a hop count, or proxy addresses/CIDRs (Fastify's `trustProxy`). */
+export type TrustProxyConfig = false | number | readonly string[];

@@ -52,6 +52,8 @@ export async function createHttpApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.httpBodyLimit,
+    // request.ip (per-address rate limits) from X-Forwarded-For only as far as the configured proxies say.
+    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy,
     genReqId: correlationRequestId,
     clientErrorHandler: problemClientErrorHandler,
     frameworkErrors: answerFrameworkError,
