@@ -26,7 +26,7 @@ export const Idempotent = (): MethodDecorator =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Same key + same body → the first response again; another body → 422',
+      description: 'Same key + same body → the first response again; another body → 422. A key lasts 24 h from its first request (TICKETING_IDEMPOTENCY_KEY_RETENTION_HOURS)',
       schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
     }),
   );
