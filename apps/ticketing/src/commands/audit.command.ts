@@ -3,25 +3,18 @@ import type { Command } from 'commander';
 import { AuditAccessLog, AuditTrailService } from '@ticketing/audit-feature';
 import { verifyEvidenceBundleText } from '@ticketing/evidence-bundle';
 import { isUuid, systemActor } from '@ticketing/kernel';
-import { assertConfigOrExit, loadBundleSigner, publicKeyFromPem } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
+import { loadBundleSigner, publicKeyFromPem } from '@ticketing/platform';
 import { fail, printJson } from './cli-output';
+import { withRuntime } from './cli-runtime';
 
 /** The operator at the console: what they read is recorded like any auditor's read. */
 const CLI_READER = systemActor('cli');
 
 /** Runs `work` on the audit trail of the configured store; a failure is reported, exit 1. */
-async function withTrail(work: (trail: AuditTrailService) => Promise<void>): Promise<void> {
-  const config = assertConfigOrExit();
-  const runtime = await TicketingRuntime.open({ config, projections: [] });
-  try {
-    await work(new AuditTrailService(runtime.eventStore, runtime.storedEvents, runtime.privacy, runtime.clock, await loadBundleSigner(config), new AuditAccessLog(runtime.eventStore, runtime.clock)));
-  } catch (error) {
-    fail((error as Error).message);
-  } finally {
-    await runtime.close();
-  }
-}
+const withTrail = (work: (trail: AuditTrailService) => Promise<void>): Promise<void> =>
+  withRuntime(async (runtime) =>
+    work(new AuditTrailService(runtime.eventStore, runtime.storedEvents, runtime.privacy, runtime.clock, await loadBundleSigner(runtime.config), new AuditAccessLog(runtime.eventStore, runtime.clock))),
+  ).catch((error: unknown) => fail((error as Error).message));
 
 async function verifyFile(file: string, options: { publicKey?: string }): Promise<void> {
   let text: string;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateDeflection, renderDeflection } from './deflection.evaluation';
-import { assertConfigOrExit } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
+import { withRuntime } from './cli-runtime';
 import {
   backtest,
   historicalTickets,
@@ -31,7 +30,7 @@ export function registerClassifierCommands(program: Command): void {
     .command('retrain')
     .description('train a new model version from the shipped data plus the corrections people made in the event history, and backtest it beside the served one')
     .action(async () => {
-      await withEventStore(async (runtime) => {
+      await withRuntime(async (runtime) => {
         try {
           const retrained = await retrainClassifier(runtime.eventStore, new Date());
           process.stdout.write(
@@ -89,17 +88,8 @@ function defaultProbeDir(): string | undefined {
   }
 }
 
-async function withEventStore(work: (runtime: TicketingRuntime) => Promise<void>): Promise<void> {
-  const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: [] });
-  try {
-    await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
-
 async function evaluateOnHistory(version: string | undefined, json: boolean): Promise<void> {
-  await withEventStore(async (runtime) => {
+  await withRuntime(async (runtime) => {
     const served = servedClassifierModels();
     const models = version === undefined ? served : { category: loadStoredModel(defaultModelCacheDir(), version), language: served.language };
     const tickets = await historicalTickets(runtime.eventStore);

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { isUuid, systemActor } from '@ticketing/kernel';
 import { exportEvidenceBundle } from '@ticketing/disputes-feature';
 import { assertConfigOrExit, loadBundleSigner } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
 import { fail, printJson } from './cli-output';
+import { withRuntime } from './cli-runtime';
 
 /** Exports are made by the operator at the console, not by a person with a token. */
 const CLI_ACTOR = systemActor('cli');
@@ -19,17 +19,11 @@ export function registerDisputesCommands(program: Command): void {
     .requiredOption('--out <file>', 'where to write the bundle (JSON)')
     .action(async (ticketId: string, options: { out: string }) => {
       if (!isUuid(ticketId)) return fail(`"${ticketId}" is not a ticket id (a UUID)`, 2);
-      const config = assertConfigOrExit();
-      const runtime = await TicketingRuntime.open({ config, projections: [] });
-      try {
-        const bundle = await exportEvidenceBundle(runtime.storedEvents, runtime.privacy, await loadBundleSigner(config), { ticketId, exportedBy: CLI_ACTOR, exportedAt: runtime.clock.now().toISOString() });
+      await withRuntime(async (runtime) => {
+        const bundle = await exportEvidenceBundle(runtime.storedEvents, runtime.privacy, await loadBundleSigner(runtime.config), { ticketId, exportedBy: CLI_ACTOR, exportedAt: runtime.clock.now().toISOString() });
         await writeFile(options.out, `${JSON.stringify(bundle, null, 2)}\n`);
         printJson({ ticketId, out: options.out, items: bundle.items.length, streams: bundle.streams.map((stream) => ({ streamName: stream.streamName, events: stream.events.length })), keyId: bundle.signature.keyId });
-      } catch (error) {
-        fail((error as Error).message);
-      } finally {
-        await runtime.close();
-      }
+      }).catch((error: unknown) => fail((error as Error).message));
     });
 
   disputes

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadStarterArticles, readStarterArticles, starterKbDir } from '@ticketing/kb-feature';
-import { assertConfigOrExit } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
 import { printJson } from './cli-output';
+import { withRuntime } from './cli-runtime';
 
 export function registerKbCommands(program: Command): void {
   const kb = program.command('kb').description('the knowledge base');
@@ -20,12 +19,9 @@ export function registerKbCommands(program: Command): void {
       }
       // A bad file fails the whole load before anything is written, naming the file and what is wrong.
       const articles = await readStarterArticles(folder);
-      const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: [] });
-      try {
+      await withRuntime(async (runtime) => {
         const report = await loadStarterArticles(runtime.eventStore, runtime.clock, articles);
         printJson({ dir: folder, loaded: report.loaded.length, skipped: report.skipped.length, articles: report });
-      } finally {
-        await runtime.close();
-      }
+      });
     });
 }

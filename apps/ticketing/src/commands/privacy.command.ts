@@ -1,23 +1,14 @@
 import type { Command } from 'commander';
 import { CustomerErasureService } from '@ticketing/audit-feature';
 import { systemActor } from '@ticketing/kernel';
-import { assertConfigOrExit } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
 import { fail, printJson } from './cli-output';
+import { withRuntime } from './cli-runtime';
 
 /** The operator at the console, as the erasure records its author. */
 const CLI_OPERATOR = systemActor('cli');
 
-async function withErasure(work: (erasure: CustomerErasureService) => Promise<void>): Promise<void> {
-  const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: [] });
-  try {
-    await work(new CustomerErasureService(runtime.eventStore, runtime.privacy, runtime.clock));
-  } catch (error) {
-    fail((error as Error).message);
-  } finally {
-    await runtime.close();
-  }
-}
+const withErasure = (work: (erasure: CustomerErasureService) => Promise<void>): Promise<void> =>
+  withRuntime((runtime) => work(new CustomerErasureService(runtime.eventStore, runtime.privacy, runtime.clock))).catch((error: unknown) => fail((error as Error).message));
 
 export function registerPrivacyCommands(program: Command): void {
   const privacy = program.command('privacy').description('customers’ personal data (crypto-shredding)');

@@ -1,17 +1,7 @@
 import type { Command } from 'commander';
-import { assertConfigOrExit } from '@ticketing/platform';
-import { TicketingRuntime } from '@ticketing/runtime';
 import { CONTEXT_PROJECTIONS } from '../contexts';
 import { printJson } from './cli-output';
-
-async function withRuntime<T>(work: (runtime: TicketingRuntime) => Promise<T>): Promise<T> {
-  const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: CONTEXT_PROJECTIONS });
-  try {
-    return await work(runtime);
-  } finally {
-    await runtime.close();
-  }
-}
+import { withRuntime } from './cli-runtime';
 
 export function registerProjectionCommands(program: Command): void {
   const projections = program.command('projections').description('read models kept from the event store');
@@ -19,7 +9,7 @@ export function registerProjectionCommands(program: Command): void {
   projections
     .command('status')
     .description('checkpoint, lag and state of every projection (JSON)')
-    .action(async () => printJson(await withRuntime((runtime) => runtime.projections.status())));
+    .action(async () => printJson(await withRuntime((runtime) => runtime.projections.status(), CONTEXT_PROJECTIONS)));
 
   projections
     .command('rebuild')
@@ -30,7 +20,7 @@ export function registerProjectionCommands(program: Command): void {
         await runtime.projections.rebuild(name);
         const all = await runtime.projections.status();
         return all.filter((status) => name === undefined || status.name === name);
-      });
+      }, CONTEXT_PROJECTIONS);
       printJson(statuses);
     });
 }

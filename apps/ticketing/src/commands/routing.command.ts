@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { AgentProfile } from '@ticketing/contracts';
-import { assertConfigOrExit } from '@ticketing/platform';
 import { agentProfileProblems } from '@ticketing/routing-domain';
 import { readRecordedHistory, rehearse, routingRulesFromEnv, type RehearsalAgent } from '@ticketing/routing-feature';
-import { TicketingRuntime } from '@ticketing/runtime';
 import { printJson } from './cli-output';
+import { withRuntime } from './cli-runtime';
 
 const instant = (name: string) => (value: string): string => {
   const parsed = Date.parse(value);
@@ -68,8 +67,7 @@ export function registerRoutingCommands(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const runtime = await TicketingRuntime.open({ config: assertConfigOrExit(), projections: [] });
-      try {
+      await withRuntime(async (runtime) => {
         const history = await readRecordedHistory(runtime.eventStore, options.from, options.to);
         const agents = staffing ?? history.agents;
         const report = rehearse(history.tickets, agents, {
@@ -78,8 +76,6 @@ export function registerRoutingCommands(program: Command): void {
           defaultHandleMs: options.handleMinutes * 60_000,
         });
         printJson({ from: options.from, to: options.to, staffing: staffing === undefined ? 'today’s agents' : options.agents, ...report });
-      } finally {
-        await runtime.close();
-      }
+      });
     });
 }
