@@ -4,7 +4,9 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { topicOf } from '@ticketing/contracts';
 import { addSpanProcessor, startTracing } from '@ticketing/platform';
+import { newId } from '@ticketing/kernel';
 import { InMemoryKafka } from '../../../libs/messaging/src/kafka/test-support/in-memory-kafka.double';
+import { TicketGrpcClient } from './test-support/ticket-grpc.client';
 import { TicketingHarness } from './test-support/ticketing.harness';
 
 startTracing({ serviceName: 'ticketing-test' });
@@ -74,6 +76,23 @@ describe.each([
     if (kafka) {
       const message = kafka.messages(topicOf('intake')).find((candidate) => candidate.key?.toString() === ticketId)!;
       expect(message.headers['traceparent']?.toString()).toContain(traceId);
+    }
+  });
+});
+
+describe('tracing gRPC calls', () => {
+  it('runs each call in a SERVER span continuing the caller’s traceparent metadata', async () => {
+    const harness = await TicketingHarness.start();
+    const client = new TicketGrpcClient(harness.grpcAddress);
+    try {
+      const traceId = TRACE_ID.replace(/^4/, '6');
+      const customer = await harness.token('customer', 'cust-grpc-traced');
+      await client.callError('GetTicket', { ticketId: newId() }, { token: customer, traceparent: traceparentFor(traceId) });
+      const call = await eventually(() => spansOf(traceId).find((span) => span.kind === SpanKind.SERVER && span.name === 'ticketing.intake.v1.TicketService/GetTicket'), 'the call span');
+      expect(parentOf(call)).toBe('00f067aa0ba902b7');
+    } finally {
+      client.close();
+      await harness.close();
     }
   });
 });

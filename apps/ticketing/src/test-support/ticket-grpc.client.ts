@@ -2,7 +2,7 @@ import { credentials, loadPackageDefinition, Metadata, type Client, type ClientR
 import { loadSync } from '@grpc/proto-loader';
 import { INTAKE_PROTO_FILE, protoLoaderOptions } from '@ticketing/contracts';
 
-export type CallOptions = Readonly<{ token?: string; idempotencyKey?: string; correlationId?: string }>;
+export type CallOptions = Readonly<{ token?: string; idempotencyKey?: string; correlationId?: string; traceparent?: string }>;
 
 type UnaryMethod = (request: unknown, metadata: Metadata, callback: (error: ServiceError | null, response: unknown) => void) => unknown;
 type StreamMethod = (request: unknown, metadata: Metadata) => ClientReadableStream<unknown>;
@@ -12,6 +12,7 @@ function metadataOf(options: CallOptions): Metadata {
   if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
   if (options.idempotencyKey) metadata.set('idempotency-key', options.idempotencyKey);
   if (options.correlationId) metadata.set('x-correlation-id', options.correlationId);
+  if (options.traceparent) metadata.set('traceparent', options.traceparent);
   return metadata;
 }
 

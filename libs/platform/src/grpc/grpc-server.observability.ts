@@ -1,7 +1,8 @@
-import { status as GrpcStatus, type Server as GrpcJsServer, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status as GrpcStatus, type Metadata, type Server as GrpcJsServer, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { contextFrom, tracer } from '../tracing/tracing';
+import { traceContextOf } from '@ticketing/event-store';
+import { tracer } from '../tracing/tracing';
 
 type Observe = (method: Readonly<{ service: string; method: string; type: string }>, code: number, seconds: number) => void;
 
@@ -38,10 +39,7 @@ type StreamCall = { once(event: string, listener: (...args: unknown[]) => void):
 
 /** The caller's trace context from the call's metadata (`traceparent`), for the call's SERVER span. */
 function parentOf(call: unknown): Context {
-  const metadata = (call as { metadata?: { get(key: string): unknown[] } }).metadata;
-  const traceparent = metadata?.get('traceparent')[0];
-  const tracestate = metadata?.get('tracestate')[0];
-  return contextFrom({ ...(typeof traceparent === 'string' && { traceparent }), ...(typeof tracestate === 'string' && { tracestate }) });
+  return traceContextOf((call as { metadata?: Metadata }).metadata?.getMap());
 }
 
 /**

@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { contextFrom, tracer } from '../tracing/tracing';
+import { traceContextOf } from '@ticketing/event-store';
+import { tracer } from '../tracing/tracing';
 
 // Probes and scrapes every few seconds would bury the requests worth a trace.
 const UNTRACED = /^\/(health\/|metrics$)/;
@@ -16,7 +17,7 @@ export function traceHttpRequests(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const path = request.url.split('?')[0];
     if (UNTRACED.test(path)) return done();
-    const parent = contextFrom(request.headers);
+    const parent = traceContextOf(request.headers);
     const route = request.routeOptions.url ?? path;
     const span = tracer().startSpan(
       `${request.method} ${route}`,

@@ -1,5 +1,4 @@
 import { context, propagation, SpanStatusCode, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
-import { traceContextOf } from '@ticketing/event-store';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -98,11 +97,6 @@ export function traceparentOf(from: Context = context.active()): string | undefi
   const carrier: TraceCarrier = {};
   propagation.inject(from, carrier);
   return carrier['traceparent'];
-}
-
-/** The context a traceparent (header, metadata) continues; the active one when there is none. */
-export function contextFrom(carrier: Readonly<Record<string, unknown>> | undefined): Context {
-  return traceContextOf(carrier);
 }
 
 /**
