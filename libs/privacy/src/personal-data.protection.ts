@@ -40,7 +40,15 @@ function withValueAt(data: Data, path: readonly string[], value: unknown): Data 
 
 const MAX_REMEMBERED_TICKETS = 100_000;
 const MAX_OPENED_EVENTS = 10_000;
+/** Customers' keys held derived at once: every cache here is bounded, however many customers pass. */
+const MAX_CACHED_KEYS = 10_000;
 const placeOf = (event: RecordedEvent): string => `${event.streamName}\u0000${event.streamRevision}`;
+
+/** Sets `key` in `map`, forgetting the oldest entry first when the map is full. */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (!map.has(key) && map.size >= max) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
 
 /** Thrown when an event with personal data names no subject whose key could seal it. */
 export class UnknownDataSubjectError extends Error {
@@ -133,8 +141,7 @@ export class PersonalDataProtection {
       data = withValueAt(data, paths[p], plain);
     }
     // Trusted as long as the keys that opened it are (keyCacheMs), like them.
-    if (this.opened.size >= MAX_OPENED_EVENTS) this.opened.delete(this.opened.keys().next().value!);
-    this.opened.set(placeOf(event), { data, until: this.clock.now().getTime() + this.keyCacheMs });
+    setBounded(this.opened, placeOf(event), { data, until: this.clock.now().getTime() + this.keyCacheMs }, MAX_OPENED_EVENTS);
     return { ...event, data };
   }
 
@@ -151,7 +158,7 @@ export class PersonalDataProtection {
       return undefined;
     }
     const keys = this.derive(key);
-    this.openingKeys.set(sealed.kid, { keys, until: now + this.keyCacheMs });
+    setBounded(this.openingKeys, sealed.kid, { keys, until: now + this.keyCacheMs }, MAX_CACHED_KEYS);
     return keys;
   }
 
@@ -159,7 +166,7 @@ export class PersonalDataProtection {
     let keys = this.derived.get(key.id);
     if (!keys) {
       keys = fieldKeysOf(key);
-      this.derived.set(key.id, keys);
+      setBounded(this.derived, key.id, keys, MAX_CACHED_KEYS);
     }
     return keys;
   }
@@ -189,8 +196,6 @@ export class PersonalDataProtection {
 
   // A ticket's customer never changes: remembered, oldest forgotten first.
   private rememberTicket(ticketId: string, customerId: string): void {
-    if (this.ticketCustomers.has(ticketId)) return;
-    if (this.ticketCustomers.size >= MAX_REMEMBERED_TICKETS) this.ticketCustomers.delete(this.ticketCustomers.keys().next().value!);
-    this.ticketCustomers.set(ticketId, customerId);
+    if (!this.ticketCustomers.has(ticketId)) setBounded(this.ticketCustomers, ticketId, customerId, MAX_REMEMBERED_TICKETS);
   }
 }
