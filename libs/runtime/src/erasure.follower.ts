@@ -32,13 +32,11 @@ export class ErasureFollower {
   private subscription: EventSubscription | undefined;
   private following: Promise<void> | undefined;
   private readonly db: Kysely<ErasureTables>;
-  private readonly idempotency: IdempotencyStore;
   private handledUpTo = 0;
   private readonly waiters = new Set<Readonly<{ position: number; resolve: () => void }>>();
 
   constructor(private readonly options: ErasureFollowerOptions) {
     this.db = options.readStore.db as Kysely<ErasureTables>;
-    this.idempotency = options.idempotency;
   }
 
   /** Call after the projections started. */
@@ -74,13 +72,13 @@ export class ErasureFollower {
   }
 
   private async follow(subscription: EventSubscription): Promise<void> {
-    const { protection, projections, eventStore, logger } = this.options;
+    const { protection, projections, eventStore, idempotency, logger } = this.options;
     try {
       for await (const event of subscription) {
         const { data } = event as unknown as CustomerDataErased;
         protection.forgetKeys(data.destroyedKeyIds ?? []);
         // Stored idempotent responses are copies too; replaying one after the erasure is refused instead.
-        await this.idempotency
+        await idempotency
           .eraseResponsesAbout(data.customerId)
           .catch((error: unknown) => logger.error(`Dropping stored responses about customer ${data.customerId} failed: ${String(error)}`));
         // Another replica may have rebuilt a shared read model meanwhile: read what is reflected now.
