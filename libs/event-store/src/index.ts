@@ -22,4 +22,4 @@ export { openEventStore, supportedEventStoreSchemes } from './open-event-store';
 export type { OpenEventStoreOptions } from './open-event-store';
 export * from './command-handler';
 export { ForwardingEventStore } from './forwarding-event.store';
-export { traceContextOf, traceLinksOf } from './trace-context';
+export { inSpan, traceContextOf, traceLinksOf } from './trace-context';

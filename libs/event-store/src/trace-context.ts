@@ -1,4 +1,4 @@
-import { context, propagation, trace, type Context, type Link, type TextMapGetter } from '@opentelemetry/api';
+import { context, propagation, SpanStatusCode, trace, type Context, type Link, type Span, type SpanOptions, type TextMapGetter } from '@opentelemetry/api';
 
 type Carrier = Readonly<Record<string, unknown>>;
 
@@ -32,4 +32,21 @@ export function traceLinksOf(traceparents: Iterable<unknown>, max = 128): Link[]
     if (spanContext !== undefined) links.push({ context: spanContext });
   }
   return links;
+}
+
+/**
+ * Runs `work` in a new span (child of `parent`, default the active context), ending it when the
+ * work settles; an error is recorded on the span and rethrown.
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
+  const span = trace.getTracer('ticketing').startSpan(name, options, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  } finally {
+    span.end();
+  }
 }

@@ -1,7 +1,7 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Clock, Event } from '@ticketing/kernel';
 import { upcastPublicEvent, type PublicEvent, type Upcast } from '@ticketing/contracts';
-import { traceContextOf, type RecordedEvent } from '@ticketing/event-store';
+import { inSpan, traceContextOf, type RecordedEvent } from '@ticketing/event-store';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { BusEventContext } from './bus-event.context';
 import type { BusHandler } from './bus-handler.registry';
@@ -59,29 +59,24 @@ export type DeliverWithRetryInput = Readonly<{
  */
 export async function deliverWithRetry(input: DeliverWithRetryInput): Promise<DeliveryOutcome> {
   // The event's traceparent (set where it was appended) makes this delivery part of that trace.
-  const parent = traceContextOf(input.event.metadata, ROOT_CONTEXT);
-  const span = trace.getTracer('ticketing').startSpan(
+  const attributes = {
+    'messaging.consumer.group.name': input.group,
+    'messaging.message.id': input.event.id,
+    'ticketing.stream': input.event.streamName,
+    'ticketing.position': input.event.globalPosition,
+    'ticketing.correlation_id': input.event.metadata?.correlationId ?? '',
+  };
+  return inSpan(
     `${input.group} process ${input.event.type}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.consumer.group.name': input.group,
-        'messaging.message.id': input.event.id,
-        'ticketing.stream': input.event.streamName,
-        'ticketing.position': input.event.globalPosition,
-        'ticketing.correlation_id': input.event.metadata?.correlationId ?? '',
-      },
+    { kind: SpanKind.CONSUMER, attributes },
+    async (span) => {
+      const outcome = await deliverWithRetryInSpan(input);
+      span.setAttribute('ticketing.attempts', outcome.attempts);
+      if (outcome.kind === 'exhausted') span.setStatus({ code: SpanStatusCode.ERROR, message: describeFailure(outcome.error) });
+      return outcome;
     },
-    parent,
+    traceContextOf(input.event.metadata, ROOT_CONTEXT),
   );
-  try {
-    const outcome = await context.with(trace.setSpan(parent, span), () => deliverWithRetryInSpan(input));
-    span.setAttribute('ticketing.attempts', outcome.attempts);
-    if (outcome.kind === 'exhausted') span.setStatus({ code: SpanStatusCode.ERROR, message: describeFailure(outcome.error) });
-    return outcome;
-  } finally {
-    span.end();
-  }
 }
 
 const describeFailure = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,5 +1,5 @@
-import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import { traceLinksOf, type EventStore, type RecordedEvent } from '@ticketing/event-store';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { inSpan, traceLinksOf, type EventStore, type RecordedEvent } from '@ticketing/event-store';
 import type { Clock } from '@ticketing/kernel';
 import { abortable, ChangeSignal } from './change-signal';
 import { matchesFilter, type AnyProjectionDefinition } from './projection';
@@ -332,19 +332,12 @@ export class ProjectionWorker {
     }
     if (fresh.length === 0) return;
     // A batch serves many traces: its span links to each event's (at most 128), parented by none.
-    const span = trace.getTracer('ticketing').startSpan(
+    await inSpan(
       `projection ${this.name}`,
       { links: traceLinksOf(fresh.map((event) => event.metadata?.traceparent)), attributes: { 'ticketing.projection': this.name, 'ticketing.events': fresh.length, 'ticketing.position': last } },
+      () => this.commitWithRetry(fresh, signal),
       ROOT_CONTEXT,
     );
-    try {
-      await context.with(trace.setSpan(ROOT_CONTEXT, span), () => this.commitWithRetry(fresh, signal));
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
   }
 
   private async commitWithRetry(events: readonly RecordedEvent[], signal: AbortSignal): Promise<void> {

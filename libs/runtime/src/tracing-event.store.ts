@@ -1,6 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
-import { ForwardingEventStore, type AppendOptions, type AppendResult, type NewEvent } from '@ticketing/event-store';
-import { inSpan, traceparentOf } from '@ticketing/platform';
+import { ForwardingEventStore, inSpan, type AppendOptions, type AppendResult, type NewEvent } from '@ticketing/event-store';
+import { traceparentOf } from '@ticketing/platform';
 
 /**
  * Appends in a span of their own, each event's metadata carrying that span's `traceparent` (an

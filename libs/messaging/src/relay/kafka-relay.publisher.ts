@@ -1,5 +1,5 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { traceLinksOf } from '@ticketing/event-store';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
+import { inSpan, traceLinksOf } from '@ticketing/event-store';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import type { KafkaClient } from '../kafka/kafka-client';
@@ -33,19 +33,8 @@ export class KafkaRelayPublisher implements RelayPublisher {
   async publish(batch: readonly RelayTopicMessages[]): Promise<void> {
     // One PRODUCER span per batch, linked to the trace of each event it carries (at most 128).
     const links = traceLinksOf(batch.flatMap(({ messages }) => messages.map((message) => message.headers?.['traceparent'])));
-    const span = trace.getTracer('ticketing').startSpan('relay publish', {
-      kind: SpanKind.PRODUCER,
-      links,
-      attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': batch.map(({ topic }) => topic).join(','), 'messaging.batch.message_count': batch.reduce((sum, { messages }) => sum + messages.length, 0) },
-    }, ROOT_CONTEXT);
-    try {
-      await this.send(batch);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
+    const attributes = { 'messaging.system': 'kafka', 'messaging.destination.name': batch.map(({ topic }) => topic).join(','), 'messaging.batch.message_count': batch.reduce((sum, { messages }) => sum + messages.length, 0) };
+    await inSpan('relay publish', { kind: SpanKind.PRODUCER, links, attributes }, () => this.send(batch), ROOT_CONTEXT);
   }
 
   private async send(batch: readonly RelayTopicMessages[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { context, propagation, SpanStatusCode, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -99,22 +99,8 @@ export function traceparentOf(from: Context = context.active()): string | undefi
   return carrier['traceparent'];
 }
 
-/**
- * Runs `work` in a new span (child of `parent`, default the active context), ending it when the
- * work settles; an error is recorded on the span and rethrown.
- */
-export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>, parent: Context = context.active()): Promise<T> {
-  const span = tracer().startSpan(name, options, parent);
-  try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-    throw error;
-  } finally {
-    span.end();
-  }
-}
+/** Spans around work: the event store's helper, which every layer shares. */
+export { inSpan } from '@ticketing/event-store';
 
 /** trace_id and span_id of the active span, for log lines; empty outside any span. */
 export function activeTraceIds(): Readonly<{ trace_id?: string; span_id?: string }> {
