@@ -38,6 +38,7 @@ export * from './grpc/proto-enum';
 
 export * from './metrics/platform.metrics';
 export * from './metrics/metrics.module';
+export * from './metrics/scraped-gauge';
 
 export * from './platform.module';
 export * from './http/create-http-app';

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { oneReadPerScrape, scrapedGauge } from './scraped-gauge';
 
 /** One consumer group's position: how far behind the log head it is and how many messages it parked. */
 export type ConsumerGroupStatus = Readonly<{ group: string; lag: number; parked: number }>;
@@ -25,7 +26,6 @@ export class PlatformMetrics implements EventsAppendedRecorder {
   readonly registry = new Registry();
   private readonly logger = new Logger(PlatformMetrics.name);
   private readonly sources: ConsumerStatusSource[] = [];
-  private scrape?: Promise<readonly ConsumerGroupStatus[]>;
 
   private readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
@@ -47,26 +47,19 @@ export class PlatformMetrics implements EventsAppendedRecorder {
     // Gauges named like counters (`_total`) fail `promtool check metrics`; the same counts stay
     // available by type as nodejs_active_handles / _requests / _resources.
     for (const name of NON_COUNTERS_NAMED_TOTAL) this.registry.removeSingleMetric(name);
-    const statuses = () => this.consumerStatuses();
-    new Gauge({
+    // Both gauges collect in the same scrape: they share one round of status calls.
+    const statuses = oneReadPerScrape(() => this.readSources(), []);
+    scrapedGauge(this.registry, {
       name: 'ticketing_consumer_lag_events',
       help: 'Events between the log head and the consumer group checkpoint',
-      labelNames: ['group'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const { group, lag } of await statuses()) this.set({ group }, lag);
-      },
+      labelNames: ['group'],
+      samples: async () => (await statuses()).map(({ group, lag }) => [{ group }, lag] as const),
     });
-    new Gauge({
+    scrapedGauge(this.registry, {
       name: 'ticketing_dead_letters',
       help: 'Messages parked in the dead-letter store, by consumer group',
-      labelNames: ['group'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const { group, parked } of await statuses()) this.set({ group }, parked);
-      },
+      labelNames: ['group'],
+      samples: async () => (await statuses()).map(({ group, parked }) => [{ group }, parked] as const),
     });
   }
 
@@ -92,14 +85,6 @@ export class PlatformMetrics implements EventsAppendedRecorder {
 
   registerConsumerStatusSource(source: ConsumerStatusSource): void {
     this.sources.push(source);
-  }
-
-  // Both gauges collect in the same scrape; share one round of status calls between them.
-  private consumerStatuses(): Promise<readonly ConsumerGroupStatus[]> {
-    this.scrape ??= this.readSources().finally(() => {
-      this.scrape = undefined;
-    });
-    return this.scrape;
   }
 
   private async readSources(): Promise<readonly ConsumerGroupStatus[]> {

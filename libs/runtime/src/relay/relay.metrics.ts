@@ -1,7 +1,5 @@
-import { Gauge } from 'prom-client';
-import type { PlatformMetrics } from '@ticketing/platform';
+import { oneReadPerScrape, scrapedGauge, type PlatformMetrics } from '@ticketing/platform';
 import type { RuntimeRelay } from '../runtime-bus';
-import { oneReadPerScrape } from '../one-read-per-scrape';
 import type { ContextRelayStatus } from './relay.runner';
 
 /**
@@ -11,24 +9,16 @@ import type { ContextRelayStatus } from './relay.runner';
 export function registerRelayMetrics(metrics: PlatformMetrics, relay: RuntimeRelay): void {
   // Both gauges collect in the same scrape: share one status round.
   const statuses = oneReadPerScrape<readonly ContextRelayStatus[]>(() => relay.status(), []);
-  new Gauge({
+  scrapedGauge(metrics.registry, {
     name: 'ticketing_relay_leader',
     help: 'Whether this replica relays the context to Kafka (1) or stands by (0)',
-    labelNames: ['context'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      this.reset();
-      for (const { context, role } of await statuses()) this.set({ context }, role === 'leader' ? 1 : 0);
-    },
+    labelNames: ['context'],
+    samples: async () => (await statuses()).map(({ context, role }) => [{ context }, role === 'leader' ? 1 : 0] as const),
   });
-  new Gauge({
+  scrapedGauge(metrics.registry, {
     name: 'ticketing_relay_lag_events',
     help: 'Event store positions between the relay checkpoint and the log head, on the leader',
-    labelNames: ['context'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      this.reset();
-      for (const { context, role, lag } of await statuses()) if (role === 'leader') this.set({ context }, lag);
-    },
+    labelNames: ['context'],
+    samples: async () => (await statuses()).filter(({ role }) => role === 'leader').map(({ context, lag }) => [{ context }, lag] as const),
   });
 }
