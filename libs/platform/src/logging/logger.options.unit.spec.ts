@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { acceptOrCreateCorrelationId, CorrelationContext } from './correlation.context';
+import { inSpan, startTracing } from '../tracing/tracing';
 import { chooseLogFormat, loggerOptions, prettyDestination } from './logger.options';
 
 function capture() {
@@ -15,6 +16,19 @@ describe('logger options', () => {
     logger.info('hello');
     expect(lines[0]).toMatchObject({ level: 'info', msg: 'hello' });
     expect(String(lines[0]!['time'])).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('names the service on every line and, inside a span, links the line to it (trace_id, span_id)', async () => {
+    startTracing({ serviceName: 'ticketing-intake' });
+    const { logger, lines } = capture();
+    logger.info('outside any span');
+    const span = await inSpan('work', {}, async (active) => {
+      logger.info('inside the span');
+      return active.spanContext();
+    });
+    expect(lines[0]).toMatchObject({ service: 'ticketing-intake' });
+    expect(lines[0]).not.toHaveProperty('trace_id');
+    expect(lines[1]).toMatchObject({ service: 'ticketing-intake', trace_id: span.traceId, span_id: span.spanId });
   });
 
   it('redacts personal data wherever it sits in event or command payloads', () => {
